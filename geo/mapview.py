@@ -1,0 +1,599 @@
+"""The Folium map: offline basemap, event layers, legend, popups, vendored assets.
+
+Every map feature is one function (or element class) that adds itself to a ``folium.Map``, so the
+Streamlit page, the CLI and tests compose the same pieces. The map works with no network: the
+basemap is Natural Earth vector data shipped in ``data/basemap/`` and every JS/CSS/font asset
+folium would fetch from a CDN is pointed at the copy vendored in ``static/vendor/``
+(see :func:`localise_assets`). Article text is untrusted: everything shown in a popup, tooltip
+or legend goes through :func:`escape_text` first.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import folium
+import pandas as pd
+from branca.element import Element, MacroElement
+from folium.plugins import FastMarkerCluster, MarkerCluster
+from folium.template import Template
+
+from geo.config import BASEMAP_DATA_DIR, STATIC_DIR
+from geo.model import ATTACK_TYPES, EVENT_COLUMNS, GEO_PRECISION, TIME_PRECISION, Event, Place
+
+#: Where Streamlit serves ``static/vendor`` (``[server] enableStaticServing = true``).
+APP_ASSET_BASE = "/app/static/vendor"
+VENDOR_DIR = STATIC_DIR / "vendor"
+
+#: folium's asset names -> the vendored file (relative to ``static/vendor``).
+VENDORED_ASSETS: dict[str, str] = {
+    "leaflet": "leaflet/leaflet.js",
+    "leaflet_css": "leaflet/leaflet.css",
+    "jquery": "jquery/jquery.min.js",
+    "bootstrap": "bootstrap/bootstrap.bundle.min.js",
+    "bootstrap_css": "bootstrap/bootstrap.min.css",
+    "awesome_markers": "awesome-markers/leaflet.awesome-markers.min.js",
+    "awesome_markers_css": "awesome-markers/leaflet.awesome-markers.css",
+    "awesome_markers_font_css": "fontawesome/css/all.min.css",
+    "markerclusterjs": "markercluster/leaflet.markercluster.js",
+    "markerclustercss": "markercluster/MarkerCluster.css",
+    "markerclusterdefaultcss": "markercluster/MarkerCluster.Default.css",
+}
+#: folium assets the map does not use (Bootstrap 3 glyph icons, icon rotation): left out.
+UNUSED_ASSETS: frozenset[str] = frozenset({"glyphicons_css", "awesome_rotate_css"})
+
+#: Above this many drawn events the map uses one FastMarkerCluster per layer (rows of plain
+#: data drawn by a JS callback) instead of one Python ``folium.Marker`` per event: the latter
+#: costs about 7 s per 10,000 events to build.
+FAST_PATH_THRESHOLD = 2000
+#: Evidence longer than this is cut in the compact (fast path) popup.
+COMPACT_EVIDENCE_CHARS = 300
+
+DEFAULT_CENTER = (34.0, 42.0)  # between Baghdad and Deir ez-Zor: the Iraq-Syria theatre
+DEFAULT_ZOOM = 6
+MAX_ZOOM = 18
+
+
+@dataclass(frozen=True)
+class TypeStyle:
+    """How one event type looks: an awesome-markers colour, a Font Awesome icon, a label."""
+
+    label: str
+    color: str  # an awesome-markers markerColor
+    icon: str  # a Font Awesome 6 solid icon name
+    hex: str  # the same colour for the legend
+
+
+TYPE_STYLES: dict[str, TypeStyle] = {
+    "rocket_attack": TypeStyle("Rocket attack", "red", "rocket", "#d63e2a"),
+    "missile_attack": TypeStyle("Missile attack", "darkred", "meteor", "#a23336"),
+    "air_strike": TypeStyle("Air strike", "purple", "jet-fighter", "#d252b9"),
+    "drone_strike": TypeStyle("Drone strike", "darkpurple", "crosshairs", "#5b396b"),
+    "bombing": TypeStyle("Bombing", "orange", "bomb", "#f69730"),
+    "armed_clash": TypeStyle("Armed clash", "black", "gun", "#303030"),
+    "other_attack": TypeStyle("Other attack", "lightred", "burst", "#ff8e7f"),
+    "base": TypeStyle("Base / airfield", "darkblue", "shield-halved", "#0067a3"),
+    "border_crossing": TypeStyle("Border crossing", "cadetblue", "road", "#436978"),
+    "withdrawal": TypeStyle("Withdrawal", "green", "right-from-bracket", "#72b026"),
+    "handover": TypeStyle("Handover", "darkgreen", "handshake", "#728224"),
+    "territory_change": TypeStyle("Territory change", "beige", "flag", "#ffcb92"),
+}
+
+#: The toggleable event layers, in legend order: (layer name, event types in it).
+EVENT_LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Attacks", tuple(t for t in TYPE_STYLES if t in ATTACK_TYPES)),
+    ("Bases and airfields", ("base",)),
+    ("Border crossings", ("border_crossing",)),
+    ("Withdrawals and handovers", ("withdrawal", "handover")),
+    ("Territory changes", ("territory_change",)),
+)
+LAYER_OF_TYPE: dict[str, str] = {t: name for name, types in EVENT_LAYERS for t in types}
+
+
+class MapInputError(ValueError):
+    """The map was given something it cannot draw (unknown type, bad coordinates, no asset)."""
+
+
+# --- escaping ---------------------------------------------------------------------------------
+
+_JS_TEMPLATE_CHARS = {"\\": "&#92;", "`": "&#96;", "$": "&#36;"}
+
+
+def escape_text(value: Any) -> str:
+    """HTML-escape untrusted text, and make it inert inside folium's JS template literals.
+
+    folium puts popup and tooltip HTML inside JavaScript backtick strings and only escapes the
+    backtick itself, so ``${...}`` or a trailing backslash in an article would still run as
+    code. Replacing ``\\``, `````, ``$`` with HTML entities closes that hole; the browser shows
+    the same characters.
+    """
+    text = html.escape("" if value is None else str(value), quote=True)
+    return "".join(_JS_TEMPLATE_CHARS.get(ch, ch) for ch in text)
+
+
+def highlight(text: str, needle: str | None) -> str:
+    """Escaped ``text`` with each occurrence of ``needle`` wrapped in ``<mark>``."""
+    if not needle or not needle.strip():
+        return escape_text(text)
+    parts = re.split(f"({re.escape(needle.strip())})", text, flags=re.IGNORECASE)
+    return "".join(
+        f"<mark>{escape_text(p)}</mark>" if i % 2 else escape_text(p) for i, p in enumerate(parts)
+    )
+
+
+def _safe_href(url: str) -> str | None:
+    """An http(s) URL fit for ``href``; anything else (``javascript:``, files) is not linked."""
+    return url if re.match(r"^https?://[^\s<>\"'`]+$", url or "") else None
+
+
+# --- event records ----------------------------------------------------------------------------
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return value is pd.NaT
+
+
+def _value(row: dict[str, Any], key: str) -> Any:
+    value = row.get(key)
+    return None if _missing(value) else value
+
+
+def _as_list(value: Any) -> list[Any]:
+    """Actors and sources arrive as lists, JSON text, numpy arrays or NaN: always a list."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, str):
+        value = value.strip()
+        return json.loads(value) if value.startswith("[") else ([value] if value else [])
+    return list(value)
+
+
+def events_frame(events: pd.DataFrame | Iterable[Event]) -> pd.DataFrame:
+    """A frame with the columns of ``EVENT_COLUMNS`` from a frame or from ``Event`` objects."""
+    if isinstance(events, pd.DataFrame):
+        missing = [c for c in ("event_type", "lat", "lon") if c not in events.columns]
+        if missing:
+            raise MapInputError(f"event frame lacks column(s): {', '.join(missing)}")
+        return events
+    rows = [e.to_properties() for e in events]
+    return pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+
+
+def is_drawable(row: dict[str, Any]) -> bool:
+    """A point the map can honestly draw: located, not an aggregate of many places."""
+    lat, lon = _value(row, "lat"), _value(row, "lon")
+    return lat is not None and lon is not None and not bool(_value(row, "aggregate"))
+
+
+def split_drawable(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(drawn, listed): unlocated (country-only) and aggregate events are listed, not drawn."""
+    if frame.empty:
+        return frame, frame
+    located = frame["lat"].notna() & frame["lon"].notna()
+    aggregate = (
+        frame["aggregate"].fillna(False).astype(bool) if "aggregate" in frame else False
+    )
+    drawn = located & ~aggregate
+    return frame[drawn], frame[~drawn]
+
+
+def _check_row(row: dict[str, Any]) -> None:
+    etype = row.get("event_type")
+    if etype not in TYPE_STYLES:
+        raise MapInputError(f"unknown event type {etype!r} (event {row.get('id')})")
+    lat, lon = float(row["lat"]), float(row["lon"])
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise MapInputError(f"coordinates out of range: {lat}, {lon} (event {row.get('id')})")
+
+
+# --- popups -----------------------------------------------------------------------------------
+
+def _date_line(row: dict[str, Any]) -> str:
+    date = _value(row, "date")
+    if not date:
+        return "undated"
+    precision = _value(row, "time_precision")
+    label = TIME_PRECISION.get(int(precision)) if precision is not None else None
+    return f"{escape_text(date)}" + (f" <small>({escape_text(label)})</small>" if label else "")
+
+
+def _place_line(row: dict[str, Any]) -> str:
+    name = _value(row, "place_name") or _value(row, "place") or "unknown place"
+    written = _value(row, "place")
+    precision = _value(row, "geo_precision")
+    label = GEO_PRECISION.get(int(precision)) if precision is not None else None
+    out = escape_text(name)
+    if written and written != name:
+        out += f" <small>(“{escape_text(written)}”)</small>"
+    if _value(row, "country"):
+        out += f", {escape_text(row['country'])}"
+    return out + (f" <small>[{escape_text(label)}]</small>" if label else "")
+
+
+def _casualties_line(row: dict[str, Any]) -> str:
+    killed, wounded = _value(row, "killed"), _value(row, "wounded")
+    k = "?" if killed is None else str(int(killed))
+    w = "?" if wounded is None else str(int(wounded))
+    return f"killed {k}, wounded {w}"
+
+
+def _sources_html(row: dict[str, Any], limit: int | None) -> str:
+    sources = _as_list(row.get("sources"))
+    if not sources and _value(row, "source"):
+        sources = [{"source": row["source"], "title": "", "published": None}]
+    items = []
+    for src in sources[:limit] if limit else sources:
+        where = str(src.get("source", "")) if isinstance(src, dict) else str(src)
+        title = src.get("title") if isinstance(src, dict) else ""
+        published = src.get("published") if isinstance(src, dict) else None
+        label = escape_text(title or where)
+        href = _safe_href(where)
+        link = (
+            f'<a href="{escape_text(href)}" target="_blank" rel="noopener noreferrer">{label}</a>'
+            if href else label
+        )
+        items.append(f"<li>{link}" + (f" ({escape_text(published)})" if published else "")
+                     + "</li>")
+    more = len(sources) - len(items)
+    if more > 0:
+        items.append(f"<li>and {more} more</li>")
+    return f"<ul class='cm-sources'>{''.join(items)}</ul>" if items else ""
+
+
+def popup_html(row: dict[str, Any], *, compact: bool = False) -> str:
+    """The popup of one event: every field an analyst checks, all article text escaped.
+
+    ``compact`` (the fast path) cuts the evidence and lists at most three sources, because the
+    popup text travels in the page for every one of many thousand events.
+    """
+    style = TYPE_STYLES[row["event_type"]]
+    evidence = str(_value(row, "evidence") or "")
+    if compact and len(evidence) > COMPACT_EVIDENCE_CHARS:
+        evidence = evidence[:COMPACT_EVIDENCE_CHARS] + "…"
+    actors = ", ".join(str(a) for a in _as_list(row.get("actors"))) or "not stated"
+    parts = [
+        f"<div class='cm-popup' data-event-id='{escape_text(row.get('id', ''))}'>",
+        f"<b style='color:{style.hex}'>{escape_text(style.label)}</b>",
+        f"<br><b>Date:</b> {_date_line(row)}",
+        f"<br><b>Place:</b> {_place_line(row)}",
+        f"<br><b>Casualties:</b> {_casualties_line(row)}",
+        f"<br><b>Actors:</b> {escape_text(actors)}",
+    ]
+    if evidence:
+        parts.append(
+            "<blockquote class='cm-evidence'>"
+            f"{highlight(evidence, _value(row, 'place') or _value(row, 'place_name'))}"
+            "</blockquote>"
+        )
+    parts.append(f"<b>Sources:</b>{_sources_html(row, 3 if compact else None)}</div>")
+    return "".join(parts)
+
+
+def tooltip_text(row: dict[str, Any]) -> str:
+    """One escaped line: type, place, date."""
+    style = TYPE_STYLES[row["event_type"]]
+    place = _value(row, "place_name") or _value(row, "place") or ""
+    return escape_text(f"{style.label}: {place} ({_value(row, 'date') or 'undated'})")
+
+
+# --- map elements -----------------------------------------------------------------------------
+
+class MapSetup(MacroElement):
+    """Script run right after the map exists: Leaflet's image path and the data attribution.
+
+    ``st_folium`` loads Leaflet's CSS after its JS, so Leaflet cannot guess where its default
+    marker images live; we say it explicitly.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            L.Icon.Default.imagePath = {{ this.image_path|tojson }};
+            {{ this._parent.get_name() }}.attributionControl.addAttribution(
+                {{ this.attribution|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, asset_base: str, attribution: str) -> None:
+        super().__init__()
+        self._name = "MapSetup"
+        self.image_path = asset_base.rstrip("/") + "/leaflet/images/"
+        self.attribution = attribution
+
+
+class Legend(MacroElement):
+    """A fixed box in the map's corner: colour and icon of each event type, by layer."""
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}
+        <div id="cm-legend" style="position: absolute; z-index: 1000; bottom: 24px; left: 10px;
+             background: rgba(255,255,255,0.92); padding: 6px 8px; border-radius: 4px;
+             font: 12px/1.35 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,0.3);">
+        {{ this.body }}
+        </div>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, types: Sequence[str] | None = None) -> None:
+        super().__init__()
+        self._name = "Legend"
+        shown = set(types) if types is not None else set(TYPE_STYLES)
+        rows = []
+        for layer, layer_types in EVENT_LAYERS:
+            entries = [t for t in layer_types if t in shown]
+            if not entries:
+                continue
+            rows.append(f"<div><b>{escape_text(layer)}</b></div>")
+            for t in entries:
+                s = TYPE_STYLES[t]
+                rows.append(
+                    f"<div class='cm-legend-item' data-type='{t}'>"
+                    f"<span style='display:inline-block;width:16px;text-align:center;"
+                    f"color:#fff;background:{s.hex};border-radius:3px;margin-right:4px'>"
+                    f"<i class='fa fa-{s.icon}' style='font-size:10px'></i></span>"
+                    f"{escape_text(s.label)}</div>"
+                )
+        self.body = "".join(rows)
+
+
+def _read_basemap(name: str) -> dict[str, Any]:
+    path = BASEMAP_DATA_DIR / name
+    if not path.is_file():
+        raise MapInputError(f"basemap layer missing: {path}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def add_basemap(m: folium.Map) -> folium.FeatureGroup:
+    """The offline vector basemap: Natural Earth countries, land borders, rivers.
+
+    It is the map's only background when there is no network, so the Iraq-Syria border and
+    the Euphrates and Tigris must stand out on their own.
+    """
+    group = folium.FeatureGroup(name="Basemap: countries, borders, rivers", overlay=True,
+                                control=True, show=True)
+    folium.GeoJson(
+        _read_basemap("countries.geojson"), name="Countries",
+        style_function=lambda _f: {"color": "#9a9a9a", "weight": 0.5, "fillColor": "#f4f1ea",
+                                   "fillOpacity": 1.0},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        smooth_factor=1.0,
+    ).add_to(group)
+    folium.GeoJson(
+        _read_basemap("rivers.geojson"), name="Rivers",
+        style_function=lambda _f: {"color": "#4a90d9", "weight": 2, "opacity": 0.9},
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    ).add_to(group)
+    folium.GeoJson(
+        _read_basemap("boundary_lines.geojson"), name="Borders",
+        style_function=lambda _f: {"color": "#5a4a42", "weight": 2, "dashArray": "6 3",
+                                   "opacity": 0.9},
+    ).add_to(group)
+    group.add_to(m)
+    return group
+
+
+def add_online_tiles(m: folium.Map) -> folium.TileLayer:
+    """OpenStreetMap tiles as an optional extra layer: needs the network, never required."""
+    layer = folium.TileLayer(
+        "OpenStreetMap", name="OpenStreetMap tiles (online)", overlay=True, control=True,
+        show=True, opacity=0.6, max_zoom=MAX_ZOOM,
+    )
+    layer.add_to(m)
+    return layer
+
+
+def add_reference_places(
+    m: folium.Map, places: Iterable[Place], *, name: str, color: str
+) -> folium.FeatureGroup:
+    """Gazetteer places (known bases, airfields or crossings) as small circles.
+
+    Circles, not pins: they are context, and they stay out of the marker pane that holds the
+    events.
+    """
+    group = folium.FeatureGroup(name=name, overlay=True, control=True, show=True)
+    for place in places:
+        if not place.has_point:
+            continue
+        label = escape_text(f"{place.name} ({place.kind.replace('_', ' ')}, {place.country})")
+        folium.CircleMarker(
+            location=(place.lat, place.lon), radius=4, color=color, weight=1.5,
+            fill=True, fill_color="#ffffff", fill_opacity=0.9,
+            tooltip=folium.Tooltip(label),
+            popup=folium.Popup(
+                f"<b>{label}</b><br><small>{escape_text(place.source)} "
+                f"{escape_text(place.id)}</small>", max_width=300),
+        ).add_to(group)
+    group.add_to(m)
+    return group
+
+
+def _marker(row: dict[str, Any]) -> folium.Marker:
+    style = TYPE_STYLES[row["event_type"]]
+    return folium.Marker(
+        location=(float(row["lat"]), float(row["lon"])),
+        icon=folium.Icon(color=style.color, icon=style.icon, prefix="fa"),
+        popup=folium.Popup(popup_html(row), max_width=420),
+        tooltip=folium.Tooltip(tooltip_text(row)),
+    )
+
+
+_FAST_CALLBACK = """function (row) {
+    var icon = L.AwesomeMarkers.icon({icon: row[3], prefix: 'fa', markerColor: row[2]});
+    var marker = L.marker(new L.LatLng(row[0], row[1]), {icon: icon});
+    marker.bindPopup(row[4], {maxWidth: 420});
+    return marker;
+}"""
+
+
+def add_event_layer(
+    m: folium.Map, name: str, rows: Sequence[dict[str, Any]], *, fast: bool
+) -> folium.Layer:
+    """One toggleable, clustered layer of events.
+
+    ``fast`` sends plain rows (lat, lon, colour, icon, escaped popup) drawn by one JS
+    callback; otherwise each event is a ``folium.Marker`` with a full popup and a tooltip.
+    """
+    if fast:
+        data = []
+        for row in rows:
+            style = TYPE_STYLES[row["event_type"]]
+            data.append([float(row["lat"]), float(row["lon"]), style.color, style.icon,
+                         popup_html(row, compact=True)])
+        layer: folium.Layer = FastMarkerCluster(data, callback=_FAST_CALLBACK, name=name,
+                                                overlay=True, control=True)
+    else:
+        layer = MarkerCluster(name=name, overlay=True, control=True)
+        for row in rows:
+            _marker(row).add_to(layer)
+    layer.add_to(m)
+    return layer
+
+
+def add_event_layers(
+    m: folium.Map, drawn: pd.DataFrame, *, fast_threshold: int = FAST_PATH_THRESHOLD
+) -> dict[str, folium.Layer]:
+    """The event layers of :data:`EVENT_LAYERS` that have events; the fast path above
+    ``fast_threshold`` drawn events in all."""
+    records = drawn.to_dict("records")
+    for row in records:
+        _check_row(row)
+    fast = len(records) > fast_threshold
+    layers: dict[str, folium.Layer] = {}
+    for name, types in EVENT_LAYERS:
+        rows = [r for r in records if r["event_type"] in types]
+        if rows:
+            layers[name] = add_event_layer(m, name, rows, fast=fast)
+    return layers
+
+
+# --- offline assets ---------------------------------------------------------------------------
+
+def _walk(element: Element) -> Iterable[Element]:
+    yield element
+    for child in element._children.values():
+        yield from _walk(child)
+
+
+def _localise(links: Sequence[tuple[str, str]], asset_base: str) -> list[tuple[str, str]]:
+    out = []
+    for name, url in links:
+        if name in UNUSED_ASSETS:
+            continue
+        if name in VENDORED_ASSETS:
+            out.append((name, f"{asset_base.rstrip('/')}/{VENDORED_ASSETS[name]}"))
+        elif re.match(r"^(https?:)?//", url):
+            raise MapInputError(f"no vendored copy of folium asset {name!r} ({url})")
+        else:
+            out.append((name, url))
+    return out
+
+
+def localise_assets(m: folium.Map, asset_base: str = APP_ASSET_BASE) -> folium.Map:
+    """Point every element's ``default_js``/``default_css`` at the vendored copies.
+
+    Done per instance over the whole element tree (not by patching folium's classes), so two
+    maps with different bases (the app's ``/app/static/vendor``, a saved file's relative path)
+    can coexist. An element asking for a CDN file we do not vendor is an error, not a silent
+    request to the internet.
+    """
+    for element in _walk(m):
+        for attr in ("default_js", "default_css"):
+            links = getattr(element, attr, None)
+            if links:
+                setattr(element, attr, _localise(links, asset_base))
+    return m
+
+
+def asset_links(m: folium.Map) -> list[str]:
+    """Every JS/CSS URL the map's elements load (what ``st_folium`` and ``save`` will emit)."""
+    urls: list[str] = []
+    for element in _walk(m):
+        for attr in ("default_js", "default_css"):
+            urls.extend(url for _name, url in getattr(element, attr, None) or [])
+    return list(dict.fromkeys(urls))
+
+
+# --- the map ----------------------------------------------------------------------------------
+
+def build_map(
+    events: pd.DataFrame | Iterable[Event],
+    *,
+    sites: Iterable[Place] = (),
+    crossings: Iterable[Place] = (),
+    online_tiles: bool = False,
+    asset_base: str = APP_ASSET_BASE,
+    fast_threshold: int = FAST_PATH_THRESHOLD,
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+    fit_to_events: bool = True,
+    height: str | int = "100%",
+) -> folium.Map:
+    """The conflict map of ``events`` (a store frame or ``Event`` objects).
+
+    Located, non-aggregate events are drawn in toggleable clustered layers by kind; the rest
+    are for the caller to list (:func:`split_drawable`). ``sites`` and ``crossings`` are
+    gazetteer places drawn as reference layers. Nothing is fetched from the internet unless
+    ``online_tiles`` adds the optional OpenStreetMap layer.
+    """
+    frame = events_frame(events)
+    drawn, _listed = split_drawable(frame)
+    m = folium.Map(
+        location=center or DEFAULT_CENTER, zoom_start=zoom or DEFAULT_ZOOM, tiles=None,
+        max_zoom=MAX_ZOOM, min_zoom=2, control_scale=True, prefer_canvas=False, height=height,
+    )
+    MapSetup(asset_base, "Basemap: Natural Earth (public domain)").add_to(m)
+    add_basemap(m)
+    if online_tiles:
+        add_online_tiles(m)
+    add_reference_places(m, sites, name="Known bases and airfields (gazetteer)",
+                         color="#0067a3")
+    add_reference_places(m, crossings, name="Known border crossings (gazetteer)",
+                         color="#436978")
+    add_event_layers(m, drawn, fast_threshold=fast_threshold)
+    Legend(sorted(set(drawn["event_type"])) if not drawn.empty else []).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    if fit_to_events and center is None and not drawn.empty:
+        lats, lons = drawn["lat"].astype(float), drawn["lon"].astype(float)
+        if lats.max() - lats.min() > 0.05 or lons.max() - lons.min() > 0.05:
+            m.fit_bounds([[lats.min(), lons.min()], [lats.max(), lons.max()]],
+                         padding=(30, 30), max_zoom=10)
+        else:
+            m.location = [float(lats.mean()), float(lons.mean())]
+    return localise_assets(m, asset_base)
+
+
+def standalone_asset_base(out: Path) -> str:
+    """The vendored assets as a path relative to a saved HTML file (a file:// URI if that
+    cannot be expressed, e.g. another drive)."""
+    try:
+        rel = os.path.relpath(VENDOR_DIR, Path(out).resolve().parent)
+    except ValueError:
+        return VENDOR_DIR.as_uri()
+    return Path(rel).as_posix()
+
+
+def save_map(events: pd.DataFrame | Iterable[Event], out: str | Path, **kwargs: Any) -> Path:
+    """Write a standalone HTML map that opens offline from disk, next to this project's
+    ``static/vendor`` (assets are referenced by relative path, not copied)."""
+    out = Path(out)
+    if out.suffix.lower() not in {".html", ".htm"}:
+        raise MapInputError(f"map output must be an .html file: {out}")
+    kwargs.setdefault("asset_base", standalone_asset_base(out))
+    m = build_map(events, **kwargs)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    m.save(str(out))
+    return out
