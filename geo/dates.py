@@ -1,0 +1,421 @@
+"""Date expressions in article text, resolved against the publication date.
+
+News text says "on Tuesday", "last week" or "28 December" far more often than a full date, so a
+date is only meaningful relative to when the article was published. Every expression found is
+returned as a :class:`DateRef` with the range of days it can mean (``first``..``last``) and an
+honest precision (ACLED's codes: 1 a day, 2 a week or a range of days, 3 a month or a year): a
+day is never invented. Without a publication date, relative expressions and day-month dates
+without a year are skipped rather than guessed.
+
+Machine-paraphrased ("spun") copies write "this 7 days" for "this week", "final yr" for "last
+year" and "previously this year" for "earlier this year"; those variants are part of the
+patterns below because they are ordinary synonyms, not special cases.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+# --- vocabularies -------------------------------------------------------------------------------
+
+MONTHS: dict[str, int] = {
+    name.lower(): i for i, name in enumerate(calendar.month_name) if name
+}
+MONTHS.update({
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+})
+WEEKDAYS: dict[str, int] = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+
+_MONTH_FULL = "|".join(calendar.month_name[1:])
+_MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+#: A month name, capitalised (lower-case "march" / "may" are verbs) or in capitals.
+MONTH = rf"(?:{_MONTH_FULL}|{_MONTH_FULL.upper()}|{_MONTH_ABBR})"
+_WEEKDAY = "|".join(calendar.day_name)
+WEEKDAY = rf"(?:{_WEEKDAY})"
+DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+#: Where a day number may start: not inside a number ("2,000", "1.5", "107") but after glued
+#: labels of flattened infoboxes ("Date27 December 2019").
+DAY_START = r"(?<![\d.,:/-])"
+YEAR = r"(?:1[89]\d\d|20\d\d)"
+DASH = r"\s*(?:-|–|—|to|until|till|through)\s*"
+#: Words that introduce a bare month or year ("in March", "since 2015").
+LEAD = (
+    r"(?:in|In|since|Since|until|Until|till|by|By|during|During|throughout|Throughout|of|"
+    r"from|From|before|Before|after|After|around|Around|early|Early|late|Late|mid|Mid|"
+    r"mid-|Mid-|end of|beginning of|start of|the end of|the start of|in early|in late|"
+    r"in mid|in mid-|the first half of|the second half of|spring|summer|autumn|fall|winter|"
+    r"as of|As of)"
+)
+LAST = r"(?:(?:very\s+)?(?:last|final|previous))"
+NUMBER_WORDS: dict[str, int] = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}
+_NUM = r"(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+WEEK = r"(?:week|7\s+days|seven\s+days)"
+YEAR_WORD = r"(?:year|yr)"
+
+
+@dataclass(frozen=True)
+class DateRef:
+    """A date expression found in a text, with the range of days it can mean."""
+
+    start: int  # character offsets in the text given to find_dates
+    end: int
+    text: str
+    date: str  # "YYYY-MM-DD", "YYYY-MM" or "YYYY": as precise as the expression allows
+    first: date
+    last: date
+    precision: int  # 1 a day, 2 a week or a range of days, 3 a month or a year
+    rule: str  # how it was resolved ("absolute", "year-inferred", "relative", "future", ...)
+
+
+# --- small helpers ------------------------------------------------------------------------------
+
+def _month_number(word: str) -> int:
+    return MONTHS[word.lower().rstrip(".")]
+
+
+def _day_number(word: str) -> int:
+    return int(re.sub(r"\D", "", word))
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_range(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _iso_label(first: date, last: date) -> str:
+    """The most specific ISO prefix true of every day in the range (never a guessed day)."""
+    if first == last:
+        return first.isoformat()
+    if (first.year, first.month) == (last.year, last.month):
+        return first.isoformat()[:7]
+    return str(first.year)
+
+
+def _precision(first: date, last: date) -> int:
+    days = (last - first).days
+    if days == 0:
+        return 1
+    return 2 if days <= 14 else 3
+
+
+def _ref(m: re.Match[str], first: date, last: date, rule: str,
+         precision: int | None = None, group: int = 0) -> DateRef:
+    return DateRef(
+        start=m.start(group), end=m.end(group), text=m.group(group),
+        date=_iso_label(first, last), first=first, last=last,
+        precision=_precision(first, last) if precision is None else precision, rule=rule,
+    )
+
+
+def _infer_year(month: int, day: int, published: date) -> date | None:
+    """The most recent (month, day) not after publication: "28 December" in March 2020 is 2019."""
+    for year in (published.year, published.year - 1):
+        d = _safe_date(year, month, day)
+        if d is not None and d <= published:
+            return d
+    return _safe_date(published.year - 1, month, day)
+
+
+def _infer_month_year(month: int, published: date) -> int:
+    return published.year if month <= published.month else published.year - 1
+
+
+def _add_months(d: date, n: int) -> tuple[int, int]:
+    """(year, month) ``n`` months after the month of ``d``."""
+    y, m = divmod(d.year * 12 + d.month - 1 + n, 12)
+    return y, m + 1
+
+
+def _week_of(d: date) -> tuple[date, date]:
+    monday = d - timedelta(days=d.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def _count(word: str) -> int:
+    word = word.lower()
+    return int(word) if word.isdigit() else NUMBER_WORDS[word]
+
+
+# --- rules --------------------------------------------------------------------------------------
+# Each rule yields DateRefs for one pattern. They run in order; a match overlapping an earlier
+# one is dropped, so longer, more specific patterns come first.
+
+Rule = Callable[[str, "date | None"], Iterator[DateRef]]
+
+
+def _rule_iso(text: str, published: date | None) -> Iterator[DateRef]:
+    for m in re.finditer(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?!\d)", text):
+        d = _safe_date(int(m[1]), int(m[2]), int(m[3]))
+        if d is not None:
+            yield _ref(m, d, d, "absolute")
+
+
+_OPT_WEEKDAY = rf"(?:{WEEKDAY},?\s+)?"
+
+
+def _rule_day_range(text: str, published: date | None) -> Iterator[DateRef]:
+    """"9–17 October 2019", "18 October – 25 November 2019"."""
+    pat = rf"{DAY_START}({DAY})(?:\s+({MONTH}))?{DASH}({DAY})\s+({MONTH}),?\s+({YEAR})\b"
+    for m in re.finditer(pat, text):
+        year, m2 = int(m[5]), _month_number(m[4])
+        m1 = _month_number(m[2]) if m[2] else m2
+        first = _safe_date(year if m1 <= m2 else year - 1, m1, _day_number(m[1]))
+        last = _safe_date(year, m2, _day_number(m[3]))
+        if first and last and first <= last:
+            yield _ref(m, first, last, "absolute-range")
+
+
+def _rule_day_month_year(text: str, published: date | None) -> Iterator[DateRef]:
+    """"3 January 2020", "Monday, 28 September, 2020", "28 Sep 2020"."""
+    pat = rf"(?:\b{_OPT_WEEKDAY}|{DAY_START})({DAY})\s+(?:of\s+)?({MONTH}),?\s+({YEAR})\b"
+    for m in re.finditer(pat, text):
+        d = _safe_date(int(m[3]), _month_number(m[2]), _day_number(m[1]))
+        if d is not None:
+            yield _ref(m, d, d, "absolute")
+
+
+def _rule_month_day_year(text: str, published: date | None) -> Iterator[DateRef]:
+    """"January 3, 2020", "Jan. 24, 2016", "Monday, March 2, 2020"."""
+    pat = rf"\b{_OPT_WEEKDAY}({MONTH})\s+({DAY}),?\s+({YEAR})\b"
+    for m in re.finditer(pat, text):
+        d = _safe_date(int(m[3]), _month_number(m[1]), _day_number(m[2]))
+        if d is not None:
+            yield _ref(m, d, d, "absolute")
+
+
+def _following_year(text: str, end: int) -> int | None:
+    """The year of a list such as "11 March and 14 March 2020" (for the first item)."""
+    m = re.match(rf"(?:\s*(?:,|and|or|&)\s*{DAY}\s+{MONTH})+,?\s+({YEAR})\b", text[end:])
+    return int(m[1]) if m else None
+
+
+def _stated_days(text: str) -> dict[tuple[int, int], date]:
+    """Days the text states with a year, so "14 March" beside "14 March 2020" is 2020 too."""
+    stated: dict[tuple[int, int], date] = {}
+    for rule in (_rule_iso, _rule_day_month_year, _rule_month_day_year):
+        for ref in rule(text, None):
+            stated.setdefault((ref.first.month, ref.first.day), ref.first)
+    return stated
+
+
+def _rule_day_month(text: str, published: date | None) -> Iterator[DateRef]:
+    """"28 December", "on 11 March", "March 2": the year comes from the list or publication."""
+    stated = _stated_days(text)
+    pats = (rf"{DAY_START}({DAY})\s+(?:of\s+)?({MONTH})\b", rf"\b({MONTH})\s+({DAY})\b(?![,.]?\d)")
+    for i, pat in enumerate(pats):
+        for m in re.finditer(pat, text):
+            day_word, month_word = (m[1], m[2]) if i == 0 else (m[2], m[1])
+            if re.match(r"\s*\d", text[m.end():]):
+                continue
+            month, day = _month_number(month_word), _day_number(day_word)
+            year = _following_year(text, m.end())
+            if year is not None:
+                d, rule = _safe_date(year, month, day), "year-from-list"
+            elif (month, day) in stated:
+                d, rule = stated[(month, day)], "year-from-text"
+            elif published is not None:
+                d, rule = _infer_year(month, day, published), "year-inferred"
+            else:
+                continue
+            if d is not None:
+                yield _ref(m, d, d, rule)
+
+
+def _rule_month_year(text: str, published: date | None) -> Iterator[DateRef]:
+    """"in November 2017", "December 2018", "since October 2019", "March 2020"."""
+    for m in re.finditer(rf"\b({MONTH}),?\s+({YEAR})\b", text):
+        first, last = _month_range(int(m[2]), _month_number(m[1]))
+        yield _ref(m, first, last, "absolute-month", precision=3)
+
+
+def _rule_lead_month(text: str, published: date | None) -> Iterator[DateRef]:
+    """"in March", "since October", "early May": a month without a year, led by a preposition."""
+    if published is None:
+        return
+    pat = rf"\b(?:{LEAD}|next|this|last)\s*({MONTH})\b(?!\s*\d)"
+    for m in re.finditer(pat, text):
+        month = _month_number(m[1])
+        lead = m[0][: m.start(1) - m.start()].strip().lower()
+        if lead == "next":
+            year = published.year if month > published.month else published.year + 1
+            rule = "future"
+        elif lead == "this":
+            year, rule = published.year, "year-inferred"
+        else:
+            year, rule = _infer_month_year(month, published), "year-inferred"
+        first, last = _month_range(year, month)
+        yield _ref(m, first, last, rule, precision=3, group=1)
+
+
+def _rule_year(text: str, published: date | None) -> Iterator[DateRef]:
+    """"in 2014", "early 2016", "since 2015", "2019's campaign"."""
+    pat = rf"(?:\b{LEAD}\s*({YEAR})\b(?![-–]\d|,\d|\.\d))|(?:\b({YEAR})['’]s\b)"
+    for m in re.finditer(pat, text):
+        group = 1 if m[1] else 2
+        year = int(m[group])
+        yield _ref(m, date(year, 1, 1), date(year, 12, 31), "absolute-year", precision=3,
+                   group=group)
+
+
+def _rule_relative_day(text: str, published: date | None) -> Iterator[DateRef]:
+    """"today", "yesterday", "last night", "two days ago", "the day before yesterday"."""
+    if published is None:
+        return
+    offsets = {
+        r"the\s+day\s+before\s+yesterday": 2, r"yesterday": 1, r"today": 0,
+        r"this\s+morning": 0, r"this\s+afternoon": 0, r"this\s+evening": 0,
+        rf"{LAST}\s+night": 1,
+    }
+    for word, days in offsets.items():
+        for m in re.finditer(rf"\b(?i:{word})\b", text):
+            d = published - timedelta(days=days)
+            yield _ref(m, d, d, "relative")
+    for m in re.finditer(rf"\b(?i:({_NUM})\s+(day|week|month|year|yr)s?\s+ago)\b", text):
+        yield from _ago(m, published)
+
+
+def _ago(m: re.Match[str], published: date) -> Iterator[DateRef]:
+    n, unit = _count(m[1]), m[2].lower()
+    if unit == "day":
+        d = published - timedelta(days=n)
+        yield _ref(m, d, d, "relative")
+    elif unit == "week":
+        first, last = _week_of(published - timedelta(weeks=n))
+        yield _ref(m, first, last, "relative", precision=2)
+    elif unit == "month":
+        first, last = _month_range(*_add_months(published, -n))
+        yield _ref(m, first, last, "relative", precision=3)
+    else:
+        y = published.year - n
+        yield _ref(m, date(y, 1, 1), date(y, 12, 31), "relative", precision=3)
+
+
+def _rule_relative_period(text: str, published: date | None) -> Iterator[DateRef]:
+    """"last week", "this week", "last month", "last year", "earlier this year"."""
+    if published is None:
+        return
+    week_first, _ = _week_of(published)
+    month_first = published.replace(day=1)
+    prev_month_last = month_first - timedelta(days=1)
+    periods: list[tuple[str, date, date, int, str]] = [
+        (rf"(?:earlier|previously|before|prior)\s+this\s+{YEAR_WORD}",
+         date(published.year, 1, 1), published, 3, "relative"),
+        (rf"(?:later|later\s+in)\s+this\s+{YEAR_WORD}",
+         published, date(published.year, 12, 31), 3, "future"),
+        (rf"the\s+(?:past|last)\s+{WEEK}", published - timedelta(days=7), published, 2,
+         "relative"),
+        (rf"{LAST}\s+{WEEK}", week_first - timedelta(days=7), week_first - timedelta(days=1),
+         2, "relative"),
+        (rf"this\s+{WEEK}", week_first, week_first + timedelta(days=6), 2, "relative"),
+        (r"(?:earlier\s+this|this)\s+month", month_first, published, 3, "relative"),
+        (rf"{LAST}\s+month", prev_month_last.replace(day=1), prev_month_last, 3, "relative"),
+        (rf"(?:this)\s+{YEAR_WORD}", date(published.year, 1, 1), date(published.year, 12, 31),
+         3, "relative"),
+        (rf"{LAST}\s+{YEAR_WORD}", date(published.year - 1, 1, 1),
+         date(published.year - 1, 12, 31), 3, "relative"),
+        (rf"next\s+{WEEK}", week_first + timedelta(days=7), week_first + timedelta(days=13),
+         2, "future"),
+        (r"next\s+month", *_month_range(*_add_months(published, 1)), 3, "future"),
+        (rf"next\s+{YEAR_WORD}", date(published.year + 1, 1, 1),
+         date(published.year + 1, 12, 31), 3, "future"),
+    ]
+    for word, first, last, precision, rule in periods:
+        for m in re.finditer(rf"\b(?i:{word})\b", text):
+            yield _ref(m, first, last, rule, precision=precision)
+
+
+def _rule_vague_span(text: str, published: date | None) -> Iterator[DateRef]:
+    """"in the coming weeks" (future), "in recent months" (the months before publication)."""
+    if published is None:
+        return
+    units = {"days": (7, 2), "weeks": (42, 2), "months": (183, 3)}
+    pat = (r"\b(?i:(?:in\s+|over\s+|during\s+)?the\s+(coming|next|following|past|last|recent)\s+"
+           r"(?:few\s+|several\s+)?(days|weeks|months)|in\s+(recent|latest)\s+(days|weeks|months))\b")
+    for m in re.finditer(pat, text):
+        when = (m[1] or m[3]).lower()
+        days, precision = units[(m[2] or m[4]).lower()]
+        if when in {"coming", "next", "following"}:
+            first, last, rule = published + timedelta(days=1), published + timedelta(days=days), \
+                "future"
+        else:
+            first, last, rule = published - timedelta(days=days), published, "relative"
+        yield _ref(m, first, last, rule, precision=precision)
+
+
+def _rule_weekday(text: str, published: date | None) -> Iterator[DateRef]:
+    """"on Tuesday", "late Tuesday": the latest such day on or before publication."""
+    if published is None:
+        return
+    for m in re.finditer(rf"\b(?:(next|this\s+coming|coming)\s+)?({WEEKDAY})s?\b", text):
+        target = WEEKDAYS[m[2].lower()]
+        if m[1]:
+            d = published + timedelta(days=(target - published.weekday() - 1) % 7 + 1)
+            yield _ref(m, d, d, "future")
+        else:
+            d = published - timedelta(days=(published.weekday() - target) % 7)
+            yield _ref(m, d, d, "weekday", group=2)
+
+
+RULES: tuple[Rule, ...] = (
+    _rule_iso, _rule_day_range, _rule_day_month_year, _rule_month_day_year, _rule_month_year,
+    _rule_day_month, _rule_vague_span, _rule_relative_period, _rule_relative_day,
+    _rule_lead_month, _rule_year, _rule_weekday,
+)
+
+
+def find_dates(text: str, published: date | None) -> list[DateRef]:
+    """Every date expression in ``text``, in text order, none overlapping another.
+
+    Relative expressions ("last week", "on Tuesday", "28 December" without a year) need
+    ``published``; without it they are skipped, never guessed.
+    """
+    taken: list[tuple[int, int]] = []
+    found: list[DateRef] = []
+    for rule in RULES:
+        for ref in rule(text, published):
+            if any(ref.start < e and s < ref.end for s, e in taken):
+                continue
+            taken.append((ref.start, ref.end))
+            found.append(ref)
+    return sorted(found, key=lambda r: r.start)
+
+
+_TIME = re.compile(
+    r"(?i)\bT?\d{1,2}[:.]\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[ap]\.?m\.?)?"
+    r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT|[A-Z]{2,4}))?"
+)
+
+
+def parse_dateline(line: str) -> date | None:
+    """The date of a line that is only a date ("Monday, 28 September, 2020", "2020-09-28",
+    "September 28, 2020 07:25 AM", "2020-01-08T10:00:00Z"), else ``None``.
+
+    Used for datelines, ``DATE:`` headers and HTML meta values: a line with other words in it
+    is a sentence, not a dateline.
+    """
+    line = line.strip()
+    if not line or len(line) > 80:
+        return None
+    refs = [r for r in find_dates(line, None) if r.precision == 1]
+    if len(refs) != 1:
+        return None
+    ref = refs[0]
+    rest = _TIME.sub(" ", line[: ref.start] + " " + line[ref.end:])
+    rest = re.sub(rf"\b(?:{WEEKDAY}|(?i:updated|published|posted|on|at))\b", " ", rest)
+    if re.search(r"\w", rest):
+        return None
+    return ref.first
