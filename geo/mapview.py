@@ -137,11 +137,13 @@ def _safe_href(url: str) -> str | None:
 # --- event records ----------------------------------------------------------------------------
 
 def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return value is pd.NaT
+    """None, NaN, NaT or pd.NA (store frames hold nullable Int64 casualty counts)."""
+    if value is None or isinstance(value, (str, list, tuple, dict)):
+        return value is None
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def _value(row: dict[str, Any], key: str) -> Any:
@@ -553,8 +555,11 @@ def build_map(
     drawn, _listed = split_drawable(frame)
     m = folium.Map(
         location=center or DEFAULT_CENTER, zoom_start=zoom or DEFAULT_ZOOM, tiles=None,
-        max_zoom=MAX_ZOOM, min_zoom=2, control_scale=True, prefer_canvas=False, height=height,
+        control_scale=True, prefer_canvas=False, height=height,
     )
+    # With tiles=None folium gives max/min zoom to no one: without maxZoom Leaflet cannot
+    # know the zoom range and marker clusters draw nothing.
+    m.options.update(max_zoom=MAX_ZOOM, min_zoom=2)
     MapSetup(asset_base, "Basemap: Natural Earth (public domain)").add_to(m)
     add_basemap(m)
     if online_tiles:

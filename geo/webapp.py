@@ -1,0 +1,610 @@
+"""The Streamlit page: filters, the map, the table, the timeline, downloads, adding articles.
+
+``app.py`` calls :func:`main`. The page reads everything from the event store named by
+``Settings`` (``CONFLICT_MAP_STORE``) and asks the store itself to filter, so every count shown
+is the store's own answer. Filter state lives in the URL (``st.query_params``) so a view can be
+shared as a link. Pure helpers (filters <-> URL, store arguments, timeline, nearest sites) are
+module functions so tests can call them without a browser.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import html
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from geopy.distance import geodesic
+from streamlit_folium import st_folium
+
+from geo.config import Settings
+from geo.mapview import (
+    TYPE_STYLES,
+    build_map,
+    escape_text,
+    popup_html,
+    split_drawable,
+)
+from geo.model import SITE_KINDS, Event, Place
+from geo.store import EventStore
+
+#: Columns of the events table, in order.
+TABLE_COLUMNS = ("date", "event_type", "place_name", "country", "killed", "wounded", "actors",
+                 "dataset", "evidence", "id")
+#: Query-string keys of the filters (short, so shared links stay readable).
+Q_TYPES, Q_SINCE, Q_UNTIL, Q_ACTORS, Q_COUNTRIES, Q_DATASETS = (
+    "type", "since", "until", "actor", "country", "dataset")
+Q_TEXT, Q_MIN_KILLED, Q_UNDATED, Q_TILES = "q", "min_killed", "undated", "tiles"
+
+
+class FilterError(ValueError):
+    """A filter value in the URL that cannot be understood."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the sidebar asks of the store. ``None``/empty means "no filter on this field"."""
+
+    types: tuple[str, ...] | None = None
+    since: date | None = None
+    until: date | None = None
+    actors: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    datasets: tuple[str, ...] = ()
+    text: str = ""
+    min_fatalities: int | None = None
+    include_undated: bool = True
+    online_tiles: bool = False
+
+    def store_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``EventStore.query_frame``/``count``."""
+        kwargs: dict[str, Any] = {"include_undated": self.include_undated}
+        if self.types is not None:
+            kwargs["types"] = list(self.types)
+        if self.since is not None:
+            kwargs["since"] = self.since
+        if self.until is not None:
+            kwargs["until"] = self.until
+        if self.actors:
+            kwargs["actors"] = list(self.actors)
+        if self.countries:
+            kwargs["countries"] = list(self.countries)
+        if self.datasets:
+            kwargs["datasets"] = list(self.datasets)
+        if self.text.strip():
+            kwargs["text"] = self.text.strip()
+        if self.min_fatalities:
+            kwargs["min_fatalities"] = self.min_fatalities
+        return kwargs
+
+
+def _one(params: Mapping[str, Sequence[str]], key: str) -> str | None:
+    values = params.get(key) or []
+    return values[-1] if values else None
+
+
+def _parse_day(value: str | None, key: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FilterError(f"URL parameter {key}={value!r} is not a YYYY-MM-DD date") from None
+
+
+def filters_from_query(params: Mapping[str, Sequence[str]]) -> Filters:
+    """Filters from query parameters (each key -> all its values, as ``get_all`` gives)."""
+    types = tuple(params.get(Q_TYPES) or ()) or None
+    if types is not None:
+        if types == ("none",):
+            types = ()
+        unknown = [t for t in types if t not in TYPE_STYLES]
+        if unknown:
+            raise FilterError(f"unknown event type in URL: {', '.join(unknown)}")
+    min_killed = _one(params, Q_MIN_KILLED)
+    try:
+        min_fatalities = int(min_killed) if min_killed else None
+    except ValueError:
+        raise FilterError(f"URL parameter {Q_MIN_KILLED}={min_killed!r} is not a number") from None
+    if min_fatalities is not None and min_fatalities < 0:
+        raise FilterError(f"URL parameter {Q_MIN_KILLED} must be >= 0, got {min_fatalities}")
+    since, until = _parse_day(_one(params, Q_SINCE), Q_SINCE), _parse_day(
+        _one(params, Q_UNTIL), Q_UNTIL)
+    if since and until and since > until:
+        raise FilterError(f"URL date range is reversed: {since} > {until}")
+    return Filters(
+        types=types, since=since, until=until,
+        actors=tuple(params.get(Q_ACTORS) or ()),
+        countries=tuple(params.get(Q_COUNTRIES) or ()),
+        datasets=tuple(params.get(Q_DATASETS) or ()),
+        text=_one(params, Q_TEXT) or "",
+        min_fatalities=min_fatalities or None,
+        include_undated=_one(params, Q_UNDATED) != "0",
+        online_tiles=_one(params, Q_TILES) == "1",
+    )
+
+
+def filters_to_query(f: Filters) -> dict[str, str | list[str]]:
+    """Query parameters for ``f``; default values are left out so links stay short."""
+    q: dict[str, str | list[str]] = {}
+    if f.types is not None:
+        q[Q_TYPES] = list(f.types) or ["none"]
+    if f.since:
+        q[Q_SINCE] = f.since.isoformat()
+    if f.until:
+        q[Q_UNTIL] = f.until.isoformat()
+    for key, values in ((Q_ACTORS, f.actors), (Q_COUNTRIES, f.countries),
+                        (Q_DATASETS, f.datasets)):
+        if values:
+            q[key] = list(values)
+    if f.text.strip():
+        q[Q_TEXT] = f.text.strip()
+    if f.min_fatalities:
+        q[Q_MIN_KILLED] = str(f.min_fatalities)
+    if not f.include_undated:
+        q[Q_UNDATED] = "0"
+    if f.online_tiles:
+        q[Q_TILES] = "1"
+    return q
+
+
+# --- derived views ----------------------------------------------------------------------------
+
+def timeline(frame: pd.DataFrame) -> pd.DataFrame:
+    """Events per week (spans under ~4 months) or per month, by the first day they can mean."""
+    if frame.empty or "date_start" not in frame:
+        return pd.DataFrame(columns=["events"])
+    days = pd.to_datetime(frame["date_start"], errors="coerce").dropna()
+    if days.empty:
+        return pd.DataFrame(columns=["events"])
+    freq = "W-MON" if (days.max() - days.min()).days < 120 else "MS"
+    counts = days.dt.to_period("W" if freq == "W-MON" else "M").dt.start_time.value_counts()
+    full = pd.date_range(counts.index.min(), counts.index.max(), freq=freq)
+    out = counts.reindex(full, fill_value=0).sort_index().to_frame("events")
+    out.index.name = "week" if freq == "W-MON" else "month"
+    return out
+
+
+def table_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The events table: readable columns, actors joined, evidence cut to a line."""
+    if frame.empty:
+        return pd.DataFrame(columns=list(TABLE_COLUMNS))
+    out = frame[list(TABLE_COLUMNS)].copy()
+    out["event_type"] = out["event_type"].map(lambda t: TYPE_STYLES[t].label
+                                              if t in TYPE_STYLES else t)
+    out["place_name"] = out["place_name"].fillna(frame["place"])
+    out["actors"] = [", ".join(a) if isinstance(a, list) else "" for a in frame["actors"]]
+    out["evidence"] = out["evidence"].fillna("").str.slice(0, 160)
+    return out.reset_index(drop=True)
+
+
+def reference_places(frame: pd.DataFrame, kinds: Iterable[str]) -> list[Place]:
+    """Stored base / crossing events as places, so "nearest" works even without a gazetteer."""
+    kinds = set(kinds)
+    out = []
+    for row in frame.to_dict("records"):
+        if row["event_type"] in kinds and pd.notna(row["lat"]) and pd.notna(row["lon"]):
+            out.append(Place(id=f"event:{row['id']}",
+                             name=row.get("place_name") or row.get("place") or "?",
+                             kind=row.get("place_kind") or row["event_type"],
+                             country=row.get("country") or "", lat=float(row["lat"]),
+                             lon=float(row["lon"]), source="event store"))
+    return out
+
+
+def nearest_place(places: Iterable[Place], lat: float, lon: float,
+                  exclude_id: str | None = None) -> tuple[Place, float] | None:
+    """The place closest to (lat, lon) and its geodesic distance in km (WGS84 ellipsoid)."""
+    best: tuple[Place, float] | None = None
+    for place in places:
+        if not place.has_point or place.id == exclude_id:
+            continue
+        km = geodesic((lat, lon), (place.lat, place.lon)).km
+        if best is None or km < best[1]:
+            best = (place, km)
+    return best
+
+
+def distance_sentence(subject: str, found: tuple[Place, float] | None, what: str) -> str:
+    """E.g. "al-Qaim: 8 km from Al-Qaim border crossing (border crossing)"."""
+    if found is None:
+        return f"{subject}: no known {what} to measure from"
+    place, km = found
+    return f"{subject}: {km:,.1f} km from {place.name} ({what})"
+
+
+def highlight_article(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
+    """Escaped article text with character ``spans`` (start, end, css class) wrapped in
+    ``<mark>``; overlapping spans keep the first one."""
+    marks = sorted((s, e, c) for s, e, c in spans if 0 <= s < e <= len(text))
+    out, pos = [], 0
+    for start, end, css in marks:
+        if start < pos:
+            continue
+        out.append(html.escape(text[pos:start]))
+        out.append(f"<mark class='{html.escape(css)}'>{html.escape(text[start:end])}</mark>")
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out).replace("\n", "<br>")
+
+
+def with_place(event: Event, place: Place) -> Event:
+    """The event moved to another gazetteer place (the user's correction)."""
+    return dataclasses.replace(
+        event, place_id=place.id, place_name=place.name, place_kind=place.kind,
+        country=place.country or event.country, lat=place.lat, lon=place.lon,
+        geo_precision=1 if place.kind not in {"region", "country"} else 3,
+        notes=(event.notes + "; " if event.notes else "") + f"place chosen by user: {place.id}",
+    )
+
+
+# --- cached resources -------------------------------------------------------------------------
+
+@st.cache_resource(show_spinner=False)
+def open_store(store_dir: str) -> EventStore:
+    """One store connection per process and store folder (SQLite WAL allows concurrent reads)."""
+    return EventStore(store_dir)
+
+
+@st.cache_resource(show_spinner="Filling the store from seeds/ ...")
+def seed_once(settings: Settings) -> int:
+    """Fill an empty store from ``seeds/`` once per process (the lead's pipeline)."""
+    try:
+        from geo.pipeline import seed_store_if_empty
+    except ImportError:  # geo.pipeline lands with the extractor; until then: no seeding
+        return 0
+    return int(seed_store_if_empty(settings) or 0)
+
+
+@st.cache_resource(show_spinner="Loading the gazetteer ...")
+def load_gazetteer(settings: Settings) -> Any | None:
+    """The gazetteer, loaded once per process; ``None`` when it is not installed yet."""
+    try:
+        from geo.gazetteer import Gazetteer
+    except ImportError:
+        return None
+    return Gazetteer.load(settings)
+
+
+def gazetteer_places(gazetteer: Any, kinds: frozenset[str]) -> list[Place]:
+    """Every gazetteer place of these kinds (sites, crossings) for reference layers."""
+    if gazetteer is None:
+        return []
+    places = getattr(gazetteer, "places", None)
+    if callable(places):
+        places = places()
+    if places is None:
+        return []
+    values = places.values() if isinstance(places, Mapping) else places
+    return [p for p in values if isinstance(p, Place) and p.kind in kinds and p.has_point]
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+def _options(frame: pd.DataFrame, column: str) -> list[str]:
+    if frame.empty:
+        return []
+    if column == "actors":
+        return sorted({a for lst in frame["actors"] for a in (lst or [])})
+    return sorted(str(v) for v in frame[column].dropna().unique())
+
+
+def _init_state_from_url(all_frame: pd.DataFrame) -> None:
+    """Once per session: the URL's filters become the widgets' values."""
+    if st.session_state.get("_cm_url_loaded"):
+        return
+    st.session_state["_cm_url_loaded"] = True
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    try:
+        f = filters_from_query(params)
+    except FilterError as exc:
+        st.session_state["_cm_url_error"] = str(exc)
+        f = Filters()
+    present = set(all_frame["event_type"]) if not all_frame.empty else set()
+    st.session_state["f_types"] = list(f.types) if f.types is not None else sorted(present)
+    st.session_state["f_actors"] = list(f.actors)
+    st.session_state["f_countries"] = list(f.countries)
+    st.session_state["f_datasets"] = list(f.datasets)
+    st.session_state["f_text"] = f.text
+    st.session_state["f_min_killed"] = f.min_fatalities or 0
+    st.session_state["f_undated"] = f.include_undated
+    st.session_state["f_tiles"] = f.online_tiles
+    if f.since or f.until:
+        st.session_state["f_dates_url"] = (f.since, f.until)
+
+
+def _date_bounds(all_frame: pd.DataFrame) -> tuple[date, date] | None:
+    if all_frame.empty:
+        return None
+    starts = pd.to_datetime(all_frame["date_start"], errors="coerce").dropna()
+    ends = pd.to_datetime(all_frame["date_end"], errors="coerce").dropna()
+    if starts.empty:
+        return None
+    return starts.min().date(), max(ends.max(), starts.max()).date()
+
+
+def _follow_new_types(present: set[str]) -> None:
+    """Types that appear in the store after the session started (an added article) are
+    selected too, unless the user had narrowed the selection."""
+    known = st.session_state.get("_cm_known_types")
+    st.session_state["_cm_known_types"] = present
+    if known is None or present <= known:
+        return
+    chosen = list(st.session_state.get("f_types", []))
+    if set(chosen) >= known:
+        st.session_state["f_types"] = chosen + sorted(present - set(chosen))
+
+
+def _follow_date_bounds(lo: date, hi: date) -> None:
+    """The date widget starts at the store's full range (or the URL's range) and follows the
+    range as events are added, unless the user had narrowed it."""
+    url_range = st.session_state.pop("f_dates_url", None)
+    old = st.session_state.get("_cm_date_bounds")
+    st.session_state["_cm_date_bounds"] = (lo, hi)
+    if url_range:
+        st.session_state["f_dates"] = (url_range[0] or lo, url_range[1] or hi)
+    elif "f_dates" not in st.session_state or st.session_state["f_dates"] == old:
+        st.session_state["f_dates"] = (lo, hi)
+
+
+def sidebar_filters(store: EventStore, all_frame: pd.DataFrame) -> Filters:
+    """The sidebar: every filter, with counts from the store."""
+    sb = st.sidebar
+    sb.header("Filters")
+    by_type = store.stats()["by_type"]
+    _follow_new_types(set(by_type))
+    type_options = sorted(set(by_type) | set(st.session_state.get("f_types", [])),
+                          key=lambda t: list(TYPE_STYLES).index(t) if t in TYPE_STYLES else 99)
+    types = sb.multiselect(
+        "Event types", type_options, key="f_types",
+        format_func=lambda t: f"{TYPE_STYLES[t].label if t in TYPE_STYLES else t} "
+                              f"({by_type.get(t, 0)})")
+    since = until = None
+    bounds = _date_bounds(all_frame)
+    if bounds:
+        lo, hi = bounds
+        _follow_date_bounds(lo, hi)
+        current = st.session_state["f_dates"]
+        picked = sb.date_input("Date range", key="f_dates",
+                               min_value=min(lo, current[0]) if current else lo,
+                               max_value=max(hi, current[-1]) if current else hi)
+        if isinstance(picked, Sequence) and len(picked) == 2:
+            since = picked[0] if picked[0] > lo else None
+            until = picked[1] if picked[1] < hi else None
+    include_undated = sb.checkbox("Include undated events", key="f_undated")
+    actors = sb.multiselect("Actors", _options(all_frame, "actors"), key="f_actors")
+    countries = sb.multiselect("Country", _options(all_frame, "country"), key="f_countries")
+    datasets = sb.multiselect("Dataset / source", _options(all_frame, "dataset"),
+                              key="f_datasets")
+    text = sb.text_input("Search text (place, evidence, source, actor)", key="f_text")
+    min_killed = sb.number_input("Minimum killed", min_value=0, step=1, key="f_min_killed")
+    online = sb.checkbox("Online OpenStreetMap tiles (needs internet)", key="f_tiles")
+    return Filters(
+        types=tuple(types), since=since, until=until, actors=tuple(actors),
+        countries=tuple(countries), datasets=tuple(datasets), text=text,
+        min_fatalities=int(min_killed) or None, include_undated=include_undated,
+        online_tiles=online,
+    )
+
+
+def _sync_url(f: Filters, all_types: Iterable[str]) -> None:
+    q = filters_to_query(f)
+    if f.types is not None and set(f.types) == set(all_types):
+        q.pop(Q_TYPES, None)  # "all types" is the default: keep the link short
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    wanted = {k: v if isinstance(v, list) else [v] for k, v in q.items()}
+    if current != wanted:
+        st.query_params.from_dict(q)
+
+
+def _selected_row(table: pd.DataFrame, state: Any) -> dict[str, Any] | None:
+    try:
+        rows = state.selection.rows
+    except AttributeError:
+        return None
+    return table.iloc[rows[0]].to_dict() if rows else None
+
+
+def render_map(frame: pd.DataFrame, f: Filters, gazetteer: Any,
+               focus: dict[str, Any] | None) -> None:
+    """The map, with gazetteer sites and crossings for context; centred on a selected event."""
+    sites = gazetteer_places(gazetteer, SITE_KINDS)
+    crossings = gazetteer_places(gazetteer, frozenset({"border_crossing"}))
+    m = build_map(frame, sites=sites, crossings=crossings, online_tiles=f.online_tiles)
+    center = zoom = None
+    if focus is not None and pd.notna(focus.get("lat")) and pd.notna(focus.get("lon")):
+        center, zoom = (float(focus["lat"]), float(focus["lon"])), 11
+    st_folium(m, key="cm_map", height=560, use_container_width=True, returned_objects=[],
+              center=center, zoom=zoom)
+
+
+def render_selected(event_row: dict[str, Any], all_frame: pd.DataFrame, gazetteer: Any) -> None:
+    """Details of the selected event and the nearest base and border crossing."""
+    st.markdown(popup_html(event_row), unsafe_allow_html=True)
+    if pd.isna(event_row.get("lat")) or pd.isna(event_row.get("lon")):
+        st.info("This event has no point: no distances.")
+        return
+    lat, lon = float(event_row["lat"]), float(event_row["lon"])
+    subject = str(event_row.get("place_name") or event_row.get("place") or "event")
+    sites = gazetteer_places(gazetteer, SITE_KINDS) + reference_places(all_frame, {"base"})
+    crossings = (gazetteer_places(gazetteer, frozenset({"border_crossing"}))
+                 + reference_places(all_frame, {"border_crossing"}))
+    own = f"event:{event_row['id']}"
+    st.write(distance_sentence(subject, nearest_place(sites, lat, lon, own), "base or airfield"))
+    st.write(distance_sentence(subject, nearest_place(crossings, lat, lon, own),
+                               "border crossing"))
+
+
+def render_downloads(frame: pd.DataFrame) -> None:
+    """The filtered events as GeoJSON and CSV (the export module's formats)."""
+    try:
+        from geo.export import to_geojson
+    except ImportError:
+        st.caption("Downloads need geo.export (not installed).")
+        return
+    col1, col2 = st.columns(2)
+    col1.download_button("Download GeoJSON", json.dumps(to_geojson(frame), ensure_ascii=False),
+                         file_name="events.geojson", mime="application/geo+json")
+    csv = frame.assign(
+        actors=[json.dumps(a, ensure_ascii=False) for a in frame["actors"]],
+        sources=[json.dumps(s, ensure_ascii=False) for s in frame["sources"]],
+    ).to_csv(index=False)
+    col2.download_button("Download CSV", csv, file_name="events.csv", mime="text/csv")
+
+
+def render_add_article(store: EventStore, settings: Settings, gazetteer: Any) -> None:
+    """Paste or upload an article, review its events and places, add them to the store."""
+    with st.expander("Add an article", expanded=bool(st.session_state.get("cm_draft"))):
+        try:
+            from geo.articles import ArticleError, article_from_text
+            from geo.extract import Extractor
+        except ImportError:
+            st.caption("Adding articles needs geo.articles and geo.extract (not installed).")
+            return
+        if gazetteer is None:
+            st.caption("Adding articles needs the gazetteer (not installed).")
+            return
+        pasted = st.text_area("Paste the article text", key="cm_paste", height=150)
+        upload = st.file_uploader("... or upload a .txt / .html file", type=["txt", "html", "htm"],
+                                  key="cm_upload")
+        if st.button("Read the article", key="cm_read"):
+            try:
+                text, source = _article_input(pasted, upload, settings.max_article_bytes)
+                article = article_from_text(text, source=source)
+                events = Extractor(gazetteer).extract(article)
+            except (ArticleError, ValueError) as exc:
+                st.error(str(exc))
+                return
+            st.session_state["cm_draft"] = {"article": article, "events": events}
+        draft = st.session_state.get("cm_draft")
+        if draft:
+            _review_draft(store, draft, gazetteer)
+
+
+def _article_input(pasted: str, upload: Any, max_bytes: int) -> tuple[str, str]:
+    """The text to read (upload first, else the pasted text), checked for size and encoding.
+
+    Uploads stay in memory: nothing is written to disk."""
+    if upload is not None:
+        data = upload.getvalue()
+        if len(data) > max_bytes:
+            raise ValueError(f"{upload.name}: {len(data):,} bytes, more than the "
+                             f"{max_bytes:,} allowed")
+        try:
+            return data.decode("utf-8"), upload.name
+        except UnicodeDecodeError:
+            raise ValueError(f"{upload.name}: not UTF-8 text") from None
+    if not pasted.strip():
+        raise ValueError("no article: paste text or upload a file")
+    if len(pasted.encode("utf-8")) > max_bytes:
+        raise ValueError(f"pasted text is more than the {max_bytes:,} bytes allowed")
+    return pasted, "pasted text"
+
+
+def _review_draft(store: EventStore, draft: dict[str, Any], gazetteer: Any) -> None:
+    article, events = draft["article"], draft["events"]
+    spans = [(e.evidence_start, e.evidence_end, "cm-event") for e in events]
+    st.markdown(f"**{escape_text(article.title or article.source)}**: {len(events)} event(s)")
+    st.markdown(
+        "<div class='cm-article' style='max-height:300px;overflow:auto;border:1px solid #ddd;"
+        f"padding:6px'>{highlight_article(article.text, spans)}</div>",
+        unsafe_allow_html=True)
+    chosen: list[Event] = []
+    for i, event in enumerate(events):
+        label = TYPE_STYLES.get(event.event_type)
+        st.markdown(f"{i + 1}. **{escape_text(label.label if label else event.event_type)}**, "
+                    f"{escape_text(event.date or 'undated')}: “{escape_text(event.evidence)}”")
+        chosen.append(_place_picker(i, event, gazetteer))
+    if st.button(f"Add {len(chosen)} event(s) to the store", key="cm_add", type="primary"):
+        result = store.add_events(
+            chosen, article_key=article.sha256,
+            article={"source": article.source, "title": article.title,
+                     "published": article.published})
+        st.session_state.pop("cm_draft", None)
+        st.session_state["cm_added"] = (
+            "this article is already in the store" if result.article_seen else
+            f"added {result.added}, merged {result.merged}, unchanged {result.unchanged}")
+        st.rerun()
+
+
+def _place_picker(i: int, event: Event, gazetteer: Any) -> Event:
+    """A select box of gazetteer candidates for the event's place; returns the chosen event."""
+    if not event.place:
+        return event
+    candidates = gazetteer.candidates(event.place, country=event.country,
+                                      context=event.evidence, limit=8)
+    places = [c.place for c in candidates]
+    if event.place_id and all(p.id != event.place_id for p in places):
+        with contextlib.suppress(KeyError):
+            places.insert(0, gazetteer.get(event.place_id))
+    if len(places) < 2:
+        return event
+    current = next((k for k, p in enumerate(places) if p.id == event.place_id), 0)
+    pick = st.selectbox(
+        f"Place for “{event.place}”", range(len(places)), index=current, key=f"cm_place_{i}",
+        format_func=lambda k: f"{places[k].name} ({places[k].kind}, {places[k].country}, "
+                              f"{places[k].lat:.3f}, {places[k].lon:.3f})")
+    return event if places[pick].id == event.place_id else with_place(event, places[pick])
+
+
+def render(settings: Settings) -> None:
+    """The whole page."""
+    st.title("Conflict map")
+    seed_once(settings)
+    store = open_store(str(settings.store_dir))
+    gazetteer = load_gazetteer(settings)
+    all_frame = store.query_frame()
+    _init_state_from_url(all_frame)
+    if st.session_state.get("_cm_url_error"):
+        st.warning(f"Ignored the link's filters: {st.session_state['_cm_url_error']}")
+    f = sidebar_filters(store, all_frame)
+    _sync_url(f, set(all_frame["event_type"]) if not all_frame.empty else set())
+    if st.session_state.get("cm_added"):
+        st.success(f"Article: {st.session_state.pop('cm_added')}")
+
+    frame = store.query_frame(**f.store_kwargs())
+    drawn, listed = split_drawable(frame)
+    st.markdown(
+        f"<span id='cm-counts' data-total='{len(frame)}' data-drawn='{len(drawn)}' "
+        f"data-listed='{len(listed)}'>**{len(frame)}** of {len(all_frame)} events match: "
+        f"{len(drawn)} on the map, {len(listed)} without a point</span>",
+        unsafe_allow_html=True)
+
+    table = table_frame(frame)
+    focus_state = st.session_state.get("cm_table")
+    focus = _selected_row(table, focus_state) if focus_state is not None else None
+    focus_event = (frame[frame["id"] == focus["id"]].iloc[0].to_dict()
+                   if focus is not None and (frame["id"] == focus["id"]).any() else None)
+    render_map(frame, f, gazetteer, focus_event)
+
+    if not listed.empty:
+        with st.expander(f"{len(listed)} event(s) without a point (country-only or aggregate)"):
+            st.dataframe(table_frame(listed), hide_index=True, width="stretch")
+
+    st.subheader("Events")
+    st.dataframe(table, key="cm_table", on_select="rerun", selection_mode="single-row",
+                 hide_index=True, width="stretch")
+    if focus_event is not None:
+        render_selected(focus_event, all_frame, gazetteer)
+
+    st.subheader("Timeline")
+    tl = timeline(frame)
+    if tl.empty:
+        st.caption("No dated events.")
+    else:
+        st.bar_chart(tl, y="events")
+    render_downloads(frame)
+    render_add_article(store, settings, gazetteer)
+
+
+def main() -> None:
+    """Entry point for ``streamlit run app.py``."""
+    st.set_page_config(page_title="Conflict map", layout="wide")
+    render(Settings.from_env())
+

@@ -1,0 +1,228 @@
+"""Unit tests of the Folium map: layers, legend, escaping, fast path, offline assets."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import folium
+import pandas as pd
+import pytest
+from folium.plugins import FastMarkerCluster, MarkerCluster
+
+from geo.config import BASEMAP_DATA_DIR, PROJECT_DIR
+from geo.mapview import (
+    APP_ASSET_BASE,
+    EVENT_LAYERS,
+    TYPE_STYLES,
+    VENDORED_ASSETS,
+    MapInputError,
+    asset_links,
+    build_map,
+    escape_text,
+    events_frame,
+    popup_html,
+    save_map,
+    split_drawable,
+)
+from geo.model import EVENT_TYPES, Event, Evidence, Place
+
+HOSTILE = ("Rockets hit Camp Taji <script>alert('x')</script> <img src=x onerror=alert(1)> "
+           "${alert(2)} \\` tail")
+
+
+def _event(event_type: str = "rocket_attack", lat: float | None = 33.52, lon: float | None = 44.25,
+           **kw) -> Event:
+    base = dict(date="2020-03-11", date_start="2020-03-11", date_end="2020-03-11",
+                time_precision=1, place="Camp Taji", place_name="Camp Taji", country="IQ",
+                geo_precision=1, killed=3, wounded=12, actors=["Kataib Hezbollah"],
+                evidence="Rockets hit Camp Taji north of Baghdad.", source="https://example.org/a",
+                sources=[Evidence("Rockets hit Camp Taji", 0, 21, "https://example.org/a",
+                                  "First report", "2020-03-12")])
+    base.update(kw)
+    return Event(event_type, lat=lat, lon=lon, **base)
+
+
+def _html(m: folium.Map) -> str:
+    return m.get_root().render()
+
+
+def _children(m: folium.Map, cls: type) -> list:
+    out, stack = [], [m]
+    while stack:
+        el = stack.pop()
+        if isinstance(el, cls):
+            out.append(el)
+        stack.extend(el._children.values())
+    return out
+
+
+def test_every_model_type_has_a_style_and_a_layer():
+    assert set(TYPE_STYLES) == set(EVENT_TYPES)
+    in_layers = [t for _name, types in EVENT_LAYERS for t in types]
+    assert sorted(in_layers) == sorted(EVENT_TYPES)
+    icons = {(s.color, s.icon) for s in TYPE_STYLES.values()}
+    assert len(icons) == len(TYPE_STYLES), "each type needs its own colour/icon"
+
+
+def test_layers_markers_and_listed_events():
+    events = [
+        _event("rocket_attack"),
+        _event("air_strike", lat=33.3, lon=44.4, place="Baghdad"),
+        _event("base", lat=34.37, lon=41.09, place="al-Qaim"),
+        _event("border_crossing", lat=34.40, lon=40.95, place="Al-Qaim crossing"),
+        _event("withdrawal", lat=None, lon=None, place="Iraq"),  # country only: listed
+        _event("territory_change", lat=34.0, lon=41.0, aggregate=True),  # aggregate: listed
+    ]
+    frame = events_frame(events)
+    drawn, listed = split_drawable(frame)
+    assert len(drawn) == 4 and len(listed) == 2
+    m = build_map(frame)
+    clusters = _children(m, MarkerCluster)
+    assert sorted(c.layer_name for c in clusters) == [
+        "Attacks", "Bases and airfields", "Border crossings"]
+    assert len(_children(m, folium.Marker)) == 4
+    page = _html(m)
+    assert "Withdrawals and handovers" not in page  # no drawn event of that layer
+    # the legend names each drawn type and no other
+    legend = re.search(r'<div id="cm-legend".*?</div>\s*</div>', page, re.S)
+    assert legend is not None
+    assert "Rocket attack" in page and "Air strike" in page
+    assert "data-type='territory_change'" not in page
+    # toggleable: a layer control with the basemap and the event layers
+    assert "L.control.layers" in page
+    assert "Basemap: countries, borders, rivers" in page
+
+
+def test_reference_sites_are_circles_not_event_markers():
+    sites = [Place("curated:q", "Al Asad Air Base", "military_base", "IQ", 33.79, 42.44)]
+    crossings = [Place("curated:c", "Al-Qaim crossing", "border_crossing", "IQ", 34.40, 40.95),
+                 Place("curated:n", "No point", "border_crossing", "IQ", None, None)]
+    m = build_map([_event()], sites=sites, crossings=crossings)
+    assert len(_children(m, folium.CircleMarker)) == 2
+    assert len([c for c in _children(m, folium.Marker)
+                if not isinstance(c, folium.CircleMarker)]) == 1
+    assert "Known border crossings (gazetteer)" in _html(m)
+
+
+def test_popup_has_every_field_and_all_sources():
+    ev = _event(sources=[
+        Evidence("a", 0, 1, "https://example.org/a", "First report", "2020-03-12"),
+        Evidence("b", 0, 1, "https://example.net/b", "Second report", "2020-03-13"),
+        Evidence("c", 0, 1, "/data/articles/c.txt"),
+    ])
+    html = popup_html(ev.to_properties())
+    for needle in ("Rocket attack", "2020-03-11", "(day)", "Camp Taji", "site or town",
+                   "killed 3, wounded 12", "Kataib Hezbollah", "<mark>Camp Taji</mark>",
+                   "First report", "Second report", "/data/articles/c.txt",
+                   'href="https://example.net/b"'):
+        assert needle in html, needle
+
+
+def test_unknown_casualties_are_not_zero():
+    html = popup_html(_event(killed=None, wounded=None).to_properties())
+    assert "killed ?, wounded ?" in html
+
+
+def test_article_text_is_escaped_everywhere():
+    ev = _event(evidence=HOSTILE, place="Camp <b>Taji</b>", source="javascript:alert(3)",
+                sources=[Evidence(HOSTILE, 0, 5, "javascript:alert(3)", "<i>t</i>")],
+                actors=["<svg onload=alert(4)>"])
+    page = _html(build_map([ev]))
+    for raw in ("<script>alert", "<img src=x", "<svg onload", "${alert", "<i>t</i>",
+                'href="javascript:', "<b>Taji</b>"):
+        assert raw not in page, raw
+    assert "&lt;script&gt;" in page and "&#36;{alert(2)}" in page and "&lt;svg onload" in page
+
+
+def test_escape_text_closes_js_template_literals():
+    assert escape_text("`${x}`\\") == "&#96;&#36;{x}&#96;&#92;"
+    assert escape_text(None) == ""
+
+
+def test_fast_path_above_threshold():
+    events = [_event(lat=33.0 + i * 0.01, lon=44.0, evidence=f"{HOSTILE} {i}") for i in range(12)]
+    m = build_map(events, fast_threshold=10)
+    fast = _children(m, FastMarkerCluster)
+    assert len(fast) == 1 and len(fast[0].data) == 12
+    assert not _children(m, folium.Marker)
+    page = _html(m)
+    assert "<script>alert" not in page and "L.AwesomeMarkers.icon" in page
+    slow = build_map(events, fast_threshold=12)
+    assert len(_children(slow, folium.Marker)) == 12 and not _children(slow, FastMarkerCluster)
+
+
+def test_fast_path_by_default_for_a_big_frame():
+    rows = [_event(lat=30 + (i % 100) * 0.1, lon=40 + (i // 100) * 0.1).to_properties()
+            for i in range(2500)]
+    m = build_map(pd.DataFrame(rows))
+    fast = _children(m, FastMarkerCluster)
+    assert sum(len(f.data) for f in fast) == 2500
+
+
+def test_assets_point_at_vendored_files():
+    m = build_map([_event(), _event("base", lat=34.37, lon=41.09)])
+    links = asset_links(m)
+    assert links and all(u.startswith(APP_ASSET_BASE + "/") for u in links)
+    for rel in VENDORED_ASSETS.values():
+        assert (PROJECT_DIR / "static" / "vendor" / rel).is_file(), rel
+    page = _html(m)
+    assert not re.findall(r'(?:src|href)="(?:https?:)?//(?!example\.org)', page)
+    assert 'L.Icon.Default.imagePath = "/app/static/vendor/leaflet/images/"' in page
+    assert '"maxZoom": 18' in page or "maxZoom: 18" in page
+
+
+def test_vendored_assets_have_licences():
+    vendor = PROJECT_DIR / "static" / "vendor"
+    for folder in {rel.split("/")[0] for rel in VENDORED_ASSETS.values()}:
+        assert any(p.name.upper().startswith(("LICENSE", "MIT-LICEN"))
+                   for p in (vendor / folder).iterdir()), folder
+
+
+def test_saved_map_references_files_relative_to_it(tmp_path: Path):
+    out = save_map([_event()], tmp_path / "sub" / "map.html")
+    page = out.read_text(encoding="utf-8")
+    refs = re.findall(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"', page)
+    assert refs
+    for ref in refs:
+        assert not ref.startswith(("http", "/app/")), ref
+        assert (out.parent / ref).resolve().is_file(), ref
+
+
+def test_saved_map_must_be_html(tmp_path: Path):
+    with pytest.raises(MapInputError, match="html"):
+        save_map([_event()], tmp_path / "map.png")
+
+
+def test_basemap_has_the_iraq_syria_border_and_the_rivers():
+    lines = json.loads((BASEMAP_DATA_DIR / "boundary_lines.geojson").read_text())
+    pairs = {frozenset((f["properties"]["adm0_left"], f["properties"]["adm0_right"]))
+             for f in lines["features"]}
+    assert frozenset({"Iraq", "Syria"}) in pairs
+    rivers = json.loads((BASEMAP_DATA_DIR / "rivers.geojson").read_text())
+    labels = {f["properties"]["label"] for f in rivers["features"]}
+    assert {"Euphrates", "Tigris"} <= labels
+    page = _html(build_map([]))
+    assert "Euphrates" in page and "Tigris" in page and '"Iraq"' in page
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(MapInputError, match="unknown event type"):
+        build_map([_event("volcano")])
+    with pytest.raises(MapInputError, match="out of range"):
+        build_map([_event(lat=95.0)])
+    with pytest.raises(MapInputError, match="lacks column"):
+        build_map(pd.DataFrame({"event_type": ["base"]}))
+
+
+def test_store_frame_draws(tmp_path: Path):
+    store_mod = pytest.importorskip("geo.store")
+    store = store_mod.EventStore(tmp_path / "store")
+    store.add_events([_event(), _event("base", lat=34.37, lon=41.09, place="al-Qaim",
+                                       killed=None, wounded=None, date=None, date_start=None,
+                                       date_end=None, time_precision=None)])
+    frame = store.query_frame()
+    m = build_map(frame)
+    assert len(_children(m, folium.Marker)) == 2
+    assert "killed ?, wounded ?" in _html(m) and "undated" in _html(m)
