@@ -415,7 +415,8 @@ def parse_dateline(line: str) -> date | None:
         return None
     ref = refs[0]
     rest = _TIME.sub(" ", line[: ref.start] + " " + line[ref.end:])
-    rest = re.sub(rf"\b(?:{WEEKDAY}|(?i:updated|published|posted|on|at))\b", " ", rest)
+    rest = re.sub(rf"\b(?:{WEEKDAY}|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?|"
+                  r"(?i:updated|published|posted|on|at))(?!\w)", " ", rest)
     if re.search(r"\w", rest):
         return None
     return ref.first

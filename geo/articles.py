@@ -1,0 +1,477 @@
+"""Reading articles: text and HTML files, folders and pasted text, with their metadata.
+
+The reader turns whatever the user has (a saved web page, a text copy with ``URL:``/``DATE:``
+header lines, a content-farm re-post with captions mixed in, pasted text) into one clean body,
+:attr:`Article.text`, that every later stage reads and that evidence offsets refer to. It also
+finds the publication date, because relative dates ("last week", "on Tuesday") mean nothing
+without it: the ``published`` argument wins, then a ``DATE:`` header, then HTML metadata, then
+a dateline near the top of the text.
+
+Encoding policy: UTF-8 (with or without BOM) and UTF-16 with a BOM are read as such; other bytes
+are decoded as Windows-1252 (a superset of Latin-1 for printable text, the usual legacy encoding
+of saved web pages), and ``Article.encoding`` records it. Bytes that look binary (NUL bytes or
+many control characters) are refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+from geo.dates import parse_dateline
+
+ARTICLE_SUFFIXES: frozenset[str] = frozenset({".txt", ".text", ".html", ".htm", ".md"})
+HTML_SUFFIXES: frozenset[str] = frozenset({".html", ".htm"})
+#: Header keys read from leading ``KEY: value`` lines (aliases map to the same field).
+HEADER_KEYS: dict[str, str] = {
+    "url": "url", "source": "url", "link": "url", "date": "date", "published": "date",
+    "title": "title", "headline": "title",
+}
+#: How many leading lines may hold a dateline (after a headline, section label, byline...).
+DATELINE_SEARCH_LINES = 6
+
+
+class ArticleError(ValueError):
+    """An input that cannot be read as an article; the message is one line naming it."""
+
+
+@dataclass
+class Article:
+    """One article, cleaned: the body events are read from, and where it came from."""
+
+    text: str  # the clean body; every evidence offset refers to it
+    title: str
+    source: str  # URL if known, else the file path, else "pasted text"
+    published: date | None
+    published_from: str  # "argument", "header", "html-meta", "dateline" or "none"
+    path: str | None
+    sha256: str  # of the clean text, for dedupe
+    encoding: str = "utf-8"  # how the file was decoded ("utf-8", "utf-16", "cp1252")
+
+
+# --- public API ---------------------------------------------------------------------------------
+
+def read_article(path: str | Path, published: date | None = None,
+                 max_bytes: int = 5_000_000) -> Article:
+    """Read a text or HTML article file; ``published`` overrides any date found in it."""
+    p = Path(path)
+    data = _read_bytes(p, max_bytes)
+    text, encoding = _decode(data, p)
+    if _looks_like_html(p, text):
+        return _article_from_html(text, str(p), p, published, encoding)
+    article = _article_from_plain(text, source=str(p), published=published, path=str(p),
+                                  encoding=encoding)
+    if not article.text:
+        raise ArticleError(f"{p}: no article text after removing headers and page furniture")
+    return article
+
+
+def article_from_text(text: str, source: str = "pasted text",
+                      published: date | None = None) -> Article:
+    """An article from pasted text (plain or HTML), cleaned like a file."""
+    if not text or not text.strip():
+        raise ArticleError(f"{source}: empty text")
+    if "\x00" in text:
+        raise ArticleError(f"{source}: text contains NUL bytes (binary data?)")
+    if _looks_like_html(None, text):
+        return _article_from_html(text, source, None, published, "utf-8")
+    article = _article_from_plain(text, source=source, published=published, path=None)
+    if not article.text:
+        raise ArticleError(f"{source}: no article text after removing headers and page furniture")
+    return article
+
+
+def iter_article_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Article files named by ``paths``: files as given, folders searched recursively for
+    .txt/.text/.html/.htm/.md files (sorted, hidden files and folders skipped)."""
+    found: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            inside = sorted(
+                f for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in ARTICLE_SUFFIXES
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            )
+            if not inside:
+                raise ArticleError(f"{p}: folder has no article files "
+                                   f"({', '.join(sorted(ARTICLE_SUFFIXES))})")
+            found.extend(inside)
+        elif p.is_file():
+            found.append(p)
+        else:
+            raise ArticleError(f"{p}: no such file or folder")
+    unique: dict[Path, None] = {}
+    for f in found:
+        unique.setdefault(f, None)
+    return list(unique)
+
+
+# --- bytes and encodings ------------------------------------------------------------------------
+
+def _read_bytes(p: Path, max_bytes: int) -> bytes:
+    if not p.exists():
+        raise ArticleError(f"{p}: no such file")
+    if p.is_dir():
+        raise ArticleError(f"{p}: is a folder, not a file (give it as a folder of articles)")
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise ArticleError(f"{p}: too large ({size:,} bytes; the limit is {max_bytes:,})")
+    try:
+        data = p.read_bytes()
+    except PermissionError:
+        raise ArticleError(f"{p}: not readable (permission denied)") from None
+    except OSError as exc:
+        raise ArticleError(f"{p}: cannot be read ({exc.strerror or exc})") from None
+    if not data.strip():
+        raise ArticleError(f"{p}: empty file")
+    return data
+
+
+def _decode(data: bytes, p: Path) -> tuple[str, str]:
+    """Text and encoding name, or ArticleError for binary data (see the module docstring)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise ArticleError(f"{p}: not valid UTF-16 despite its byte-order mark") from None
+    if _looks_binary(data):
+        raise ArticleError(f"{p}: binary file, not text")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("cp1252", errors="replace")
+    if text.count("\ufffd") > max(3, len(text) // 100):
+        raise ArticleError(f"{p}: not UTF-8 and not readable as Windows-1252 text")
+    return text, "cp1252"
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return control > len(head) * 0.05
+
+
+# --- plain text ---------------------------------------------------------------------------------
+
+#: Lines that are page furniture, not article text (matched against the stripped line).
+FURNITURE_PATTERNS: tuple[str, ...] = (
+    # captions and credits, with paraphrased variants ("Impression caption", "Graphic copyright")
+    r"(?:picture|image|impression|photo|photograph|graphic|video|media|illustration)\s+"
+    r"(?:caption|copyright|credit|source)s?\s*:?",
+    r"media\s+caption.*",
+    r"media\s+playback\s+is\s+(?:unsupported|not\s+supported)\s+on\s+your\s+\w+",
+    r"(?:source|supply|resource|original)\s+(?:link|backlink|hyperlink|url)",
+    r"share\s+(?:this|on)(?:\s+\w+){0,2}",
+    r"related\s+(?:topics|stories|articles|content|coverage|links)",
+    r"(?:read|see)\s+(?:more|also)\s*:?",
+    r"advertisement|sponsored\s+content|skip\s+to\s+(?:main\s+)?content|copy\s+link",
+    r"(?:follow|subscribe\s+to)\s+us(?:\s+on\s+\w+)?",
+    r"listen\s+to\s+this\s+article|print\s+this\s+(?:article|page)",
+    r"[\s•·●▪◦*\-–—|]+",  # bullet-only and rule lines
+)
+_FURNITURE = re.compile(r"(?i)(?:" + "|".join(FURNITURE_PATTERNS) + r")")
+_HEADER_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z ]{0,15}?)\s*:\s*(.*?)\s*$")
+
+
+#: "Image copyright" / "Picture credit" lines: the next short line is the agency credit.
+_CREDIT_MARKER = re.compile(r"(?i)\w+\s+(?:copyright|credit)s?\s*:?")
+
+
+def _is_credit(line: str) -> bool:
+    """A short line without sentence punctuation ("Getty Images", "US Central Command")."""
+    return len(line.split()) <= 6 and not re.search(r"[.!?,;]", line)
+
+
+def _is_furniture(line: str) -> bool:
+    return bool(_FURNITURE.fullmatch(line.strip()))
+
+
+def clean_lines(lines: Iterable[str]) -> str:
+    """One body from lines: furniture dropped, white space tidied, one blank line between
+    paragraphs (so that sentence spans never cross a paragraph)."""
+    out: list[str] = []
+    after_credit = False
+    for raw in lines:
+        line = re.sub(r"[ \t\u00a0\u2000-\u200b\u3000]+", " ", raw).strip()
+        if not line:
+            if out and out[-1]:
+                out.append("")
+            continue
+        if _is_furniture(line):
+            after_credit = bool(_CREDIT_MARKER.fullmatch(line))
+            continue
+        if after_credit and _is_credit(line):
+            after_credit = False
+            continue
+        after_credit = False
+        out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+
+
+def _split_header(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Leading ``KEY: value`` lines (see :data:`HEADER_KEYS`) and the lines after them."""
+    header: dict[str, str] = {}
+    i = 0
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    while i < len(lines):
+        m = _HEADER_LINE.match(lines[i])
+        key = HEADER_KEYS.get(m[1].strip().lower()) if m else None
+        if not m or key is None or key in header:
+            break
+        header[key] = m[2]
+        i += 1
+    return header, lines[i:]
+
+
+def _find_dateline(lines: list[str]) -> tuple[date | None, int | None]:
+    """A line near the top that is only a date ("Monday, 28 September, 2020")."""
+    seen = 0
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        d = parse_dateline(line)
+        if d is not None:
+            return d, i
+        seen += 1
+        if seen >= DATELINE_SEARCH_LINES:
+            break
+    return None, None
+
+
+def _guess_title(body: str) -> str:
+    """The first short line that reads like a headline (no final period, not a byline)."""
+    for raw in body.split("\n")[:5]:
+        line = raw.strip().strip("=#*").strip()
+        if (len(line.split()) >= 2 and len(line) <= 150 and not re.search(r"[.!?:]$", line)
+                and not re.match(r"(?i)by\s", line)):
+            return line
+    return ""
+
+
+def _article_from_plain(text: str, source: str, published: date | None, path: str | None,
+                        encoding: str = "utf-8") -> Article:
+    lines = _normalise(text).split("\n")
+    header, lines = _split_header(lines)
+    when, where = _resolve_date(published, header.get("date"))
+    if when is None:
+        when, index = _find_dateline(lines)
+        if when is not None and index is not None:
+            where = "dateline"
+            lines = lines[:index] + lines[index + 1:]
+    body = clean_lines(lines)
+    title = header.get("title") or _guess_title(body)
+    return _make(body, title, header.get("url") or source, when, where, path, encoding)
+
+
+def _resolve_date(published: date | None, header_date: str | None) -> tuple[date | None, str]:
+    if published is not None:
+        return published, "argument"
+    if header_date:
+        d = parse_dateline(header_date)
+        if d is not None:
+            return d, "header"
+    return None, "none"
+
+
+def _make(body: str, title: str, source: str, published: date | None, published_from: str,
+          path: str | None, encoding: str) -> Article:
+    return Article(
+        text=body, title=title.strip(), source=source, published=published,
+        published_from=published_from if published is not None else "none", path=path,
+        sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(), encoding=encoding,
+    )
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+
+_HTML_START = re.compile(r"(?is)^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+                         r"<(?:!doctype\s+html|html|head|body)\b")
+
+
+def _looks_like_html(p: Path | None, text: str) -> bool:
+    if p is not None and p.suffix.lower() in HTML_SUFFIXES:
+        return True
+    if _HTML_START.match(text):
+        return True
+    return len(re.findall(r"(?i)</(?:p|div|h[1-6]|li)>", text[:20000])) >= 3
+
+
+#: Elements whose content is never article text.
+SKIP_TAGS: frozenset[str] = frozenset({
+    "script", "style", "nav", "header", "footer", "aside", "form", "noscript", "svg", "iframe",
+    "button", "figcaption", "template", "select", "textarea", "menu", "dialog", "object",
+})
+#: Elements that end a line of text.
+BLOCK_TAGS: frozenset[str] = frozenset({
+    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "tr", "td", "th",
+    "blockquote", "section", "article", "main", "pre", "table", "dd", "dt", "figure", "hr",
+    "title", "time", "address",
+})
+VOID_TAGS: frozenset[str] = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr",
+})
+#: class/id words of boilerplate containers (menus, share bars, related links, comments).
+BOILERPLATE_ATTR = re.compile(
+    r"(?i)(?:^|[\s_-])(?:nav|navbar|menu|footer|header|sidebar|share|sharing|social|related|"
+    r"comments?|advert|ads?|cookie|newsletter|promo|breadcrumbs?|subscribe|masthead|"
+    r"caption|credit|byline-share)(?:$|[\s_-])"
+)
+#: Meta names holding the publication date, best first.
+DATE_META = (
+    "article:published_time", "datepublished", "og:published_time", "publishdate",
+    "pubdate", "date", "dc.date.issued", "dc.date", "dcterms.created", "sailthru.date",
+    "parsely-pub-date", "article:modified_time",
+)
+
+
+class _PageParser(HTMLParser):
+    """Collects text lines (main/article content kept apart), title and metadata."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, bool]] = []  # (tag, starts a skipped subtree)
+        self.skip_depth = 0
+        self.main_depth = 0
+        self.lines: list[tuple[str, bool]] = []  # (text, inside <article>/<main>)
+        self.current: list[str] = []
+        self.meta: dict[str, str] = {}
+        self.title = ""
+        self.h1 = ""
+        self.canonical = ""
+        self.time_values: list[str] = []
+        self._in_title = False
+        self._in_h1 = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k.lower(): (v or "") for k, v in attrs}
+        self._note_metadata(tag, a)
+        if tag in BLOCK_TAGS:
+            self._flush()
+        if tag in VOID_TAGS:
+            return
+        marker = " ".join((a.get("class", ""), a.get("id", ""), a.get("role", "")))
+        skip = tag in SKIP_TAGS or bool(BOILERPLATE_ATTR.search(marker)) or \
+            a.get("aria-hidden") == "true" or "hidden" in a
+        if tag in ("article", "main") or a.get("role") == "main":
+            self.main_depth += 1
+        self.stack.append((tag, skip))
+        self.skip_depth += skip
+        self._in_title = self._in_title or tag == "title"
+        self._in_h1 = self._in_h1 or tag == "h1"
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._note_metadata(tag, {k.lower(): (v or "") for k, v in attrs})
+        if tag in BLOCK_TAGS:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID_TAGS or not any(t == tag for t, _ in self.stack):
+            return
+        if tag in BLOCK_TAGS:
+            self._flush()
+        while self.stack:
+            t, skip = self.stack.pop()
+            self.skip_depth -= skip
+            if t in ("article", "main"):
+                self.main_depth = max(0, self.main_depth - 1)
+            if t == "title":
+                self._in_title = False
+            if t == "h1":
+                self._in_h1 = False
+            if t == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+            return
+        if self.skip_depth:
+            return
+        if self._in_h1:
+            self.h1 += data
+        self.current.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+    def _flush(self) -> None:
+        text = re.sub(r"\s+", " ", "".join(self.current)).strip()
+        self.current = []
+        if text:
+            self.lines.append((text, self.main_depth > 0))
+
+    def _note_metadata(self, tag: str, a: dict[str, str]) -> None:
+        if tag == "meta":
+            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
+            if key and a.get("content"):
+                self.meta.setdefault(key, a["content"])
+        elif tag == "link" and "canonical" in a.get("rel", "").lower() and a.get("href"):
+            self.canonical = self.canonical or a["href"]
+        elif tag == "time" and a.get("datetime"):
+            self.time_values.append(a["datetime"])
+        elif a.get("itemprop", "").lower() == "datepublished" and a.get("datetime"):
+            self.time_values.insert(0, a["datetime"])
+
+
+def _article_from_html(html: str, source: str, p: Path | None, published: date | None,
+                       encoding: str) -> Article:
+    parser = _PageParser()
+    try:
+        parser.feed(html)
+        parser.close()
+    except (AssertionError, ValueError) as exc:  # malformed markup html.parser cannot take
+        raise ArticleError(f"{source}: cannot parse HTML ({exc})") from None
+    main = [t for t, in_main in parser.lines if in_main]
+    chosen = main if sum(len(t) for t in main) >= 200 else [t for t, _ in parser.lines]
+    body = clean_lines(_paragraphs(chosen))
+    if len(body) < 20:
+        raise ArticleError(f"{source}: HTML page has no article text")
+    when, where = _html_date(parser, published)
+    title = (parser.meta.get("og:title") or parser.h1 or parser.title or _guess_title(body))
+    url = parser.canonical or parser.meta.get("og:url") or source
+    return _make(body, re.sub(r"\s+", " ", title), url, when, where,
+                 str(p) if p else None, encoding)
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Each block on its own paragraph (blank line between), as in plain-text articles."""
+    out: list[str] = []
+    for line in lines:
+        out.extend((line, ""))
+    return out
+
+
+def _html_date(parser: _PageParser, published: date | None) -> tuple[date | None, str]:
+    if published is not None:
+        return published, "argument"
+    for key in DATE_META:
+        value = parser.meta.get(key)
+        d = parse_dateline(value) if value else None
+        if d is not None:
+            return d, "html-meta"
+    for value in parser.time_values:
+        d = parse_dateline(value)
+        if d is not None:
+            return d, "html-meta"
+    d, _ = _find_dateline([t for t, _ in parser.lines])
+    return (d, "dateline") if d is not None else (None, "none")
