@@ -1,0 +1,157 @@
+"""find_dates and parse_dateline on real article sentences and edge cases."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from geo.dates import find_dates, parse_dateline
+
+FIXTURES = Path(__file__).parent / "fixtures" / "articles"
+
+
+def _one(text: str, published: date | None) -> tuple[str, int, str]:
+    refs = find_dates(text, published)
+    assert len(refs) == 1, refs
+    ref = refs[0]
+    assert text[ref.start:ref.end] == ref.text
+    return ref.date, ref.precision, ref.rule
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("On 3 January 2020, United States forces launched an airstrike", "2020-01-03"),
+    ("was killed on January 3, 2020 in Baghdad", "2020-01-03"),
+    ("photo released on March 12, 2020, shows a truck", "2020-03-12"),
+    ("in Baghdad, Jan. 24, 2016.", "2016-01-24"),
+    ("an ISO date 2020-03-11 in text", "2020-03-11"),
+    ("Date27 December 2019", "2019-12-27"),
+])
+def test_absolute_days(text: str, expected: str) -> None:
+    assert _one(text, None)[:2] == (expected, 1)
+
+
+def test_year_inferred_is_the_latest_not_after_publication() -> None:
+    text = "A US contractor was killed in a rocket attack at Kirkuk on 28 December."
+    assert _one(text, date(2020, 3, 20)) == ("2019-12-28", 1, "year-inferred")
+    assert _one(text, date(2020, 12, 30)) == ("2020-12-28", 1, "year-inferred")
+    assert find_dates(text, None) == []
+
+
+def test_year_from_list_and_from_text() -> None:
+    text = "rocket attacks that took place on 11 March and 14 March 2020"
+    refs = find_dates(text, None)
+    assert [(r.text, r.date, r.rule) for r in refs] == [
+        ("11 March", "2020-03-11", "year-from-list"),
+        ("14 March 2020", "2020-03-14", "absolute"),
+    ]
+    text = "On 14 March 2020 rockets hit. Iraqi soldiers wounded (14 March)."
+    assert [r.date for r in find_dates(text, date(2020, 3, 1))] == ["2020-03-14"] * 2
+
+
+def test_months_and_years() -> None:
+    text = ("taken back by Iraqi forces in November 2017. In early 2016, advisers helped. "
+            "Rockets have hit US bases since October 2019. It fell to IS in 2014.")
+    refs = find_dates(text, date(2020, 3, 17))
+    assert [(r.date, r.precision) for r in refs] == [
+        ("2017-11", 3), ("2016", 3), ("2019-10", 3), ("2014", 3)]
+    assert refs[0].first == date(2017, 11, 1) and refs[0].last == date(2017, 11, 30)
+
+
+def test_month_without_year_needs_a_preposition() -> None:
+    pub = date(2020, 3, 17)
+    assert _one("a base hit by missiles in December", pub) == ("2019-12", 3, "year-inferred")
+    assert find_dates("Troops March on. It may be true that May is here.", pub) == []
+
+
+def test_relative_expressions() -> None:
+    pub = date(2020, 3, 17)  # a Tuesday
+    cases = {
+        "A rocket attack last week at Camp Taji": ("2020-03", 2),
+        "Iraq's military said Tuesday": ("2020-03-17", 1),
+        "strikes Thursday against depots": ("2020-03-12", 1),
+        "officials said yesterday": ("2020-03-16", 1),
+        "a blast today": ("2020-03-17", 1),
+        "rockets fell last night": ("2020-03-16", 1),
+        "two days ago a convoy": ("2020-03-15", 1),
+        "bases transferred last month": ("2020-02", 3),
+        "since last year": ("2019", 3),
+        "the killing earlier this year": ("2020", 3),
+    }
+    for text, expected in cases.items():
+        assert _one(text, pub)[:2] == expected, text
+    week = find_dates("last week", pub)[0]
+    assert (week.first, week.last) == (date(2020, 3, 9), date(2020, 3, 15))
+
+
+def test_weekday_late_tuesday_in_an_article_of_wednesday() -> None:
+    text = "VOA correspondent Carla Babb broke the story late Tuesday when she was told"
+    assert _one(text, date(2020, 1, 8)) == ("2020-01-07", 1, "weekday")
+
+
+def test_future_is_marked_and_kept() -> None:
+    text = "The US army is pulling out of al-Qaim in the coming weeks."
+    ref = find_dates(text, date(2020, 3, 17))[0]
+    assert ref.rule == "future" and ref.first > date(2020, 3, 17)
+    assert ref.precision == 2
+
+
+def test_spun_variants() -> None:
+    pub = date(2020, 9, 28)
+    assert _one("A ceremony will take position this 7 days at al-Qaim", pub)[:2] == ("2020", 2)
+    assert _one("planning to leave considering that final yr", pub)[:2] == ("2019", 3)
+    assert _one("Very last week, two assaults", pub)[:2] == ("2020-09", 2)
+
+
+def test_relative_expressions_without_publication_are_skipped() -> None:
+    assert find_dates("last week on Tuesday, yesterday, in March", None) == []
+
+
+def test_false_positives() -> None:
+    pub = date(2020, 3, 17)
+    text = ("up to 5,200 troops; 2,000 soldiers; 1 civilian; 107mm rockets; the 2019–20 crisis; "
+            "it may be; they march on; 25 rocket assaults")
+    assert find_dates(text, pub) == []
+
+
+def test_ranges_are_honest_about_precision() -> None:
+    ref = find_dates("Main combat phase: 9–17 October 2019", None)[0]
+    assert (ref.date, ref.precision, ref.first, ref.last) == (
+        "2019-10", 2, date(2019, 10, 9), date(2019, 10, 17))
+    ref = find_dates("18 October – 25 November 2019", None)[0]
+    assert ref.date == "2019" and ref.precision == 3
+
+
+def test_invalid_day_is_not_a_day() -> None:
+    refs = find_dates("on 31 February 2020", None)
+    assert [(r.date, r.precision) for r in refs] == [("2020-02", 3)]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Monday, 28 September, 2020", date(2020, 9, 28)),
+    ("28 Sep 2020", date(2020, 9, 28)),
+    ("September 28, 2020", date(2020, 9, 28)),
+    ("2020-09-28", date(2020, 9, 28)),
+    ("March 17, 2020 07:25 AM", date(2020, 3, 17)),
+    ("2020-03-17T07:25:00-04:00", date(2020, 3, 17)),
+    ("Tue, 17 Mar 2020 11:25:00 GMT", date(2020, 3, 17)),
+    ("Iraq military bases: US pulling out of three key sites", None),
+    ("It happened on 28 September 2020 in Baghdad", None),
+    ("28 September", None),
+    ("not a date", None),
+    ("", None),
+])
+def test_parse_dateline(line: str, expected: date | None) -> None:
+    assert parse_dateline(line) == expected
+
+
+def test_all_dates_of_a_real_article_have_consistent_ranges() -> None:
+    text = (FIXTURES / "000_4d483444a7d9f67c.txt").read_text(encoding="utf-8")
+    refs = find_dates(text, date(2020, 9, 28))
+    assert {"2014", "2017-11", "2018-12", "2019-12-28", "2019-10"} <= {r.date for r in refs}
+    for ref in refs:
+        assert ref.first <= ref.last
+        assert text[ref.start:ref.end] == ref.text
+        assert ref.first.isoformat().startswith(ref.date)
+        assert (ref.precision == 1) == (ref.first == ref.last)

@@ -1,0 +1,223 @@
+"""Lexicon: triggers, actors, casualties, number words and sentence spans on real sentences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geo.lexicon import (
+    CONCEPTS,
+    MAX_CASUALTIES,
+    find_actors,
+    find_casualties,
+    find_triggers,
+    normalise_spun,
+    number_from_words,
+    split_sentences,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "articles"
+SEED = (FIXTURES / "000_4d483444a7d9f67c.txt").read_text(encoding="utf-8")
+
+
+def _sentence_with(text: str, needle: str) -> str:
+    for start, end in split_sentences(text):
+        if needle in text[start:end]:
+            return text[start:end]
+    raise AssertionError(f"no sentence with {needle!r}")
+
+
+# --- casualties ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("sentence", "killed", "wounded"), [
+    ("A rocket attack on Camp Taji killed two Americans and a British soldier", 3, None),
+    ("Very last week, two assaults on the Taji foundation killed 3 coalition associates, and "
+     "seriously wounded two associates of the Iraqi safety forces.", 3, 2),
+    ("A US contractor was killed in a rocket attack at Kirkuk on 28 December.", 1, None),
+    ("followed by US air strikes from the group’s headquarters in equally Syria and Iraq, which "
+     "killed 25 folks.", 25, None),
+    ("CasualtiesAt least 7[1] killed", 7, None),
+    ("On 11 March 2020, 29 rockets impacted Camp Taji, killing two Americans, and one British "
+     "soldier from the Royal Army Medical Corps who was attached to the Irish Guards.", 3, None),
+    ("A rocket attack last week at Camp Taji, north of the Iraqi capital, killed two U.S. service "
+     "members and a British medic, while wounding 14 others.", 3, 14),
+    ("Turkish President Recep Tayyip Erdoğan reported that the assault resulted in the loss of 34 "
+     "Turkish soldiers.[1]", 34, None),
+    ("The assault also inflicted injuries on an estimated 36 to 60 soldiers, with 16 of them "
+     "reported to be in a critical state.[6][4]", None, 36),
+    ("The rocket attack killed an American civilian contractor and injured four U.S. service "
+     "members and two Iraqi security forces personnel.[4]", 1, 6),
+    ("Three coalition soldiers were killed with 18 coalition soldiers being wounded.", 3, 18),
+    ("Several missiles reportedly struck the convoy, and at least five people are thought to "
+     "have been killed.[2]", 5, None),
+    ("twenty-five soldiers were killed and more than a dozen people were injured", 25, 12),
+    ("an attack that left two service members dead", 2, None),
+])
+def test_casualties_from_real_sentences(sentence: str, killed: int | None,
+                                        wounded: int | None) -> None:
+    c = find_casualties(sentence)
+    assert (c.killed, c.wounded) == (killed, wounded)
+    for start, end, kind in c.spans:
+        assert kind in ("killed", "wounded") and 0 <= start < end <= len(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    # vague amounts stay unknown ("a few" is spun from "three" in the seed)
+    "killed a few Iraqi army personnel, two community law enforcement officers and 1 civilian.",
+    "dozens of people were killed",
+    "several soldiers were wounded",
+    # not counts of people
+    "Gen Soleimani was killed on 3 January in a US drone assault near Baghdad airport",
+    "The official number of US troops in Iraq has been believed at up to 5,200.",
+    "over 25 107mm Type 63 Chinese rockets struck the coalition compound",
+    "9999999999 killed",
+    "",
+])
+def test_casualties_unknown(sentence: str) -> None:
+    c = find_casualties(sentence)
+    assert (c.killed, c.wounded) == (None, None)
+
+
+def test_absurd_counts_are_capped() -> None:
+    assert find_casualties(f"{MAX_CASUALTIES} people were killed").killed == MAX_CASUALTIES
+    assert find_casualties(f"{MAX_CASUALTIES + 1} people were killed").killed is None
+
+
+def test_casualties_in_the_seed() -> None:
+    sentence = _sentence_with(SEED, "two assaults on the Taji")
+    c = find_casualties(sentence)
+    assert (c.killed, c.wounded) == (3, 2)
+    assert [sentence[s:e] for s, e, _ in c.spans] == [
+        "killed 3 coalition associates", "wounded two associates"]
+
+
+# --- numbers ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("14", 14), ("5,200", 5200), ("twenty-five", 25), ("a dozen", 12), ("two dozen", 24),
+    ("two hundred and five", 205), ("one thousand two hundred", 1200), ("three million", 3_000_000),
+    ("Seven", 7), ("a hundred", 100),
+    ("dozens", None), ("a few", None), ("several", None), ("", None), ("banana", None),
+])
+def test_number_from_words(text: str, value: int | None) -> None:
+    assert number_from_words(text) == value
+
+
+# --- triggers -----------------------------------------------------------------------------------
+
+def _concepts(sentence: str) -> list[str]:
+    return [t.concept for t in find_triggers(sentence)]
+
+
+def test_triggers_in_spun_seed_sentences() -> None:
+    s = _sentence_with(SEED, "tumble into the hands")
+    assert _concepts(s) == ["capture", "capture"]  # "tumble into the hands of", "taken again"
+    s = _sentence_with(SEED, "hand about gear")
+    assert "handover" in _concepts(s)
+    s = _sentence_with(SEED, "pulling out of al-Qaim")
+    assert _concepts(s) == ["withdrawal", "base"]
+    s = _sentence_with(SEED, "two assaults on the Taji foundation")
+    assert _concepts(s) == ["attack", "base"]
+    s = _sentence_with(SEED, "The choice to go away")
+    assert _concepts(s) == ["withdrawal", "base"]
+
+
+def test_trigger_concepts_and_spans() -> None:
+    cases = {
+        "U.S. launched air raids against Kata'ib Hezbollah facilities": "air_strike",
+        "a US drone assault near Baghdad airport": "drone",
+        "Iran fired more than a dozen ballistic missiles": "missile",
+        "31 107mm Katyusha rockets": "rocket",
+        "a roadside bomb exploded near the convoy": "bombing",
+        "clashes erupted between the two groups": "clash",
+        "troops crossed the border at the Al-Waleed border crossing": "crossing",
+        "Coalition forces will transfer the base": "handover",
+        "the town fell to IS": "capture",
+        "US forces withdrew from the area": "withdrawal",
+    }
+    for sentence, concept in cases.items():
+        triggers = find_triggers(sentence)
+        assert concept in [t.concept for t in triggers], sentence
+        for t in triggers:
+            assert sentence[t.start:t.end] == t.text and t.concept in CONCEPTS
+
+
+def test_ambiguous_words_need_military_context() -> None:
+    assert _concepts("The charity foundation will leave the city") == []
+    assert _concepts("US troops will leave the foundation") == ["withdrawal", "base"]
+
+
+def test_triggers_do_not_overlap() -> None:
+    triggers = find_triggers("US air strikes and air raids hit a rocket launch site")
+    spans = sorted((t.start, t.end) for t in triggers)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert [t.concept for t in triggers][:2] == ["air_strike", "air_strike"]
+
+
+# --- actors -------------------------------------------------------------------------------------
+
+def _names(text: str) -> list[str]:
+    return [a.name for a in find_actors(text)]
+
+
+def test_actor_aliases_and_spun_names() -> None:
+    s = _sentence_with(SEED, "Preferred Mobilisation Forces")
+    assert "PMF" in _names(s)
+    s = _sentence_with(SEED, "Islamic Condition")
+    assert _names(s).count("IS") == 2
+    s = _sentence_with(SEED, "inquire the Us citizens")
+    assert "US forces" in _names(s) and "Iraqi forces" in _names(s)
+    assert _names("Iran’s Islamic Revolution Guard Corps (IRGC)") == ["Iran", "IRGC", "IRGC"]
+    assert _names("Combined Joint Task Force – Operation Inherent Resolve (CJTF-OIR)") == [
+        "Coalition", "Coalition"]
+    assert _names("Kata'ib Hezbollah and Hezbollah") == ["Kataib Hezbollah", "Hezbollah"]
+    assert _names("executed by the Russian and Syrian Air Forces against a convoy of the "
+                  "Turkish Army") == ["Russian forces", "Syrian forces", "Turkish forces"]
+    assert _names("Turkish Armed Forces, Syrian National Army and the SDF") == [
+        "Turkish forces", "SNA", "SDF"]
+
+
+def test_actor_case_matters_for_short_forms() -> None:
+    assert _names("let us say it is so") == []
+    assert _names("the US and IS") == ["US forces", "IS"]
+    assert _names("an Iranian-backed militia") == []
+
+
+def test_actor_roles() -> None:
+    actors = find_actors("Iran fired missiles at bases housing U.S. troops")
+    assert [(a.name, a.role) for a in actors] == [("Iran", ""), ("US forces", "target")]
+    actors = find_actors("The attack was blamed on Kataib Hezbollah")
+    assert actors[0].role == ""
+
+
+def test_actor_spans() -> None:
+    text = "U.S.-led coalition troops and NATO trainers"
+    for actor in find_actors(text):
+        assert text[actor.start:actor.end] == actor.text
+
+
+# --- sentences ----------------------------------------------------------------------------------
+
+def test_split_sentences_abbreviations_decimals_quotes() -> None:
+    text = ("Gen. Soleimani met U.S. officials in Baghdad. He had 3.5 tonnes. “We will go,” he "
+            "said. Then Mr. Smith spoke.[3] Next one!\n• Bullet line here\n\nAnother para.")
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "Gen. Soleimani met U.S. officials in Baghdad.", "He had 3.5 tonnes.",
+        "“We will go,” he said.", "Then Mr. Smith spoke.[3]", "Next one!",
+        "• Bullet line here", "Another para.",
+    ]
+
+
+def test_split_sentences_real_article() -> None:
+    text = (FIXTURES / "11_voa_rockets_hit_basmaya_2020_03_17.txt").read_text(encoding="utf-8")
+    sentences = [text[s:e] for s, e in split_sentences(text)]
+    assert ("Iraq's military said Tuesday two rockets struck a base south of Baghdad hosting "
+            "U.S.-led coalition troops and NATO trainers.") in sentences
+    assert all(s == s.strip() and "\n" not in s for s in sentences)
+    assert split_sentences("") == [] and split_sentences("\n\n  \n") == []
+
+
+def test_normalise_spun() -> None:
+    assert normalise_spun("the Preferred Mobilisation Forces (PMF) and the Us citizens") == (
+        "the Popular Mobilisation Forces (PMF) and the Americans")
