@@ -193,9 +193,11 @@ def write_acled(events: Iterable[Event], out: str | Path | TextIO) -> int:
 
 
 def _write_rows(fh: TextIO, rows: list[dict[str, str]]) -> None:
-    writer = csv.DictWriter(fh, fieldnames=ACLED_COLUMNS, lineterminator="\n")
+    """RFC 4180 CSV: CRLF line ends, so a lone CR or LF inside a field is quoted, and no NUL
+    characters (no CSV reader takes them back)."""
+    writer = csv.DictWriter(fh, fieldnames=ACLED_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: v.replace("\x00", "") for k, v in row.items()} for row in rows)
 
 
 def acled_row(event: Event, timestamp: str = "") -> dict[str, str] | None:
