@@ -1,0 +1,213 @@
+"""read_article, article_from_text and iter_article_paths on real files and bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from geo.articles import ArticleError, article_from_text, iter_article_paths, read_article
+from geo.lexicon import split_sentences
+
+FIXTURES = Path(__file__).parent / "fixtures" / "articles"
+SEED = FIXTURES / "000_4d483444a7d9f67c.txt"
+TAJI = FIXTURES / "08_wiki_2020_camp_taji_attacks.txt"
+VOA_HTML = FIXTURES / "11_voa_rockets_hit_basmaya.html"
+
+
+def test_seed_dateline_title_and_furniture() -> None:
+    a = read_article(SEED)
+    assert a.published == date(2020, 9, 28) and a.published_from == "dateline"
+    assert a.title == "Iraq military bases: US pulling out of three key sites"
+    assert a.source == str(SEED) and a.path == str(SEED)
+    for furniture in ("Picture caption", "Image caption", "Impression caption",
+                      "Graphic copyright", "US Central Command", "Media playback",
+                      "Media caption", "Supply backlink", "Monday, 28 September"):
+        assert furniture not in a.text, furniture
+    assert "A US contractor was killed in a rocket attack at Kirkuk on 28 December." in a.text
+    assert a.sha256 == hashlib.sha256(a.text.encode("utf-8")).hexdigest()
+
+
+def test_header_lines_give_url_and_date_and_are_removed() -> None:
+    a = read_article(TAJI)
+    assert a.source == "https://en.wikipedia.org/wiki/2020_Camp_Taji_attacks"
+    assert a.published == date(2020, 3, 11) and a.published_from == "header"
+    assert not a.text.startswith("URL:") and "DATE:" not in a.text
+    assert a.title == "2020 Camp Taji attacks"
+
+
+def test_published_argument_overrides() -> None:
+    a = read_article(SEED, published=date(2020, 3, 18))
+    assert a.published == date(2020, 3, 18) and a.published_from == "argument"
+
+
+def test_offsets_refer_to_the_clean_text() -> None:
+    a = read_article(TAJI)
+    sentence = "On 11 March 2020, 29 rockets impacted Camp Taji"
+    start = a.text.index(sentence)
+    spans = split_sentences(a.text)
+    assert any(s == start for s, _ in spans)
+
+
+def test_html_article() -> None:
+    a = read_article(VOA_HTML)
+    assert a.title == "Rockets Hit Iraqi Base"
+    assert a.source == "https://www.voanews.com/middle-east/rockets-hit-iraqi-base"
+    assert a.published == date(2020, 3, 17) and a.published_from == "html-meta"
+    assert "Iraq's military said Tuesday two rockets struck a base" in a.text
+    for boilerplate in ("dataLayer", "font-family", "Home", "Share this", "Related Stories",
+                        "Copyright notice", "FILE - Iraqi soldiers"):
+        assert boilerplate not in a.text, boilerplate
+
+
+def test_html_detected_by_content_and_pasted(tmp_path: Path) -> None:
+    html = VOA_HTML.read_text(encoding="utf-8")
+    saved = tmp_path / "page.txt"
+    saved.write_text(html, encoding="utf-8")
+    assert read_article(saved).title == "Rockets Hit Iraqi Base"
+    assert article_from_text(html).published == date(2020, 3, 17)
+
+
+def test_article_from_text() -> None:
+    text = ("Title: Rockets hit base\nDate: 2020-03-17\n\nImage caption\n"
+            "Two rockets struck Camp Taji on Tuesday.\nShare this\n•\n")
+    a = article_from_text(text)
+    assert a.source == "pasted text" and a.path is None
+    assert a.title == "Rockets hit base" and a.published == date(2020, 3, 17)
+    assert a.text == "Two rockets struck Camp Taji on Tuesday."
+
+
+def test_date_line_that_is_not_a_date_is_not_an_error() -> None:
+    a = article_from_text("DATE: sometime last spring\n\nRockets hit the base.")
+    assert a.published is None and a.published_from == "none"
+    assert a.text == "Rockets hit the base."
+
+
+def test_identical_text_has_identical_hash(tmp_path: Path) -> None:
+    copy = tmp_path / "copy.txt"
+    copy.write_text(SEED.read_text(encoding="utf-8").replace("\n", "\r\n"), encoding="utf-8")
+    assert read_article(copy).sha256 == read_article(SEED).sha256
+
+
+def test_encodings(tmp_path: Path) -> None:
+    text = "URL: https://example.org/a\n\nRockets hit the base near Al-Qa’im café.\n"
+    bom = tmp_path / "bom.txt"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert read_article(bom).source == "https://example.org/a"
+    utf16 = tmp_path / "utf16.txt"
+    utf16.write_bytes(text.encode("utf-16"))
+    assert read_article(utf16).encoding == "utf-16"
+    legacy = tmp_path / "legacy.txt"
+    legacy.write_bytes(text.encode("cp1252"))
+    a = read_article(legacy)
+    assert a.encoding == "cp1252" and "café" in a.text and "Qa’im" in a.text
+
+
+def test_iter_article_paths(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    for name in ("b.txt", "a.html", "sub/c.md", ".secret.txt", ".hidden/d.txt", "e.pdf"):
+        (tmp_path / name).write_text("Rockets hit the base.", encoding="utf-8")
+    found = iter_article_paths([tmp_path])
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.html", "b.txt", "sub/c.md"]
+    assert iter_article_paths([SEED, SEED]) == [SEED]
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+def _error(path: Path, **kwargs: object) -> str:
+    with pytest.raises(ArticleError) as info:
+        read_article(path, **kwargs)
+    message = str(info.value)
+    assert "\n" not in message and str(path) in message
+    return message
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert "no such file" in _error(tmp_path / "nope.txt")
+
+
+def test_directory(tmp_path: Path) -> None:
+    assert "folder" in _error(tmp_path)
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    for content in (b"", b"  \n\n "):
+        p = tmp_path / "empty.txt"
+        p.write_bytes(content)
+        assert "empty" in _error(p)
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    p = tmp_path / "image.txt"
+    p.write_bytes(bytes(range(256)) * 10)
+    assert "binary" in _error(p)
+
+
+def test_not_text_in_any_encoding(tmp_path: Path) -> None:
+    p = tmp_path / "noise.txt"
+    p.write_bytes(bytes(b for b in range(0x80, 0x100)) * 5)
+    message = _error(p)
+    assert "UTF-8" in message or "binary" in message
+
+
+def test_too_large(tmp_path: Path) -> None:
+    p = tmp_path / "huge.txt"
+    p.write_text("Rockets hit the base. " * 1000, encoding="utf-8")
+    assert "too large" in _error(p, max_bytes=1000)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs file permissions")
+def test_unreadable(tmp_path: Path) -> None:
+    p = tmp_path / "secret.txt"
+    shutil.copy(SEED, p)
+    p.chmod(0)
+    try:
+        assert "permission" in _error(p)
+    finally:
+        p.chmod(0o644)
+
+
+def test_html_without_article_text(tmp_path: Path) -> None:
+    p = tmp_path / "empty.html"
+    p.write_text("<html><head><script>var x = 1;</script></head><body><nav>Home</nav>"
+                 "</body></html>", encoding="utf-8")
+    assert "no article text" in _error(p)
+
+
+def test_only_furniture(tmp_path: Path) -> None:
+    p = tmp_path / "furniture.txt"
+    p.write_text("URL: https://example.org\n\nImage caption\nShare this\n", encoding="utf-8")
+    assert "no article text" in _error(p)
+
+
+def test_folder_without_articles(tmp_path: Path) -> None:
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF")
+    with pytest.raises(ArticleError, match="no article files"):
+        iter_article_paths([tmp_path])
+    with pytest.raises(ArticleError, match="no such file"):
+        iter_article_paths([tmp_path / "missing"])
+
+
+def test_pasted_text_errors() -> None:
+    with pytest.raises(ArticleError, match="pasted text: empty"):
+        article_from_text("   ")
+    with pytest.raises(ArticleError, match="NUL"):
+        article_from_text("abc\x00def")
+
+
+def test_unreadable_reported_even_when_running_as_root(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Root can read any file, so the OS error is produced by refusing the read itself."""
+    p = tmp_path / "secret.txt"
+    shutil.copy(SEED, p)
+
+    def refuse(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    assert "permission denied" in _error(p)
