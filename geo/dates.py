@@ -204,11 +204,20 @@ def _following_year(text: str, end: int) -> int | None:
 
 
 def _stated_days(text: str) -> dict[tuple[int, int], date]:
-    """Days the text states with a year, so "14 March" beside "14 March 2020" is 2020 too."""
+    """Days the text states with a year, so "14 March" beside "14 March 2020" is 2020 too.
+
+    Keys are (month, day) for each stated day, and (month, 0) for a month whose stated days
+    all fall in one year ("13 March" in a text about "11 March 2020" and "14 March 2020").
+    """
     stated: dict[tuple[int, int], date] = {}
+    years: dict[int, set[int]] = {}
     for rule in (_rule_iso, _rule_day_month_year, _rule_month_day_year):
         for ref in rule(text, None):
             stated.setdefault((ref.first.month, ref.first.day), ref.first)
+            years.setdefault(ref.first.month, set()).add(ref.first.year)
+    for month, found in years.items():
+        if len(found) == 1:
+            stated[(month, 0)] = date(found.pop(), month, 1)
     return stated
 
 
@@ -227,6 +236,8 @@ def _rule_day_month(text: str, published: date | None) -> Iterator[DateRef]:
                 d, rule = _safe_date(year, month, day), "year-from-list"
             elif (month, day) in stated:
                 d, rule = stated[(month, day)], "year-from-text"
+            elif (month, 0) in stated:
+                d, rule = _safe_date(stated[(month, 0)].year, month, day), "year-from-text"
             elif published is not None:
                 d, rule = _infer_year(month, day, published), "year-inferred"
             else:

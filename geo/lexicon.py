@@ -360,7 +360,7 @@ PERSON_NOUNS = (
     r"service\s*members?|contractors?|Americans?|associates|officers?|officials?|fighters?|"
     r"militants?|insurgents?|militiam[ae]n|others|men|women|children|kids|guards?|police(?:m[ae]n)?|"
     r"medics?|staff|workers?|employees?|citizens|individuals|Iraqis|Syrians|Kurds|Turks|"
-    r"Iranians|marines|Marines|advis[eo]rs?|trainers?|pilots?|crew|commanders?|recruits|"
+    r"Iranians|Britons|marines|Marines|advis[eo]rs?|trainers?|pilots?|crew|commanders?|recruits|"
     r"passengers|residents|villagers|victims|casualties|journalists?|agents?|operatives?|"
     r"sailors|airmen|guardsmen|protesters|demonstrators|gunmen|jihadists?)"
 )
@@ -375,7 +375,8 @@ _RANGE_TAIL = rf"(?:\s*(?:-|–|to|or)\s*{NUMBER})?"
 #: prepositions stop it, so "two assaults on the base" is not a group of people.
 _FILLER = (
     r"(?:\s+(?!(?:and|or|with|in|on|at|by|from|to|were|was|is|are|who|which|that|while|when|"
-    r"killed|killing|wounded|wounding|injured|dead|died|rockets?|missiles?)\b)[\w'’.-]+)"
+    r"killed|killing|wounded|wounding|injured|dead|died|rockets?|missiles?|have|has|had|been|"
+    r"being|be|left)\b)(?!" + NUMBER + r"\b)[\w'’.-]+)"
 )
 #: One counted group: "two Americans", "a British soldier", "14 others", "36 to 60 soldiers".
 _GROUP = re.compile(
@@ -489,7 +490,7 @@ def _count_then_verb(sentence: str, words: str) -> list[tuple[int, int, int | No
     killed", "two service members dead", "14 others wounded"."""
     tail = re.compile(
         rf"(?i:(?:\s+(?:of|from)\s+(?:the\s+)?[\w'’-]+(?:\s+[\w'’-]+){{0,4}}?)?"
-        rf"{_AUX}{_ADVERBS}\s*\b{words}\b)"
+        rf"(?:(?:\s*,|\s+and|\s+or)?{_FILLER}){{0,6}}?{_AUX}{_ADVERBS}\s*\b{words}\b)"
     )
     found: list[tuple[int, int, int | None]] = []
     for start_match in _COUNT_START.finditer(sentence):

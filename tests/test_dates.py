@@ -155,3 +155,11 @@ def test_all_dates_of_a_real_article_have_consistent_ranges() -> None:
         assert text[ref.start:ref.end] == ref.text
         assert ref.first.isoformat().startswith(ref.date)
         assert (ref.precision == 1) == (ref.first == ref.last)
+
+
+def test_month_year_stated_elsewhere_in_the_text() -> None:
+    """The Taji article is dated 2020-03-11 but tells of "13 March" (2020) too."""
+    text = (FIXTURES / "08_wiki_2020_camp_taji_attacks.txt").read_text(encoding="utf-8")
+    refs = [r for r in find_dates(text, date(2020, 3, 11)) if r.text == "13 March"]
+    assert [(r.date, r.rule) for r in refs] == [("2020-03-13", "year-from-text")]
+    assert _one("On 13 March rockets fell.", date(2020, 3, 11))[0] == "2019-03-13"

@@ -53,6 +53,9 @@ def _sentence_with(text: str, needle: str) -> str:
      "have been killed.[2]", 5, None),
     ("twenty-five soldiers were killed and more than a dozen people were injured", 25, 12),
     ("an attack that left two service members dead", 2, None),
+    ("The attack left 14 other US soldiers, contractors and coalition personnel wounded, five of "
+     "them critically.", None, 14),
+    ("two Americans and three Britons were killed", 5, None),
 ])
 def test_casualties_from_real_sentences(sentence: str, killed: int | None,
                                         wounded: int | None) -> None:
@@ -72,6 +75,7 @@ def test_casualties_from_real_sentences(sentence: str, killed: int | None,
     "The official number of US troops in Iraq has been believed at up to 5,200.",
     "over 25 107mm Type 63 Chinese rockets struck the coalition compound",
     "9999999999 killed",
+    "two Americans and three unnamed were killed",  # an unread group: no partial sum
     "",
 ])
 def test_casualties_unknown(sentence: str) -> None:
