@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TextIO
+from typing import IO, TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from geo.model import Event
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 #: Dataset formats :func:`read_dataset` knows.
 DATASET_FORMATS: tuple[str, ...] = ("ucdp", "acled")
 
-Source = str | Path | TextIO
+#: A path, or an open text or bytes stream (e.g. an uploaded file).
+Source = str | Path | IO[str] | IO[bytes]
 
 
 class ImportFormatError(ValueError):

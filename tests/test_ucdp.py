@@ -132,6 +132,7 @@ def test_stream_and_dispatch(sample_events):
     text = SAMPLE.read_text(encoding="utf-8")
     from_stream = read_ucdp(io.StringIO(text))
     assert len(from_stream) == len(sample_events)
+    assert len(read_ucdp(io.BytesIO(SAMPLE.read_bytes()))) == 100  # e.g. an uploaded file
     assert len(read_dataset(SAMPLE, "ucdp")) == 100
     with pytest.raises(ImportFormatError, match="unknown dataset format"):
         read_dataset(SAMPLE, "gdelt")  # type: ignore[arg-type]
