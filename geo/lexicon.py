@@ -493,14 +493,16 @@ def _count_then_verb(sentence: str, words: str) -> list[tuple[int, int, int | No
         rf"(?:(?:\s*,|\s+and|\s+or)?{_FILLER}){{0,6}}?{_AUX}{_ADVERBS}\s*\b{words}\b)"
     )
     found: list[tuple[int, int, int | None]] = []
+    read_until = -1  # a list of groups is read once, not again from each of its numbers
     for start_match in _COUNT_START.finditer(sentence):
         start = start_match.start()
-        if found and start < found[-1][1]:
+        if start < read_until:
             continue
         read = _read_groups(sentence[start:])
         if read is None:
             continue
-        m = tail.match(sentence, start + read[0])
+        read_until = start + read[0]
+        m = tail.match(sentence, read_until)
         if m:
             found.append((start, m.end(), read[1]))
     return found

@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo.dates import find_dates, parse_dateline
 
@@ -163,3 +165,18 @@ def test_month_year_stated_elsewhere_in_the_text() -> None:
     refs = [r for r in find_dates(text, date(2020, 3, 11)) if r.text == "13 March"]
     assert [(r.date, r.rule) for r in refs] == [("2020-03-13", "year-from-text")]
     assert _one("On 13 March rockets fell.", date(2020, 3, 11))[0] == "2019-03-13"
+
+
+_TOKENS = [*"0123456789", " ", ",", "-", "–", ".", "March", "May", "Tuesday", "last", "week",
+           "in", "2020", "of", "yesterday", "ago", "two", "days", "Jan.", "next", "month", " "]
+
+
+@given(st.lists(st.sampled_from(_TOKENS), max_size=40).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_any_text_gives_consistent_refs(text: str) -> None:
+    refs = find_dates(text, date(2020, 3, 17))
+    for ref in refs:
+        assert text[ref.start:ref.end] == ref.text
+        assert ref.first <= ref.last and ref.precision in (1, 2, 3)
+    spans = sorted((r.start, r.end) for r in refs)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo.lexicon import (
     CONCEPTS,
@@ -225,3 +227,32 @@ def test_split_sentences_real_article() -> None:
 def test_normalise_spun() -> None:
     assert normalise_spun("the Preferred Mobilisation Forces (PMF) and the Us citizens") == (
         "the Popular Mobilisation Forces (PMF) and the Americans")
+
+
+# --- any text -----------------------------------------------------------------------------------
+
+_WORDS = ["killed", "wounded", "two", "a", "dozen", "soldiers", "and", ",", "at least", "7",
+          "US", "base", "rocket", "attack", "U.S.", "Gen.", ".", "\n", "Iran", "people", "were",
+          "5,200", "the loss of", "injuries on", "to", "60", "foundation", "hand about"]
+
+
+@given(st.lists(st.sampled_from(_WORDS), max_size=60).map(" ".join))
+@settings(max_examples=200, deadline=None)
+def test_any_word_salad_gives_valid_spans(text: str) -> None:
+    c = find_casualties(text)
+    for count in (c.killed, c.wounded):
+        assert count is None or 0 <= count <= MAX_CASUALTIES
+    for start, end, _ in c.spans:
+        assert 0 <= start < end <= len(text)
+    for t in find_triggers(text):
+        assert text[t.start:t.end] == t.text
+    for a in find_actors(text):
+        assert text[a.start:a.end] == a.text
+    for start, end in split_sentences(text):
+        assert text[start:end].strip() == text[start:end] != ""
+
+
+def test_long_number_lists_are_read_once() -> None:
+    """A flattened table of thousands of numbers must not be re-read from every number."""
+    assert find_casualties("1, " * 2000 + "killed").killed is None
+    assert find_casualties("killed " + "1, " * 2000).killed == 2000
