@@ -376,7 +376,7 @@ def add_basemap(m: folium.Map) -> folium.FeatureGroup:
     ).add_to(group)
     folium.GeoJson(
         _read_basemap("rivers.geojson"), name="Rivers",
-        style_function=lambda _f: {"color": "#4a90d9", "weight": 2, "opacity": 0.9},
+        style_function=lambda _f: {"color": "#4a90d9", "weight": 1.5, "opacity": 0.9},
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
     ).add_to(group)
     folium.GeoJson(
@@ -575,7 +575,7 @@ def build_map(
         lats, lons = drawn["lat"].astype(float), drawn["lon"].astype(float)
         if lats.max() - lats.min() > 0.05 or lons.max() - lons.min() > 0.05:
             m.fit_bounds([[lats.min(), lons.min()], [lats.max(), lons.max()]],
-                         padding=(30, 30), max_zoom=10)
+                         padding=(30, 30), max_zoom=8)
         else:
             m.location = [float(lats.mean()), float(lons.mean())]
     return localise_assets(m, asset_base)

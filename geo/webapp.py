@@ -9,7 +9,6 @@ module functions so tests can call them without a browser.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import html
 import json
@@ -23,7 +22,11 @@ import streamlit as st
 from geopy.distance import geodesic
 from streamlit_folium import st_folium
 
+from geo.articles import ArticleError, article_from_text
 from geo.config import Settings
+from geo.export import flat_frame, to_geojson
+from geo.extract import Extractor
+from geo.gazetteer import Gazetteer
 from geo.mapview import (
     TYPE_STYLES,
     build_map,
@@ -32,6 +35,7 @@ from geo.mapview import (
     split_drawable,
 )
 from geo.model import SITE_KINDS, Event, Place
+from geo.pipeline import seed_store_if_empty, store_article
 from geo.store import EventStore
 
 #: Columns of the events table, in order.
@@ -219,19 +223,23 @@ def distance_sentence(subject: str, found: tuple[Place, float] | None, what: str
     return f"{subject}: {km:,.1f} km from {place.name} ({what})"
 
 
-def highlight_article(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
-    """Escaped article text with character ``spans`` (start, end, css class) wrapped in
-    ``<mark>``; overlapping spans keep the first one."""
-    marks = sorted((s, e, c) for s, e, c in spans if 0 <= s < e <= len(text))
-    out, pos = [], 0
-    for start, end, css in marks:
-        if start < pos:
-            continue
-        out.append(html.escape(text[pos:start]))
-        out.append(f"<mark class='{html.escape(css)}'>{html.escape(text[start:end])}</mark>")
-        pos = end
-    out.append(html.escape(text[pos:]))
-    return "".join(out).replace("\n", "<br>")
+def highlight_article(text: str, events: Iterable[tuple[int, int]],
+                      places: Iterable[tuple[int, int]] = ()) -> str:
+    """Escaped article text with event evidence spans in ``<mark class='cm-event'>`` and place
+    names in ``<b class='cm-place'>`` (a place inside an evidence sentence gets both)."""
+    n = len(text)
+    event_spans = [(s, e) for s, e in events if 0 <= s < e <= n]
+    place_spans = [(s, e) for s, e in places if 0 <= s < e <= n]
+    cuts = sorted({0, n, *(x for span in event_spans + place_spans for x in span)})
+    out = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        piece = html.escape(text[start:end]).replace("\n", "<br>")
+        if any(s <= start and end <= e for s, e in place_spans):
+            piece = f"<b class='cm-place'>{piece}</b>"
+        if any(s <= start and end <= e for s, e in event_spans):
+            piece = f"<mark class='cm-event'>{piece}</mark>"
+        out.append(piece)
+    return "".join(out)
 
 
 def with_place(event: Event, place: Place) -> Event:
@@ -254,35 +262,43 @@ def open_store(store_dir: str) -> EventStore:
 
 @st.cache_resource(show_spinner="Filling the store from seeds/ ...")
 def seed_once(settings: Settings) -> int:
-    """Fill an empty store from ``seeds/`` once per process (the lead's pipeline)."""
-    try:
-        from geo.pipeline import seed_store_if_empty
-    except ImportError:  # geo.pipeline lands with the extractor; until then: no seeding
-        return 0
+    """Fill an empty store from ``seeds/`` once per process, so a fresh start shows a map."""
     return int(seed_store_if_empty(settings) or 0)
 
 
 @st.cache_resource(show_spinner="Loading the gazetteer ...")
-def load_gazetteer(settings: Settings) -> Any | None:
-    """The gazetteer, loaded once per process; ``None`` when it is not installed yet."""
-    try:
-        from geo.gazetteer import Gazetteer
-    except ImportError:
-        return None
+def load_gazetteer(settings: Settings) -> Gazetteer:
+    """The gazetteer, loaded once per process (its pickle cache makes that about a second)."""
     return Gazetteer.load(settings)
 
 
-def gazetteer_places(gazetteer: Any, kinds: frozenset[str]) -> list[Place]:
-    """Every gazetteer place of these kinds (sites, crossings) for reference layers."""
-    if gazetteer is None:
-        return []
-    places = getattr(gazetteer, "places", None)
-    if callable(places):
-        places = places()
-    if places is None:
-        return []
-    values = places.values() if isinstance(places, Mapping) else places
-    return [p for p in values if isinstance(p, Place) and p.kind in kinds and p.has_point]
+#: The region whose gazetteer sites and crossings are drawn for context (the basemap's extent).
+REFERENCE_CENTER, REFERENCE_KM = (33.0, 42.5), 1300.0
+
+
+@st.cache_resource(show_spinner=False)
+def reference_layers(_gazetteer: Gazetteer, settings: Settings) -> tuple[list[Place], list[Place]]:
+    """(sites, crossings) of the gazetteer around Iraq and Syria, for the reference layers.
+
+    ``settings`` keys the cache (the leading underscore keeps the gazetteer out of the key)."""
+    sites = [p for p, _km in _gazetteer.nearest(*REFERENCE_CENTER, kinds=SITE_KINDS,
+                                                limit=5000, max_km=REFERENCE_KM)]
+    crossings = [p for p, _km in _gazetteer.nearest(*REFERENCE_CENTER, kinds={"border_crossing"},
+                                                    limit=5000, max_km=REFERENCE_KM)]
+    return sites, crossings
+
+
+def nearest_from(gazetteer: Gazetteer | None, frame: pd.DataFrame, lat: float, lon: float,
+                 kinds: Iterable[str], event_type: str,
+                 exclude_id: str) -> tuple[Place, float] | None:
+    """Nearest gazetteer place of ``kinds`` or stored event of ``event_type``, geodesic km.
+
+    The gazetteer's own ``nearest`` ranks by great-circle distance; its few best are re-measured
+    on the WGS84 ellipsoid together with the stored events of the same kind."""
+    pool = reference_places(frame, {event_type})
+    if gazetteer is not None:
+        pool += [p for p, _km in gazetteer.nearest(lat, lon, kinds=set(kinds), limit=5)]
+    return nearest_place(pool, lat, lon, exclude_id)
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -411,11 +427,10 @@ def _selected_row(table: pd.DataFrame, state: Any) -> dict[str, Any] | None:
     return table.iloc[rows[0]].to_dict() if rows else None
 
 
-def render_map(frame: pd.DataFrame, f: Filters, gazetteer: Any,
+def render_map(frame: pd.DataFrame, f: Filters, reference: tuple[list[Place], list[Place]],
                focus: dict[str, Any] | None) -> None:
     """The map, with gazetteer sites and crossings for context; centred on a selected event."""
-    sites = gazetteer_places(gazetteer, SITE_KINDS)
-    crossings = gazetteer_places(gazetteer, frozenset({"border_crossing"}))
+    sites, crossings = reference
     m = build_map(frame, sites=sites, crossings=crossings, online_tiles=f.online_tiles)
     center = zoom = None
     if focus is not None and pd.notna(focus.get("lat")) and pd.notna(focus.get("lon")):
@@ -424,7 +439,8 @@ def render_map(frame: pd.DataFrame, f: Filters, gazetteer: Any,
               center=center, zoom=zoom)
 
 
-def render_selected(event_row: dict[str, Any], all_frame: pd.DataFrame, gazetteer: Any) -> None:
+def render_selected(event_row: dict[str, Any], all_frame: pd.DataFrame,
+                    gazetteer: Gazetteer | None) -> None:
     """Details of the selected event and the nearest base and border crossing."""
     st.markdown(popup_html(event_row), unsafe_allow_html=True)
     if pd.isna(event_row.get("lat")) or pd.isna(event_row.get("lon")):
@@ -432,44 +448,29 @@ def render_selected(event_row: dict[str, Any], all_frame: pd.DataFrame, gazettee
         return
     lat, lon = float(event_row["lat"]), float(event_row["lon"])
     subject = str(event_row.get("place_name") or event_row.get("place") or "event")
-    sites = gazetteer_places(gazetteer, SITE_KINDS) + reference_places(all_frame, {"base"})
-    crossings = (gazetteer_places(gazetteer, frozenset({"border_crossing"}))
-                 + reference_places(all_frame, {"border_crossing"}))
     own = f"event:{event_row['id']}"
-    st.write(distance_sentence(subject, nearest_place(sites, lat, lon, own), "base or airfield"))
-    st.write(distance_sentence(subject, nearest_place(crossings, lat, lon, own),
-                               "border crossing"))
+    base = nearest_from(gazetteer, all_frame, lat, lon, SITE_KINDS, "base", own)
+    crossing = nearest_from(gazetteer, all_frame, lat, lon, {"border_crossing"},
+                            "border_crossing", own)
+    st.markdown(f"<div id='cm-nearest'>{escape_text(distance_sentence(subject, base, 'base'))}"
+                f"<br>{escape_text(distance_sentence(subject, crossing, 'border crossing'))}"
+                "</div>", unsafe_allow_html=True)
 
 
 def render_downloads(frame: pd.DataFrame) -> None:
     """The filtered events as GeoJSON and CSV (the export module's formats)."""
-    try:
-        from geo.export import to_geojson
-    except ImportError:
-        st.caption("Downloads need geo.export (not installed).")
-        return
     col1, col2 = st.columns(2)
     col1.download_button("Download GeoJSON", json.dumps(to_geojson(frame), ensure_ascii=False),
-                         file_name="events.geojson", mime="application/geo+json")
-    csv = frame.assign(
-        actors=[json.dumps(a, ensure_ascii=False) for a in frame["actors"]],
-        sources=[json.dumps(s, ensure_ascii=False) for s in frame["sources"]],
-    ).to_csv(index=False)
-    col2.download_button("Download CSV", csv, file_name="events.csv", mime="text/csv")
+                         file_name="events.geojson", mime="application/geo+json",
+                         key="cm_dl_geojson")
+    csv = flat_frame(frame, actors_sep="; ").to_csv(index=False, lineterminator="\n")
+    col2.download_button("Download CSV", csv, file_name="events.csv", mime="text/csv",
+                         key="cm_dl_csv")
 
 
-def render_add_article(store: EventStore, settings: Settings, gazetteer: Any) -> None:
+def render_add_article(store: EventStore, settings: Settings, gazetteer: Gazetteer) -> None:
     """Paste or upload an article, review its events and places, add them to the store."""
     with st.expander("Add an article", expanded=bool(st.session_state.get("cm_draft"))):
-        try:
-            from geo.articles import ArticleError, article_from_text
-            from geo.extract import Extractor
-        except ImportError:
-            st.caption("Adding articles needs geo.articles and geo.extract (not installed).")
-            return
-        if gazetteer is None:
-            st.caption("Adding articles needs the gazetteer (not installed).")
-            return
         pasted = st.text_area("Paste the article text", key="cm_paste", height=150)
         upload = st.file_uploader("... or upload a .txt / .html file", type=["txt", "html", "htm"],
                                   key="cm_upload")
@@ -507,13 +508,14 @@ def _article_input(pasted: str, upload: Any, max_bytes: int) -> tuple[str, str]:
     return pasted, "pasted text"
 
 
-def _review_draft(store: EventStore, draft: dict[str, Any], gazetteer: Any) -> None:
+def _review_draft(store: EventStore, draft: dict[str, Any], gazetteer: Gazetteer) -> None:
     article, events = draft["article"], draft["events"]
-    spans = [(e.evidence_start, e.evidence_end, "cm-event") for e in events]
+    spans = [(e.evidence_start, e.evidence_end) for e in events]
+    places = [(m.start, m.end) for m in gazetteer.find_mentions(article.text)]
     st.markdown(f"**{escape_text(article.title or article.source)}**: {len(events)} event(s)")
     st.markdown(
         "<div class='cm-article' style='max-height:300px;overflow:auto;border:1px solid #ddd;"
-        f"padding:6px'>{highlight_article(article.text, spans)}</div>",
+        f"padding:6px'>{highlight_article(article.text, spans, places)}</div>",
         unsafe_allow_html=True)
     chosen: list[Event] = []
     for i, event in enumerate(events):
@@ -522,10 +524,7 @@ def _review_draft(store: EventStore, draft: dict[str, Any], gazetteer: Any) -> N
                     f"{escape_text(event.date or 'undated')}: “{escape_text(event.evidence)}”")
         chosen.append(_place_picker(i, event, gazetteer))
     if st.button(f"Add {len(chosen)} event(s) to the store", key="cm_add", type="primary"):
-        result = store.add_events(
-            chosen, article_key=article.sha256,
-            article={"source": article.source, "title": article.title,
-                     "published": article.published})
+        result = store_article(store, article, chosen)
         st.session_state.pop("cm_draft", None)
         st.session_state["cm_added"] = (
             "this article is already in the store" if result.article_seen else
@@ -533,7 +532,7 @@ def _review_draft(store: EventStore, draft: dict[str, Any], gazetteer: Any) -> N
         st.rerun()
 
 
-def _place_picker(i: int, event: Event, gazetteer: Any) -> Event:
+def _place_picker(i: int, event: Event, gazetteer: Gazetteer) -> Event:
     """A select box of gazetteer candidates for the event's place; returns the chosen event."""
     if not event.place:
         return event
@@ -541,8 +540,9 @@ def _place_picker(i: int, event: Event, gazetteer: Any) -> Event:
                                       context=event.evidence, limit=8)
     places = [c.place for c in candidates]
     if event.place_id and all(p.id != event.place_id for p in places):
-        with contextlib.suppress(KeyError):
-            places.insert(0, gazetteer.get(event.place_id))
+        stored = gazetteer.get(event.place_id)
+        if stored is not None:
+            places.insert(0, stored)
     if len(places) < 2:
         return event
     current = next((k for k, p in enumerate(places) if p.id == event.place_id), 0)
@@ -559,6 +559,7 @@ def render(settings: Settings) -> None:
     seed_once(settings)
     store = open_store(str(settings.store_dir))
     gazetteer = load_gazetteer(settings)
+    reference = reference_layers(gazetteer, settings)
     all_frame = store.query_frame()
     _init_state_from_url(all_frame)
     if st.session_state.get("_cm_url_error"):
@@ -581,7 +582,7 @@ def render(settings: Settings) -> None:
     focus = _selected_row(table, focus_state) if focus_state is not None else None
     focus_event = (frame[frame["id"] == focus["id"]].iloc[0].to_dict()
                    if focus is not None and (frame["id"] == focus["id"]).any() else None)
-    render_map(frame, f, gazetteer, focus_event)
+    render_map(frame, f, reference, focus_event)
 
     if not listed.empty:
         with st.expander(f"{len(listed)} event(s) without a point (country-only or aggregate)"):
