@@ -1,0 +1,1047 @@
+"""The embedded event store: one SQLite file in a folder, versioned, atomic, deduplicating.
+
+Why SQLite (see docs/store.md for the comparison): it ships with Python, every write is one
+ACID transaction (a killed process leaves the previous store whole), WAL lets the page read
+while an ingest writes, ``BEGIN IMMEDIATE`` + ``busy_timeout`` serialises two ingesting
+processes without losing rows, and the R*Tree module answers bounding-box queries over
+millions of points in milliseconds.
+
+Layout (schema version :data:`SCHEMA_VERSION`): ``events`` (one row per distinct event, JSON
+text for actors and sources), ``events_rtree`` (the points), ``aliases`` (ids of reports merged
+into an event), ``articles`` (every ingested article by sha256), ``meta`` (schema version,
+program). ``PRAGMA user_version`` and ``PRAGMA application_id`` mark the file as ours.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from geo.model import ATTACK_TYPES, EVENT_COLUMNS, EVENT_TYPES, Event, Evidence
+
+#: The schema this program writes. Older files are migrated, newer ones refused.
+SCHEMA_VERSION = 1
+#: ``PRAGMA application_id`` of a conflict-map store ("CMAP"): tells our file from any SQLite.
+APPLICATION_ID = 0x434D4150
+#: File name of the database inside the store folder.
+DB_NAME = "events.sqlite"
+#: Datasets whose events are merged across reports. Imported datasets (UCDP, ACLED) are
+#: curated records with stable ids: two of them on the same day and place are two events.
+MERGE_DATASETS = frozenset({"news"})
+#: Types for which two undated reports at the same place are the same thing (a base, a
+#: crossing exists; an attack without a date cannot be matched to another).
+UNDATED_MERGE_TYPES = frozenset({"base", "border_crossing"})
+#: Merge radius and date slack.
+MERGE_KM = 25.0
+MERGE_DAYS = 1
+EARTH_KM = 6371.0088
+#: Page cache per connection (KiB) and memory-mapped read window (bytes).
+CACHE_KIB = 65_536
+MMAP_BYTES = 1 << 30
+#: A bbox with fewer R*Tree hits than this drives the query through the R*Tree.
+RTREE_PROBE = 20_000
+#: Rows per executemany batch on the bulk path (bounds memory, not transactions).
+BULK_BATCH = 20_000
+
+# Columns of ``events`` written from an Event, in INSERT order (``rid`` is the rowid).
+_STORED = (
+    "event_id", "event_type", "date", "date_start", "date_end", "time_precision", "place",
+    "place_name", "place_id", "place_kind", "country", "lat", "lon", "geo_precision", "killed",
+    "wounded", "actors", "evidence", "evidence_start", "evidence_end", "source", "confidence",
+    "aggregate", "dataset", "notes", "sources", "place_key",
+)
+# Columns read back for an Event / a frame row (same order as EVENT_COLUMNS, "id" = event_id).
+_READ = tuple("event_id" if c == "id" else c for c in EVENT_COLUMNS)
+
+_SCHEMA_V1 = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE events (
+    rid INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE,
+    event_type TEXT NOT NULL,
+    date TEXT,
+    date_start TEXT,
+    date_end TEXT,
+    time_precision INTEGER,
+    place TEXT,
+    place_name TEXT,
+    place_id TEXT,
+    place_kind TEXT,
+    country TEXT,
+    lat REAL,
+    lon REAL,
+    geo_precision INTEGER,
+    killed INTEGER,
+    wounded INTEGER,
+    actors TEXT NOT NULL DEFAULT '[]',
+    evidence TEXT NOT NULL DEFAULT '',
+    evidence_start INTEGER NOT NULL DEFAULT 0,
+    evidence_end INTEGER NOT NULL DEFAULT 0,
+    source TEXT NOT NULL DEFAULT '',
+    confidence REAL NOT NULL DEFAULT 0.5,
+    aggregate INTEGER NOT NULL DEFAULT 0,
+    dataset TEXT NOT NULL DEFAULT 'news',
+    notes TEXT NOT NULL DEFAULT '',
+    sources TEXT NOT NULL DEFAULT '[]',
+    place_key TEXT
+);
+CREATE INDEX events_type_date ON events(event_type, date_start, date_end, lat, lon);
+CREATE INDEX events_date_start ON events(date_start);
+CREATE INDEX events_date_end ON events(date_end);
+CREATE INDEX events_dataset ON events(dataset);
+CREATE INDEX events_country ON events(country);
+CREATE INDEX events_place_id ON events(place_id) WHERE place_id IS NOT NULL;
+CREATE INDEX events_place_key ON events(place_key) WHERE place_key IS NOT NULL;
+CREATE VIRTUAL TABLE events_rtree USING rtree(rid, min_lon, max_lon, min_lat, max_lat);
+CREATE TABLE aliases (
+    event_id TEXT PRIMARY KEY,
+    rid INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX aliases_rid ON aliases(rid);
+CREATE TABLE articles (
+    key TEXT PRIMARY KEY,
+    source TEXT,
+    title TEXT,
+    published TEXT,
+    path TEXT,
+    added_at TEXT NOT NULL,
+    events INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+PRAGMA application_id = {APPLICATION_ID};
+PRAGMA user_version = 1;
+"""
+
+#: Version 0, the prototype layout (no meta table, user_version 0): each event one JSON blob.
+V0_TABLES = {"events": {"id", "properties"}, "articles": {"key", "source", "title",
+                                                         "published", "path"}}
+
+
+class StoreError(Exception):
+    """A store that cannot be opened or written; the message names the file and the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """What one ``add_events`` call did."""
+
+    added: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    article_seen: bool = False
+
+
+# --- small pure helpers -----------------------------------------------------------------------
+
+#: Apostrophes and transliteration marks (hamza, ayn) dropped inside names: "Qa'im" = "Qaim".
+_APOSTROPHES = frozenset("'’‘`´ʼʻʿʾ")
+
+
+def fold(text: str | None) -> str:
+    """Case- and accent-insensitive form of a text, so "Al-Qa'im" and "al qaim" compare equal."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    words = "".join(ch if ch.isalnum() else " " for ch in bare if ch not in _APOSTROPHES)
+    return " ".join(words.split())
+
+
+def _casefold(text: str | None) -> str:
+    """SQL function for the text filter: Unicode-correct lower case (SQLite's is ASCII only)."""
+    return text.casefold() if text else ""
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance: the merge radius is a distance on the ground, not in degrees."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _family(event_type: str) -> frozenset[str]:
+    """Types an event may merge with: every attack type is one family, others stand alone."""
+    return ATTACK_TYPES if event_type in ATTACK_TYPES else frozenset({event_type})
+
+
+def _iso_day(value: str | date, what: str) -> str:
+    """An ISO day string from a str or date; the filters compare ISO strings."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        raise ValueError(f"{what} {value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def _date_range(text: str) -> tuple[str, str]:
+    """First and last day a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` date can mean."""
+    parts = text.split("-")
+    if len(parts) == 1 and len(parts[0]) == 4 and parts[0].isdigit():
+        year = int(parts[0])
+        return date(year, 1, 1).isoformat(), date(year, 12, 31).isoformat()
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        first = date(int(parts[0]), int(parts[1]), 1)
+        nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        return first.isoformat(), (nxt - timedelta(days=1)).isoformat()
+    day = date.fromisoformat(text).isoformat()
+    return day, day
+
+
+def _shift(day: str, days: int) -> str:
+    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+
+
+def _place_rank(ev: Event) -> int:
+    """Lower is more precise: a point with ACLED code 1 beats code 3, any point beats none."""
+    if not ev.has_point:
+        return 9
+    return ev.geo_precision if ev.geo_precision is not None else 4
+
+
+def _time_rank(ev: Event) -> int:
+    return ev.time_precision if ev.time_precision is not None else (4 if ev.date_start else 9)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _as_list(value: str | Iterable[str] | None) -> list[str] | None:
+    """Filters accept one value or several."""
+    if value is None:
+        return None
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+# --- the store --------------------------------------------------------------------------------
+
+class EventStore:
+    """A folder holding ``events.sqlite``: see the module docstring and docs/store.md."""
+
+    def __init__(self, path: str | Path, *, create: bool = True, timeout: float = 60.0) -> None:
+        self.path = self._db_path(Path(path).expanduser(), create)
+        self._lock = threading.RLock()
+        self._timeout = timeout
+        self._conn = self._connect(create)
+
+    # --- opening ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _db_path(path: Path, create: bool) -> Path:
+        """The database file: ``path`` itself when it is a file (or ends .sqlite/.db), else
+        ``path/events.sqlite``; the folder is created on demand."""
+        if path.is_file() or (not path.exists() and path.suffix in {".sqlite", ".db"}):
+            db = path
+        else:
+            db = path / DB_NAME
+        if not db.exists():
+            if not create:
+                raise StoreError(f"{db}: no event store here (create=False)")
+            try:
+                db.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{db.parent}: cannot create the store folder: {exc}") from None
+        elif db.is_dir():
+            raise StoreError(f"{db}: is a folder, not a database file")
+        return db
+
+    def _connect(self, create: bool) -> sqlite3.Connection:
+        self._check_header()
+        try:
+            conn = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None,
+                                   check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open: {exc}") from None
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+            state = self._inspect(conn)  # refuse before changing anything in the file
+            if state == "empty" and not create:
+                raise StoreError(f"{self.path}: empty database, not an event store (create=False)")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute(f"PRAGMA cache_size = {-CACHE_KIB}")  # big reads stay in memory
+            conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+            conn.create_function("cm_fold", 1, _casefold, deterministic=True)
+            if state != "current":
+                self._upgrade(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"{self.path}: not a readable SQLite database ({exc})") from None
+        except StoreError:
+            conn.close()
+            raise
+        return conn
+
+    def _check_header(self) -> None:
+        """A file that is not SQLite is refused by its first bytes, before SQLite touches it."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        with self.path.open("rb") as fh:
+            head = fh.read(16)
+        if head != b"SQLite format 3\x00":
+            raise StoreError(f"{self.path}: not a SQLite database (refusing to overwrite it)")
+
+    def _inspect(self, conn: sqlite3.Connection) -> str:
+        """"empty", "current", or "v<N>" (older, to migrate); raises for files we must not touch."""
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        app = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if version == 0 and app == 0:
+            if not tables:
+                return "empty"
+            if self._is_v0(conn, tables):
+                return "v0"
+            raise StoreError(f"{self.path}: SQLite file with tables {sorted(tables)} is not an "
+                             "event store")
+        if app != APPLICATION_ID:
+            raise StoreError(f"{self.path}: SQLite file of another application "
+                             f"(application_id {app}), not an event store")
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: schema version {version} is newer than this program "
+                             f"supports ({SCHEMA_VERSION}); upgrade conflict-map")
+        if version < 1:
+            raise StoreError(f"{self.path}: unknown schema version {version}")
+        meta = self._meta_version(conn, tables)
+        if meta != version:
+            raise StoreError(f"{self.path}: corrupt store: user_version {version} but meta "
+                             f"schema_version {meta}")
+        return "current" if version == SCHEMA_VERSION else f"v{version}"
+
+    def _meta_version(self, conn: sqlite3.Connection, tables: set[str]) -> int | None:
+        if "meta" not in tables:
+            return None
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        try:
+            return int(row[0]) if row else None
+        except ValueError:
+            return None
+
+    @staticmethod
+    def _is_v0(conn: sqlite3.Connection, tables: set[str]) -> bool:
+        if set(V0_TABLES) - tables:
+            return False
+        for name, cols in V0_TABLES.items():
+            have = {r[1] for r in conn.execute(f"PRAGMA table_info({name})")}
+            if not cols <= have:
+                return False
+        return True
+
+    def _upgrade(self, conn: sqlite3.Connection) -> None:
+        """Create or migrate under the write lock; another process may have done it meanwhile."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            state = self._inspect(conn)
+            if state == "empty":
+                self._create_schema(conn)
+            while state not in ("current", "empty"):
+                version = int(state[1:])
+                MIGRATIONS[version](conn)
+                self._write_meta(conn, version + 1)
+                state = self._inspect(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    @staticmethod
+    def _create_schema(conn: sqlite3.Connection) -> None:
+        for statement in _SCHEMA_V1.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        EventStore._write_meta(conn, 1)
+        _raise_span(conn, 0)
+
+    @staticmethod
+    def _write_meta(conn: sqlite3.Connection, version: int) -> None:
+        """user_version and the meta table say the same thing; a disagreement means damage."""
+        conn.execute(f"PRAGMA user_version = {int(version)}")
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        rows = [("schema_version", str(version)), ("program", "conflict-map"),
+                ("written_by_schema", str(SCHEMA_VERSION)), ("updated_at", now)]
+        conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", rows)
+        conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('created_at', ?)", (now,))
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None  # type: ignore[assignment]
+
+    def __enter__(self) -> EventStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"EventStore({str(self.path)!r})"
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._read(lambda c: c.execute("PRAGMA user_version").fetchone()[0]))
+
+    def _require_open(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"{self.path}: store is closed")
+        return self._conn
+
+    def _read(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+        with self._lock:
+            conn = self._require_open()
+            try:
+                return fn(conn)
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self.path}: read failed: {exc}") from None
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: the write lock up front, so concurrent writers queue
+        (busy_timeout) instead of failing on upgrade; rolled back on any error."""
+        with self._lock:
+            conn = self._require_open()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self.path}: cannot lock for writing: {exc}") from None
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                conn.execute("ROLLBACK")
+                raise StoreError(f"{self.path}: write failed: {exc}") from None
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def add_events(self, events: Iterable[Event], *, article_key: str | None = None,
+                   article: dict | None = None) -> AddResult:
+        """Store events in one transaction: new ones added, reports of a stored event merged
+        into it, known ids left alone. An article already stored (by ``article_key``, its
+        sha256) adds nothing."""
+        with self._write() as conn:
+            if article_key and conn.execute(
+                    "SELECT 1 FROM articles WHERE key = ?", (article_key,)).fetchone():
+                return AddResult(article_seen=True)
+            added = merged = unchanged = span = 0
+            bulk: list[Event] = []
+            for raw in events:
+                ev = self._normalise(raw)
+                span = max(span, _span_days(ev))
+                if ev.dataset not in MERGE_DATASETS:
+                    bulk.append(ev)
+                    if len(bulk) >= BULK_BATCH:
+                        n = self._insert_bulk(conn, bulk)
+                        added, unchanged, bulk = added + n, unchanged + len(bulk) - n, []
+                    continue
+                outcome = self._add_one(conn, ev)
+                added += outcome == "added"
+                merged += outcome == "merged"
+                unchanged += outcome == "unchanged"
+            if bulk:
+                n = self._insert_bulk(conn, bulk)
+                added, unchanged = added + n, unchanged + len(bulk) - n
+            _raise_span(conn, span)
+            if article_key:
+                self._record_article(conn, article_key, article or {}, added + merged + unchanged)
+            return AddResult(added, merged, unchanged, False)
+
+    def replace_event(self, event_id: str, event: Event) -> str:
+        """Overwrite a stored event (a user corrected its place or date) atomically; the old id
+        stays an alias of the row. Returns the id the event is stored under now."""
+        new = self._normalise(event)
+        with self._write() as conn:
+            rid = self._rid(conn, event_id)
+            if rid is None:
+                raise StoreError(f"{self.path}: no event {event_id!r} to replace")
+            other = self._rid(conn, new.event_id)
+            if other is not None and other != rid:
+                raise StoreError(f"{self.path}: event {new.event_id!r} already stored as another "
+                                 "event")
+            old_id = conn.execute("SELECT event_id FROM events WHERE rid = ?",
+                                  (rid,)).fetchone()[0]
+            self._update_row(conn, rid, new)
+            _raise_span(conn, _span_days(new))
+            conn.execute("DELETE FROM aliases WHERE event_id = ?", (new.event_id,))
+            if old_id != new.event_id:
+                conn.execute("INSERT OR REPLACE INTO aliases(event_id, rid) VALUES (?, ?)",
+                             (old_id, rid))
+            return new.event_id
+
+    def _normalise(self, ev: Event) -> Event:
+        """Validate one event and fill what the store relies on: a date range from ``date``,
+        and the first report in ``sources``. Bad input is refused, never stored half-right."""
+        if not isinstance(ev, Event):
+            raise StoreError(f"{self.path}: expected an Event, got {type(ev).__name__}")
+        if ev.event_type not in EVENT_TYPES:
+            raise StoreError(f"{self.path}: unknown event_type {ev.event_type!r}")
+        if (ev.lat is None) != (ev.lon is None):
+            raise StoreError(f"{self.path}: event {ev.event_id} has only one of lat/lon")
+        if ev.has_point and not (-90 <= ev.lat <= 90 and -180 <= ev.lon <= 180):  # type: ignore
+            raise StoreError(f"{self.path}: event {ev.event_id} has lat/lon out of range "
+                             f"({ev.lat}, {ev.lon})")
+        changes: dict[str, Any] = {}
+        start, end = ev.date_start, ev.date_end
+        try:
+            if not start and not end and ev.date:
+                start, end = _date_range(ev.date)
+            start, end = start or end, end or start
+            if start:
+                start = date.fromisoformat(start).isoformat()
+                end = date.fromisoformat(end).isoformat()
+        except (ValueError, TypeError):
+            raise StoreError(f"{self.path}: event {ev.event_id} has a bad date "
+                             f"({ev.date!r}, {ev.date_start!r}..{ev.date_end!r})") from None
+        if start and end and start > end:
+            raise StoreError(f"{self.path}: event {ev.event_id} ends before it starts "
+                             f"({start}..{end})")
+        if (start, end) != (ev.date_start, ev.date_end):
+            changes.update(date_start=start, date_end=end)
+        if not ev.sources and (ev.evidence or ev.source):
+            changes["sources"] = [Evidence(ev.evidence, ev.evidence_start, ev.evidence_end,
+                                           ev.source)]
+        return replace(ev, **changes) if changes else ev
+
+    @staticmethod
+    def _row(ev: Event) -> tuple:
+        place_key = None if ev.has_point else (fold(ev.place_name or ev.place) or None)
+        return (
+            ev.event_id, ev.event_type, ev.date, ev.date_start, ev.date_end, ev.time_precision,
+            ev.place, ev.place_name, ev.place_id, ev.place_kind, ev.country, ev.lat, ev.lon,
+            ev.geo_precision, ev.killed, ev.wounded, _dumps(list(ev.actors)), ev.evidence,
+            ev.evidence_start, ev.evidence_end, ev.source, float(ev.confidence),
+            int(bool(ev.aggregate)), ev.dataset, ev.notes,
+            _dumps([s.to_dict() for s in ev.sources]), place_key,
+        )
+
+    def _insert_bulk(self, conn: sqlite3.Connection, events: Sequence[Event]) -> int:
+        """Imports: dedupe by event_id only, one executemany, points indexed in one statement."""
+        before = conn.execute("SELECT coalesce(max(rid), 0) FROM events").fetchone()[0]
+        total = conn.total_changes
+        conn.executemany(_INSERT_IGNORE, (self._row(ev) for ev in events))
+        added = conn.total_changes - total
+        conn.execute("INSERT INTO events_rtree SELECT rid, lon, lon, lat, lat FROM events "
+                     "WHERE rid > ? AND lat IS NOT NULL", (before,))
+        return added
+
+    def _add_one(self, conn: sqlite3.Connection, ev: Event) -> str:
+        eid = ev.event_id
+        if self._rid(conn, eid) is not None:
+            return "unchanged"
+        match = self._merge_candidate(conn, ev)
+        if match is None:
+            cur = conn.execute(_INSERT, self._row(ev))
+            if ev.has_point:
+                conn.execute("INSERT INTO events_rtree VALUES (?, ?, ?, ?, ?)",
+                             (cur.lastrowid, ev.lon, ev.lon, ev.lat, ev.lat))
+            return "added"
+        rid, stored = match
+        combined = merge_events(stored, ev)
+        conn.execute("INSERT OR REPLACE INTO aliases(event_id, rid) VALUES (?, ?)", (eid, rid))
+        if combined == stored:
+            return "unchanged"
+        self._update_row(conn, rid, combined)
+        return "merged"
+
+    def _update_row(self, conn: sqlite3.Connection, rid: int, ev: Event) -> None:
+        sets = ", ".join(f"{c} = ?" for c in _STORED)
+        conn.execute(f"UPDATE events SET {sets} WHERE rid = ?", (*self._row(ev), rid))
+        conn.execute("DELETE FROM events_rtree WHERE rid = ?", (rid,))
+        if ev.has_point:
+            conn.execute("INSERT INTO events_rtree VALUES (?, ?, ?, ?, ?)",
+                         (rid, ev.lon, ev.lon, ev.lat, ev.lat))
+
+    @staticmethod
+    def _rid(conn: sqlite3.Connection, event_id: str) -> int | None:
+        row = conn.execute("SELECT rid FROM events WHERE event_id = ?", (event_id,)).fetchone()
+        if row is None:
+            row = conn.execute("SELECT rid FROM aliases WHERE event_id = ?",
+                               (event_id,)).fetchone()
+        return row[0] if row else None
+
+    def _merge_candidate(self, conn: sqlite3.Connection, ev: Event) -> tuple[int, Event] | None:
+        """The stored event this report describes, if any: same family, aggregate flag and
+        dataset, place within MERGE_KM (R*Tree box, then haversine) or the same place id or
+        name, dates overlapping or at most MERGE_DAYS apart. The nearest wins."""
+        family = sorted(_family(ev.event_type))
+        where = [f"e.event_type IN ({','.join('?' * len(family))})", "e.aggregate = ?",
+                 "e.dataset = ?"]
+        params: list[Any] = [*family, int(bool(ev.aggregate)), ev.dataset]
+        if ev.date_start:
+            where.append("e.date_start IS NOT NULL AND e.date_start <= ? AND e.date_end >= ?")
+            params += [_shift(ev.date_end, MERGE_DAYS), _shift(ev.date_start, -MERGE_DAYS)]
+        elif ev.event_type in UNDATED_MERGE_TYPES:
+            where.append("e.date_start IS NULL")
+        else:
+            return None
+        cond = " AND ".join(where)
+        found: dict[int, tuple] = {}
+        for sql, extra in self._place_probes(ev):
+            for row in conn.execute(f"SELECT e.rid, {_READ_SQL} FROM events e {sql} AND {cond}",
+                                    (*extra, *params)):
+                found[row[0]] = row
+        best: tuple[float, int, int] | None = None
+        for rid, row in found.items():
+            stored = _event_from_row(row[1:])
+            dist = self._place_distance(ev, stored)
+            if dist is None:
+                continue
+            gap = _date_gap(ev, stored)
+            key = (dist, gap, rid)
+            if best is None or key < best:
+                best = key
+        if best is None:
+            return None
+        return best[2], _event_from_row(found[best[2]][1:])
+
+    @staticmethod
+    def _place_probes(ev: Event) -> list[tuple[str, list[Any]]]:
+        """SQL fragments (FROM/WHERE tails) that fetch events possibly at the same place."""
+        probes: list[tuple[str, list[Any]]] = []
+        if ev.place_id:
+            probes.append(("WHERE e.place_id = ?", [ev.place_id]))
+        if ev.has_point:
+            dlat = MERGE_KM / 111.0
+            dlon = MERGE_KM / (111.0 * max(math.cos(math.radians(ev.lat)), 0.01))  # type: ignore
+            probes.append((
+                "JOIN events_rtree r ON r.rid = e.rid WHERE r.min_lon <= ? AND r.max_lon >= ? "
+                "AND r.min_lat <= ? AND r.max_lat >= ?",
+                [ev.lon + dlon, ev.lon - dlon, ev.lat + dlat, ev.lat - dlat],  # type: ignore
+            ))
+        else:
+            key = fold(ev.place_name or ev.place)
+            if key:
+                probes.append(("WHERE e.place_key = ? AND e.lat IS NULL", [key]))
+        return probes
+
+    @staticmethod
+    def _place_distance(ev: Event, stored: Event) -> float | None:
+        """Kilometres between two reports' places, 0 for the same place; None: not the same."""
+        if ev.place_id and ev.place_id == stored.place_id:
+            return 0.0
+        if ev.has_point and stored.has_point:
+            km = haversine_km(ev.lat, ev.lon, stored.lat, stored.lon)  # type: ignore[arg-type]
+            return km if km <= MERGE_KM else None
+        if not ev.has_point and not stored.has_point:
+            key = fold(ev.place_name or ev.place)
+            if key and key == fold(stored.place_name or stored.place):
+                return 0.0
+        return None
+
+    @staticmethod
+    def _record_article(conn: sqlite3.Connection, key: str, article: dict, n_events: int) -> None:
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        conn.execute(
+            "INSERT INTO articles(key, source, title, published, path, added_at, events) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (key, *(None if article.get(k) is None else str(article[k])
+                    for k in ("source", "title", "published", "path")), now, n_events),
+        )
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def query(self, *, types: str | Iterable[str] | None = None,
+              since: str | date | None = None, until: str | date | None = None,
+              bbox: Sequence[float] | None = None, datasets: str | Iterable[str] | None = None,
+              countries: str | Iterable[str] | None = None,
+              actors: str | Iterable[str] | None = None, text: str | None = None,
+              min_fatalities: int | None = None, include_undated: bool = True,
+              include_unlocated: bool = True, limit: int | None = None) -> list[Event]:
+        """Events matching every given filter, in date order (undated first).
+
+        ``since``/``until`` keep events whose date range overlaps them; ``bbox`` is (west,
+        south, east, north), west > east crossing the antimeridian; ``types``, ``datasets``,
+        ``countries`` take one value or several; ``actors`` (any of) and ``text`` (place,
+        place name, evidence, actors) match case-insensitive substrings; ``min_fatalities``
+        compares ``killed``. Events a date or bbox filter cannot judge (undated, unlocated)
+        pass only when ``include_undated`` / ``include_unlocated``."""
+        q = _parse_query(types, since, until, bbox, datasets, countries, actors, text,
+                         min_fatalities, include_undated, include_unlocated, limit)
+        rows = self._read(lambda c: c.execute(*self._select_sql(c, q)).fetchall())
+        return [_event_from_row(r[1:]) for r in rows]
+
+    def query_frame(self, *, types: str | Iterable[str] | None = None,
+                    since: str | date | None = None, until: str | date | None = None,
+                    bbox: Sequence[float] | None = None,
+                    datasets: str | Iterable[str] | None = None,
+                    countries: str | Iterable[str] | None = None,
+                    actors: str | Iterable[str] | None = None, text: str | None = None,
+                    min_fatalities: int | None = None, include_undated: bool = True,
+                    include_unlocated: bool = True, limit: int | None = None) -> pd.DataFrame:
+        """The rows of :meth:`query` as a DataFrame (columns EVENT_COLUMNS), built straight
+        from SQLite tuples: no Event objects, so the map can load millions of rows."""
+        q = _parse_query(types, since, until, bbox, datasets, countries, actors, text,
+                         min_fatalities, include_undated, include_unlocated, limit)
+        rows = self._read(lambda c: c.execute(*self._select_sql(c, q)).fetchall())
+        return rows_to_frame(rows, with_rid=True)
+
+    def count(self, *, types: str | Iterable[str] | None = None,
+              since: str | date | None = None, until: str | date | None = None,
+              bbox: Sequence[float] | None = None, datasets: str | Iterable[str] | None = None,
+              countries: str | Iterable[str] | None = None,
+              actors: str | Iterable[str] | None = None, text: str | None = None,
+              min_fatalities: int | None = None, include_undated: bool = True,
+              include_unlocated: bool = True, limit: int | None = None) -> int:
+        """How many events :meth:`query` would return (the parts are disjoint: counts add)."""
+        q = _parse_query(types, since, until, bbox, datasets, countries, actors, text,
+                         min_fatalities, include_undated, include_unlocated, limit)
+
+        def fetch(conn: sqlite3.Connection) -> int:
+            return sum(conn.execute(f"SELECT count(*) FROM events e WHERE {where}",
+                                    params).fetchone()[0]
+                       for where, params in self._parts(conn, q))
+        n = int(self._read(fetch))
+        return n if q.limit is None else min(n, q.limit)
+
+    def _select_sql(self, conn: sqlite3.Connection, q: _Query) -> tuple[str, list[Any]]:
+        """One statement: the disjoint parts as UNION ALL (each planned on its own, so each
+        can use its index), sorted by date then insertion."""
+        parts = self._parts(conn, q)
+        selects = [f"SELECT e.rid AS rid, {_READ_SQL} FROM events e WHERE {where}"
+                   for where, _ in parts]
+        params = [p for _, ps in parts for p in ps]
+        sql = f"SELECT * FROM ({' UNION ALL '.join(selects)}) ORDER BY date_start, rid"
+        if q.limit is not None:
+            sql += " LIMIT ?"
+            params.append(q.limit)
+        return sql, params
+
+    def _parts(self, conn: sqlite3.Connection, q: _Query) -> list[tuple[str, list[Any]]]:
+        """WHERE clauses whose union is the answer. Splitting "dated in range OR undated" and
+        "in bbox OR unlocated" into separate parts keeps every part index-friendly: SQLite
+        plans an OR with IS NULL as a full scan."""
+        dates: list[tuple[str, list[Any]]] = [("1", [])]
+        if q.since is not None or q.until is not None:
+            clauses, params = ["e.date_start IS NOT NULL"], []
+            if q.until is not None:
+                clauses.append("e.date_start <= ?")
+                params.append(q.until)
+            if q.since is not None:
+                clauses.append("e.date_end >= ?")
+                params.append(q.since)
+                span = self._max_span(conn)
+                if span is not None:  # bounds the (event_type, date_start) index range below
+                    clauses.append("e.date_start >= ?")
+                    params.append(_shift(q.since, -span))
+            dates = [(" AND ".join(clauses), params)]
+            if q.include_undated:
+                dates.append(("e.date_start IS NULL", []))
+        elif not q.include_undated:
+            dates = [("e.date_start IS NOT NULL", [])]
+        places: list[tuple[str, list[Any]]] = [("1", [])]
+        if q.spans is not None:
+            places = [self._bbox_sql(conn, q.spans)]
+            if q.include_unlocated:
+                places.append(("e.lat IS NULL", []))
+        elif not q.include_unlocated:
+            places = [("e.lat IS NOT NULL", [])]
+        parts = []
+        for dwhere, dparams in dates:
+            for pwhere, pparams in places:
+                where = " AND ".join([*q.common, dwhere, pwhere])
+                parts.append((where, [*q.common_params, *dparams, *pparams]))
+        return parts
+
+    @staticmethod
+    def _bbox_sql(conn: sqlite3.Connection,
+                  spans: tuple[tuple[float, float, float, float], ...]) -> tuple[str, list[Any]]:
+        """Points in the box. The R*Tree drives the query when the box is selective (probed
+        with a LIMIT); a box holding most points is cheaper as a column test on rows the
+        type/date index already narrowed. R*Tree keeps 32-bit floats, so the exact test stays."""
+        clauses, params = [], []
+        for west, east, south, north in spans:
+            box = [west - 1e-4, east + 1e-4, south - 1e-4, north + 1e-4]
+            hits = conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM events_rtree WHERE min_lon >= ? AND "
+                "max_lon <= ? AND min_lat >= ? AND max_lat <= ? LIMIT ?)",
+                (*box, RTREE_PROBE)).fetchone()[0]
+            exact = "e.lon BETWEEN ? AND ? AND e.lat BETWEEN ? AND ?"
+            if hits < RTREE_PROBE:
+                clauses.append("(e.rid IN (SELECT rid FROM events_rtree WHERE min_lon >= ? AND "
+                               f"max_lon <= ? AND min_lat >= ? AND max_lat <= ?) AND {exact})")
+                params += box
+            else:
+                clauses.append(f"({exact})")
+            params += [west, east, south, north]
+        return "(" + " OR ".join(clauses) + ")", params
+
+    @staticmethod
+    def _max_span(conn: sqlite3.Connection) -> int | None:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'max_span_days'").fetchone()
+        return int(row[0]) if row else None
+
+    def __len__(self) -> int:
+        return int(self._read(lambda c: c.execute("SELECT count(*) FROM events").fetchone()[0]))
+
+    def get(self, event_id: str) -> Event | None:
+        """The event stored under this id, or under which a report with this id was merged."""
+        def fetch(conn: sqlite3.Connection) -> Event | None:
+            rid = self._rid(conn, event_id)
+            if rid is None:
+                return None
+            row = conn.execute(f"SELECT {_READ_SQL} FROM events e WHERE e.rid = ?",
+                               (rid,)).fetchone()
+            return _event_from_row(row)
+        return self._read(fetch)
+
+    def articles(self) -> list[dict]:
+        """Every ingested article: key (sha256), source, title, published, path, added_at,
+        events (how many events it reported)."""
+        def fetch(conn: sqlite3.Connection) -> list[dict]:
+            cur = conn.execute("SELECT key, source, title, published, path, added_at, events "
+                               "FROM articles ORDER BY added_at, key")
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur]
+        return self._read(fetch)
+
+    def stats(self) -> dict[str, Any]:
+        """Counts by type and dataset, located/undated counts, date range, articles."""
+        def fetch(conn: sqlite3.Connection) -> dict[str, Any]:
+            one = conn.execute(
+                "SELECT count(*), min(date_start), max(date_end), count(lat), count(date_start) "
+                "FROM events").fetchone()
+            by_type = dict(conn.execute(
+                "SELECT event_type, count(*) FROM events GROUP BY event_type ORDER BY 2 DESC"))
+            by_dataset = dict(conn.execute(
+                "SELECT dataset, count(*) FROM events GROUP BY dataset ORDER BY 2 DESC"))
+            n_articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            return {
+                "events": one[0], "by_type": by_type, "by_dataset": by_dataset,
+                "date_min": one[1], "date_max": one[2], "located": one[3],
+                "unlocated": one[0] - one[3], "undated": one[0] - one[4],
+                "articles": n_articles, "schema_version": SCHEMA_VERSION,
+                "path": str(self.path),
+            }
+        return self._read(fetch)
+
+    def integrity_check(self) -> str:
+        """SQLite's full check ("ok" when whole); slow on big stores, for tests and `doctor`."""
+        return str(self._read(lambda c: c.execute("PRAGMA integrity_check").fetchone()[0]))
+
+
+# --- merging ----------------------------------------------------------------------------------
+
+def merge_events(stored: Event, new: Event) -> Event:
+    """One event from two reports of it: every source, union of actors, the larger casualty
+    figures, the more precise date and place, the higher confidence. Ties keep ``stored``."""
+    seen = {(s.source, s.start, s.end) for s in stored.sources}
+    sources = list(stored.sources)
+    for s in new.sources:
+        if (s.source, s.start, s.end) not in seen:
+            seen.add((s.source, s.start, s.end))
+            sources.append(s)
+    actors = list(dict.fromkeys([*stored.actors, *new.actors]))
+    out = replace(stored, sources=sources, actors=actors,
+                  killed=_max_known(stored.killed, new.killed),
+                  wounded=_max_known(stored.wounded, new.wounded),
+                  confidence=max(stored.confidence, new.confidence))
+    if stored.event_type == "other_attack" and new.event_type in ATTACK_TYPES:
+        out = replace(out, event_type=new.event_type)  # the specific attack type is the news
+    if _time_rank(new) < _time_rank(stored):
+        out = replace(out, date=new.date, date_start=new.date_start, date_end=new.date_end,
+                      time_precision=new.time_precision)
+    if _place_rank(new) < _place_rank(stored):
+        out = replace(out, place=new.place, place_name=new.place_name, place_id=new.place_id,
+                      place_kind=new.place_kind, country=new.country or out.country,
+                      lat=new.lat, lon=new.lon, geo_precision=new.geo_precision)
+    if new.notes and new.notes not in out.notes:
+        out = replace(out, notes=f"{out.notes} | {new.notes}" if out.notes else new.notes)
+    return out
+
+
+def _span_days(ev: Event) -> int:
+    """Days between an event's first and last possible day (0 for a day or undated)."""
+    if not ev.date_start or ev.date_start == ev.date_end:
+        return 0
+    return (date.fromisoformat(ev.date_end) - date.fromisoformat(ev.date_start)).days  # type: ignore
+
+
+def _raise_span(conn: sqlite3.Connection, span: int) -> None:
+    """Keep meta.max_span_days an upper bound of every stored range: queries use it to bound
+    the date index from below (date_start >= since - span)."""
+    conn.execute("INSERT INTO meta(key, value) VALUES ('max_span_days', ?) ON CONFLICT(key) "
+                 "DO UPDATE SET value = "
+                 "max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))", (int(span),))
+
+
+def _max_known(a: int | None, b: int | None) -> int | None:
+    if a is None:
+        return b
+    return a if b is None else max(a, b)
+
+
+def _date_gap(a: Event, b: Event) -> int:
+    """Days between two date ranges (0 when they overlap or both are undated)."""
+    if not a.date_start or not b.date_start:
+        return 0
+    if a.date_start > b.date_end:  # type: ignore[operator]
+        return (date.fromisoformat(a.date_start) - date.fromisoformat(b.date_end)).days  # type: ignore
+    if b.date_start > a.date_end:  # type: ignore[operator]
+        return (date.fromisoformat(b.date_start) - date.fromisoformat(a.date_end)).days  # type: ignore
+    return 0
+
+
+# --- rows, frames and filters -----------------------------------------------------------------
+
+_READ_SQL = ", ".join(f"e.{c}" for c in _READ)
+_INSERT = (f"INSERT INTO events({', '.join(_STORED)}) "
+           f"VALUES ({', '.join('?' * len(_STORED))})")
+_INSERT_IGNORE = _INSERT.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1)
+_INT_COLUMNS = ("time_precision", "geo_precision", "killed", "wounded", "evidence_start",
+                "evidence_end")
+
+
+def _event_from_row(row: Sequence[Any]) -> Event:
+    d = dict(zip(EVENT_COLUMNS, row, strict=True))
+    d.pop("id")
+    d["actors"] = json.loads(d["actors"]) if d["actors"] else []
+    d["sources"] = [Evidence(**s) for s in json.loads(d["sources"] or "[]")]
+    d["aggregate"] = bool(d["aggregate"])
+    return Event(**d)
+
+
+def rows_to_frame(rows: list[tuple], *, with_rid: bool = False) -> pd.DataFrame:
+    """DataFrame with EVENT_COLUMNS from SQLite rows (led by the rowid when ``with_rid``).
+    Built column-wise from the tuples: JSON decoded once per cell (actor lists, which repeat a
+    lot, once per distinct text and copied), nullable integers as pandas Int64 (a missing
+    casualty count is not zero)."""
+    offset = 1 if with_rid else 0
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (len(EVENT_COLUMNS) + offset)
+    data = dict(zip(EVENT_COLUMNS, columns[offset:], strict=True))
+    decode = json.JSONDecoder().decode
+    memo: dict[str, list] = {}
+    actors = []
+    for text in data["actors"]:
+        if text not in memo:
+            memo[text] = decode(text) if text else []
+        actors.append(list(memo[text]))
+    data["actors"] = actors
+    data["sources"] = [decode(v) if v else [] for v in data["sources"]]
+    frame = pd.DataFrame({col: pd.Series(data[col], dtype=_FRAME_DTYPES.get(col, object))
+                          for col in EVENT_COLUMNS})
+    frame["aggregate"] = frame["aggregate"].astype(bool)
+    return frame
+
+
+_FRAME_DTYPES: dict[str, str] = {
+    **dict.fromkeys(_INT_COLUMNS, "Int64"), "lat": "float64", "lon": "float64",
+    "confidence": "float64", "aggregate": "bool",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """Validated filters: the clauses every part shares, and the date/bbox/flags that split
+    the query into parts."""
+
+    common: tuple[str, ...]
+    common_params: tuple[Any, ...]
+    since: str | None
+    until: str | None
+    spans: tuple[tuple[float, float, float, float], ...] | None
+    include_undated: bool
+    include_unlocated: bool
+    limit: int | None
+
+
+def _parse_query(types: Any, since: Any, until: Any, bbox: Any, datasets: Any, countries: Any,
+                 actors: Any, text: str | None, min_fatalities: int | None,
+                 include_undated: bool, include_unlocated: bool, limit: int | None) -> _Query:
+    """Check the filters before touching the database; bad values raise ValueError."""
+    common: list[str] = []
+    params: list[Any] = []
+    for column, values in (("event_type", _as_list(types)), ("dataset", _as_list(datasets)),
+                           ("country", _as_list(countries))):
+        if values is not None:
+            common.append(f"e.{column} IN ({','.join('?' * len(values))})" if values else "0")
+            params += values
+    actor_list = _as_list(actors)
+    if actor_list is not None:
+        ors = " OR ".join(["instr(cm_fold(e.actors), ?) > 0"] * len(actor_list))
+        common.append(f"({ors})" if actor_list else "0")
+        params += [a.casefold() for a in actor_list]
+    if text:
+        common.append("instr(cm_fold(coalesce(e.place, '') || ' ' || coalesce(e.place_name, '')"
+                      " || ' ' || e.evidence || ' ' || e.sources || ' ' || e.actors), ?) > 0")
+        params.append(str(text).casefold())
+    if min_fatalities is not None:
+        common.append("e.killed >= ?")
+        params.append(int(min_fatalities))
+    if limit is not None and int(limit) < 0:
+        raise ValueError(f"limit must be >= 0, got {limit}")
+    since_day = None if since is None else _iso_day(since, "since")
+    until_day = None if until is None else _iso_day(until, "until")
+    if since_day and until_day and since_day > until_day:
+        raise ValueError(f"since {since_day} is after until {until_day}")
+    return _Query(tuple(common), tuple(params), since_day, until_day,
+                  None if bbox is None else _bbox_spans(bbox), bool(include_undated),
+                  bool(include_unlocated), None if limit is None else int(limit))
+
+
+def _bbox_spans(bbox: Sequence[float]) -> tuple[tuple[float, float, float, float], ...]:
+    """(west, east, south, north) spans of a bbox; west > east crosses the antimeridian."""
+    try:
+        west, south, east, north = (float(v) for v in bbox)
+    except (TypeError, ValueError):
+        raise ValueError(f"bbox must be (west, south, east, north), got {bbox!r}") from None
+    if not (-90 <= south <= north <= 90) or not (-180 <= west <= 180 and -180 <= east <= 180):
+        raise ValueError(f"bbox {tuple(bbox)!r} is not (west, south, east, north) in degrees")
+    if west <= east:
+        return ((west, east, south, north),)
+    return ((west, 180.0, south, north), (-180.0, east, south, north))
+
+
+# --- migrations -------------------------------------------------------------------------------
+
+def _migrate_v0(conn: sqlite3.Connection) -> None:
+    """v0 (prototype: events(id, properties JSON), articles without added_at) -> v1 tables.
+    Runs inside the opener's transaction: a crash leaves the v0 file as it was."""
+    conn.execute("ALTER TABLE events RENAME TO events_v0")
+    conn.execute("ALTER TABLE articles RENAME TO articles_v0")
+    EventStore._create_schema(conn)
+    conn.execute("PRAGMA user_version = 0")  # _upgrade writes the new version after this step
+    insert = _INSERT_IGNORE
+    batch: list[tuple] = []
+    for (props,) in conn.execute("SELECT properties FROM events_v0 ORDER BY rowid").fetchall():
+        ev = Event.from_properties(json.loads(props))
+        if not ev.sources and (ev.evidence or ev.source):
+            ev = replace(ev, sources=[Evidence(ev.evidence, ev.evidence_start, ev.evidence_end,
+                                               ev.source)])
+        if not ev.date_start and ev.date:
+            with suppress(ValueError):  # a v0 date we cannot read stays undated, not lost
+                first, last = _date_range(ev.date)
+                ev = replace(ev, date_start=first, date_end=last)
+        batch.append(EventStore._row(ev))
+    conn.executemany(insert, batch)
+    conn.execute("INSERT INTO events_rtree SELECT rid, lon, lon, lat, lat FROM events "
+                 "WHERE lat IS NOT NULL")
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    conn.execute("INSERT INTO articles(key, source, title, published, path, added_at, events) "
+                 "SELECT key, source, title, published, path, ?, 0 FROM articles_v0", (now,))
+    span = conn.execute("SELECT max(julianday(date_end) - julianday(date_start)) "
+                        "FROM events").fetchone()[0]
+    _raise_span(conn, int(math.ceil(span or 0)))
+    conn.execute("DROP TABLE events_v0")
+    conn.execute("DROP TABLE articles_v0")
+
+
+#: from-version -> step to the next version. A new schema adds one entry here.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _migrate_v0}
