@@ -1,0 +1,232 @@
+"""The Streamlit page: pure helpers, then the whole page through streamlit's AppTest."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.config import PROJECT_DIR
+from geo.mapview import split_drawable
+from geo.model import Event, Evidence, Place
+from geo.store import EventStore
+from geo.webapp import (
+    FilterError,
+    Filters,
+    distance_sentence,
+    filters_from_query,
+    filters_to_query,
+    highlight_article,
+    nearest_place,
+    table_frame,
+    timeline,
+    with_place,
+)
+
+APP = str(PROJECT_DIR / "app.py")
+
+
+def _ev(event_type: str, place: str, lat: float | None, lon: float | None, day: str | None,
+        killed: int | None = None, actors: tuple[str, ...] = (), dataset: str = "news",
+        evidence: str | None = None) -> Event:
+    text = evidence or f"{event_type} at {place}"
+    return Event(
+        event_type, date=day, date_start=day, date_end=day, time_precision=1 if day else None,
+        place=place, place_name=place, country="IQ", lat=lat, lon=lon,
+        geo_precision=1 if lat is not None else None, killed=killed, actors=list(actors),
+        evidence=text, source=f"https://example.org/{place}", dataset=dataset,
+        sources=[Evidence(text, 0, len(text), f"https://example.org/{place}", place)])
+
+
+#: Known events: 6 drawn, 1 country-only; 3 types drawn; dates in Jan and Mar 2020.
+EVENTS = [
+    _ev("rocket_attack", "Camp Taji", 33.52, 44.25, "2020-03-11", 2, ("Kataib Hezbollah",)),
+    _ev("rocket_attack", "Ain al-Asad", 33.80, 42.44, "2020-01-08", 0, ("IRGC",), "acled"),
+    _ev("air_strike", "Jurf al-Sakhar", 32.87, 44.12, "2020-03-13", 5, ("US forces",)),
+    _ev("drone_strike", "Baghdad airport", 33.26, 44.23, "2020-01-03", 10, ("US forces",)),
+    _ev("base", "al-Qaim", 34.37, 41.09, None),
+    _ev("border_crossing", "Al-Qaim crossing", 34.40, 40.95, None),
+    _ev("withdrawal", "Iraq", None, None, "2020-03-19", actors=("US forces",)),
+]
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("webapp_store")
+    with EventStore(path) as store:
+        result = store.add_events(EVENTS)
+    assert result.added == len(EVENTS)
+    return path
+
+
+@pytest.fixture()
+def app(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("CONFLICT_MAP_STORE", str(store_dir))
+    return AppTest.from_file(APP, default_timeout=180)
+
+
+def _counts(at: AppTest) -> dict[str, int]:
+    for md in at.markdown:
+        m = re.search(r"data-total='(\d+)' data-drawn='(\d+)' data-listed='(\d+)'", md.value)
+        if m:
+            return dict(zip(("total", "drawn", "listed"), map(int, m.groups()), strict=True))
+    raise AssertionError("no count line on the page")
+
+
+def _map_script(at: AppTest) -> str:
+    comps = at.get("component_instance")
+    assert len(comps) == 1, "one st_folium map"
+    return json.loads(comps[0].proto.json_args)["script"]
+
+
+def _expected(store_dir: Path, **kwargs) -> tuple[int, int]:
+    with EventStore(store_dir) as store:
+        frame = store.query_frame(**kwargs)
+    drawn, _listed = split_drawable(frame)
+    return len(frame), len(drawn)
+
+
+# --- pure helpers -----------------------------------------------------------------------------
+
+def test_filters_round_trip_through_the_url():
+    f = Filters(types=("rocket_attack", "air_strike"), since=date(2020, 3, 1),
+                until=date(2020, 3, 31), actors=("US forces",), countries=("IQ",),
+                datasets=("news",), text="Taji", min_fatalities=2, include_undated=False,
+                online_tiles=True)
+    q = filters_to_query(f)
+    params = {k: v if isinstance(v, list) else [v] for k, v in q.items()}
+    assert filters_from_query(params) == f
+    assert filters_to_query(Filters()) == {}
+    assert filters_from_query({}) == Filters()
+    # "no type at all" survives the link too
+    assert filters_from_query({"type": ["none"]}).types == ()
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"type": ["volcano"]}, "unknown event type"),
+    ({"since": ["March"]}, "not a YYYY-MM-DD date"),
+    ({"since": ["2020-03-02"], "until": ["2020-03-01"]}, "reversed"),
+    ({"min_killed": ["many"]}, "not a number"),
+    ({"min_killed": ["-1"]}, ">= 0"),
+])
+def test_bad_url_filters_are_named(params, message):
+    with pytest.raises(FilterError, match=message):
+        filters_from_query(params)
+
+
+def test_store_kwargs_match_the_store_api(store_dir: Path):
+    f = Filters(types=("rocket_attack",), since=date(2020, 3, 1), min_fatalities=1)
+    with EventStore(store_dir) as store:
+        assert store.count(**f.store_kwargs()) == 1  # Camp Taji: March, 2 killed
+
+
+def test_timeline_by_week_and_by_month():
+    weekly = timeline(pd.DataFrame({"date_start": ["2020-03-02", "2020-03-04", "2020-03-20",
+                                                   None]}))
+    assert weekly.index.name == "week"
+    assert weekly["events"].tolist() == [2, 0, 1]
+    monthly = timeline(pd.DataFrame({"date_start": ["2019-12-30", "2020-01-08", "2020-06-01"]}))
+    assert monthly.index.name == "month"
+    assert monthly["events"].tolist() == [1, 1, 0, 0, 0, 0, 1]  # Dec..Jun
+    assert timeline(pd.DataFrame({"date_start": [None]})).empty
+
+
+def test_highlight_article_escapes_and_nests():
+    text = "Intro. Rockets hit <Camp Taji> today.\nEnd <script>x</script>"
+    start = text.index("Rockets")
+    end = text.index("today.") + len("today.")
+    place = (text.index("Camp"), text.index("Camp") + len("Camp Taji"))
+    out = highlight_article(text, [(start, end)], [place])
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert "<mark class='cm-event'><b class='cm-place'>Camp Taji&gt;</b></mark>" not in out
+    assert "<mark class='cm-event'><b class='cm-place'>Camp Taji</b></mark>" in out
+    assert out.startswith("Intro. <mark class='cm-event'>Rockets hit &lt;</mark>")
+    assert "<br>" in out
+    assert highlight_article("abc", [(5, 9)]) == "abc"  # spans outside the text are ignored
+
+
+def test_nearest_place_is_geodesic():
+    qaim = (34.37, 41.09)
+    crossing = Place("x:1", "Abu Kamal–Al-Qa'im border crossing", "border_crossing", "IQ",
+                     34.4, 40.96)
+    far = Place("x:2", "Rabia", "border_crossing", "IQ", 36.8, 42.1)
+    found = nearest_place([far, crossing, Place("x:3", "nowhere", "town", "IQ", None, None)],
+                          *qaim)
+    assert found is not None and found[0] is crossing
+    assert 11.5 < found[1] < 13.0  # about 12 km on the ellipsoid
+    assert nearest_place([crossing], *qaim, exclude_id="x:1") is None
+    assert "12" in distance_sentence("al-Qaim", found, "border crossing")
+    assert "no known base" in distance_sentence("al-Qaim", None, "base")
+
+
+def test_with_place_moves_the_event():
+    ev = EVENTS[0]
+    moved = with_place(ev, Place("geonames:1", "Taji", "town", "IQ", 33.5, 44.3))
+    assert (moved.lat, moved.lon, moved.place_id, moved.place_name) == (33.5, 44.3,
+                                                                      "geonames:1", "Taji")
+    assert moved.place == ev.place and "geonames:1" in moved.notes
+
+
+def test_table_frame_is_readable(store_dir: Path):
+    with EventStore(store_dir) as store:
+        table = table_frame(store.query_frame())
+    assert len(table) == len(EVENTS)
+    assert "Rocket attack" in set(table["event_type"])
+    assert "Kataib Hezbollah" in set(table["actors"])
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+def test_page_counts_match_the_store(app: AppTest, store_dir: Path):
+    at = app.run()
+    assert not at.exception, at.exception
+    total, drawn = _expected(store_dir)
+    assert _counts(at) == {"total": total, "drawn": drawn, "listed": total - drawn}
+    script = _map_script(at)
+    assert script.count("L.marker(") == drawn
+    assert "/app/static/vendor/leaflet/images/" in script
+    # the country-only withdrawal is listed in an expander, not drawn
+    assert any("without a point" in e.label for e in at.expander)
+
+
+def test_filters_change_counts_and_url(app: AppTest, store_dir: Path):
+    at = app.run()
+    types = at.sidebar.multiselect(key="f_types")
+    keep = [t for t in types.value if t != "rocket_attack"]
+    at = types.set_value(keep).run()
+    total, drawn = _expected(store_dir, types=keep)
+    assert _counts(at)["total"] == total and _counts(at)["drawn"] == drawn
+    assert _map_script(at).count("L.marker(") == drawn
+    assert at.query_params["type"] == keep
+    at = at.sidebar.number_input(key="f_min_killed").set_value(5).run()
+    total, drawn = _expected(store_dir, types=keep, min_fatalities=5)
+    assert _counts(at)["total"] == total == 2  # air strike (5) and drone strike (10)
+    assert at.query_params["min_killed"] in ("5", ["5"])
+    at = at.sidebar.text_input(key="f_text").input("Jurf").run()
+    assert _counts(at)["total"] == 1
+
+
+def test_url_filters_open_the_shared_view(app: AppTest, store_dir: Path):
+    app.query_params["since"] = "2020-03-01"
+    app.query_params["until"] = "2020-03-31"
+    app.query_params["undated"] = "0"
+    at = app.run()
+    assert not at.exception, at.exception
+    total, drawn = _expected(store_dir, since="2020-03-01", until="2020-03-31",
+                             include_undated=False)
+    assert _counts(at) == {"total": total, "drawn": drawn, "listed": total - drawn}
+    assert total == 3  # Camp Taji, Jurf al-Sakhar, the March withdrawal
+    assert at.sidebar.checkbox(key="f_undated").value is False
+
+
+def test_bad_url_is_reported_not_fatal(app: AppTest, store_dir: Path):
+    app.query_params["since"] = "yesterday"
+    at = app.run()
+    assert not at.exception
+    assert any("not a YYYY-MM-DD date" in w.value for w in at.warning)
+    assert _counts(at)["total"] == _expected(store_dir)[0]
