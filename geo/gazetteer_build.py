@@ -35,7 +35,8 @@ AIRPORTS_MILITARY = "ourairports_military_world.csv"
 CROSSINGS = "iq_sy_border_crossings.csv"
 RIVERS = "ne_10m_rivers_lake_centerlines_35-50E_28-40N.geojson"
 FACILITIES = "facilities.csv"
-DATA_FILES = (AIRPORTS_IQ_SY, AIRPORTS_MILITARY, CROSSINGS, RIVERS, FACILITIES)
+COMMON_WORDS = "common_words.txt"  # read by geo.gazetteer; listed here for the cache key
+DATA_FILES = (AIRPORTS_IQ_SY, AIRPORTS_MILITARY, CROSSINGS, RIVERS, FACILITIES, COMMON_WORDS)
 
 #: Cities at or above this population are kind "city", the rest "town".
 CITY_POPULATION = 100_000
@@ -60,6 +61,7 @@ _MILITARY_NAME = re.compile(
 )
 _AIRFIELD_NAME = re.compile(r"\b(air ?field|air ?strip|highway strip|heliport|helipad)\b",
                             re.IGNORECASE)
+_SITE_WORD = re.compile(r"\b(airport|field|base|international)\b", re.IGNORECASE)
 _LATIN = re.compile(r"^[0-9A-Za-z\u00C0-\u024F\u1E00-\u1EFF\u02B0-\u02FF\s'’‘`.,()\-]+$")
 _ARABIC = re.compile(r"^[\u0600-\u06FF\s]+$")
 _CODE_LIKE = re.compile(r"^[A-Z0-9]{2,4}$")
@@ -98,13 +100,18 @@ def useful_alias(alias: str) -> bool:
     return any(c.isupper() for c in alias)
 
 
-def clean_aliases(name: str, aliases: Iterable[str]) -> tuple[str, ...]:
-    """Useful aliases, deduplicated by folded form, without the name itself."""
+def clean_aliases(name: str, aliases: Iterable[str], trusted: Iterable[str] = ()
+                  ) -> tuple[str, ...]:
+    """Useful aliases, deduplicated by folded form, without the name itself.
+
+    ``trusted`` aliases (curated ones, e.g. "US") skip the usefulness filter.
+    """
     seen = {fold(name)}
     out: list[str] = []
-    for alias in aliases:
+    keep = set(trusted)
+    for alias in [*aliases, *keep]:
         key = fold(alias)
-        if key and key not in seen and useful_alias(alias):
+        if key and key not in seen and (alias in keep or useful_alias(alias)):
             seen.add(key)
             out.append(alias.strip())
     return tuple(out)
@@ -305,7 +312,10 @@ def _airport_place(row: dict[str, str], kind: str, regions: dict[str, str]) -> P
     town = (row.get("municipality") or "").strip()
     big = row["type"] in ("large_airport", "medium_airport")
     aliases = [f"{town} airport"] if kind == "airport" and town and big else []
-    aliases += [k for k in (row.get("keywords") or "").split(",") if k.strip()]
+    # keywords also list nearby towns and regions ("Al Fallujah", "Kurdistan"): keep only
+    # those that name the site itself
+    aliases += [k for k in (row.get("keywords") or "").split(",")
+                if _MILITARY_NAME.search(k) or _AIRFIELD_NAME.search(k) or _SITE_WORD.search(k)]
     return Place(
         id=f"ourairports:{row['ident']}", name=row["name"], kind=kind,
         country=row["iso_country"], lat=_float(row["latitude_deg"]),
@@ -414,8 +424,8 @@ def apply_facilities(data_dir: Path, places: list[Place],
             old = out[index[ref]]
             out[index[ref]] = replace(
                 old, name=row["name"], kind=kind,
-                aliases=clean_aliases(row["name"],
-                                      [old.name, *old.aliases, *_split(row["aliases"])]),
+                aliases=clean_aliases(row["name"], [old.name, *old.aliases],
+                                      trusted=_split(row["aliases"])),
                 source=f"{old.source} + curated", licence=f"{old.licence}; {row['licence']}",
             )
             place_id = ref
@@ -424,10 +434,11 @@ def apply_facilities(data_dir: Path, places: list[Place],
             out.append(Place(
                 id=place_id, name=row["name"], kind=kind, country=row["country"],
                 lat=_float(row["lat"]), lon=_float(row["lon"]),
-                aliases=clean_aliases(row["name"], _split(row["aliases"])), source="curated",
+                aliases=clean_aliases(row["name"], (), trusted=_split(row["aliases"])),
+                source="curated",
                 source_id=row["id"], licence=row["licence"],
             ))
-        if row["context_aliases"].strip():
+        if row["context_aliases"].strip() or ref:
             context[place_id] = _split(row["context_aliases"])
     return out
 
@@ -469,3 +480,46 @@ def build(data_dir: Path = GAZETTEER_DATA_DIR) -> Compiled:
 def build_places(data_dir: Path = GAZETTEER_DATA_DIR) -> list[Place]:
     """All places from every source (see :func:`build` for the extra facts)."""
     return build(data_dir).places
+
+
+#: Generic geographic words: region names made of them ("Gulf", "Central", "North") stay gated.
+GENERIC_GEO_WORDS = frozenset(re.split(r"\s+", (
+    "gulf central north south east west northern southern eastern western coast coastal lakes "
+    "lake islands island capital centre center upper lower middle highlands mountain mountains "
+    "valley river plateau littoral interior frontier border delta plains bay")))
+
+
+def write_common_words(path: Path, compiled: Compiled | None = None, top: int = 30_000) -> int:
+    """Regenerate ``common_words.txt``: frequent English words, place names among them gated.
+
+    A development step, not part of the build: it needs the ``wordfreq`` package (data
+    CC BY-SA 4.0). Left out (their names mean the place even at the start of a sentence):
+    countries, capitals, cities of 1,000,000+, and regions or cities of 300,000+ whose name is
+    rarer than Zipf 5 and not a generic geographic word. Returns the number of words written.
+    """
+    try:
+        import wordfreq
+    except ImportError as exc:
+        raise GazetteerBuildError("write_common_words needs: pip install wordfreq") from exc
+    from geo.textnorm import name_keys
+
+    compiled = compiled or build()
+    exempt: set[str] = set()
+    for p in compiled.places:
+        keys = {k for text in (p.name, *p.aliases) for k in name_keys(text)}
+        if p.kind == "country" or p.id in compiled.capitals or p.population >= 1_000_000:
+            exempt |= keys
+        elif p.kind == "region" or p.population >= 300_000:
+            exempt |= {k for k in keys if k not in GENERIC_GEO_WORDS
+                       and wordfreq.zipf_frequency(k, "en") < 5.0}
+    words = [w for w in wordfreq.top_n_list("en", top)
+             if re.fullmatch(r"[a-z]+", w) and w not in exempt]
+    header = (
+        "# Common English words: a capitalised place name made only of these counts as a place\n"
+        "# only with support (a locative word with the article's country, 'town of', or its\n"
+        "# region after a comma). Generated by geo.gazetteer_build.write_common_words from\n"
+        f"# wordfreq top_n_list('en', {top}) (wordfreq data CC BY-SA 4.0), minus countries,\n"
+        "# capitals, big cities and regions whose names are not ordinary words.\n"
+    )
+    path.write_text(header + "\n".join(words) + "\n", encoding="utf-8")
+    return len(words)

@@ -46,6 +46,8 @@ def fold(text: str) -> str:
     ``fold("Al Qā’im") == fold("al-Qa'im") == "al qaim"``. Arabic script survives (with its
     short-vowel marks removed and alef/ya/ta-marbuta variants unified) so Arabic aliases match.
     """
+    if text.isascii():
+        return " ".join(_NON_WORD.sub(" ", _DROP.sub("", text).lower()).replace("_", " ").split())
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL_LETTERS))
     no_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
     no_marks = _DROP.sub("", no_marks.translate(_SPECIAL_LETTERS))

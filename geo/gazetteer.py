@@ -1,0 +1,759 @@
+"""The gazetteer index: exact lookup, ranked candidates with reasons, and place names in text.
+
+The index is compiled once from every source (:mod:`geo.gazetteer_build`) and cached on disk as
+column lists plus key -> postings dicts, so loading takes a fraction of a second and a lookup
+is a dict access. ``Place`` objects are made on demand from the columns.
+
+Ranking is additive and explained: every score part comes with a reason string, so the map and
+the extractor can say why "Kirkuk" became K-1 Air Base (a base context) or Paris became Paris,
+Texas (the article names Texas).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+import pickle
+import re
+import tempfile
+from array import array
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo.config import GAZETTEER_DATA_DIR, Settings
+from geo.gazetteer_build import GENERIC_GEO_WORDS
+from geo.model import PLACE_KINDS, SITE_KINDS, Place
+from geo.textnorm import fold, name_keys, site_core, skeleton, strip_article, tokens
+
+log = logging.getLogger(__name__)
+
+#: Bump when the cached layout or the build rules change.
+FORMAT_VERSION = 3
+COMMON_WORDS_FILE = "common_words.txt"
+
+# Match types stored in postings (posting = place index * 4 + match type).
+# Match types 4 and 5 exist only at query time.
+NAME, ALIAS, SITE_CORE, CONTEXT, FUZZY, SITE_FALLBACK = 0, 1, 2, 3, 4, 5
+_MATCH_REASON = {NAME: "exact name", ALIAS: "alias", SITE_CORE: "site name",
+                 CONTEXT: "base-context name", FUZZY: "transliteration variant",
+                 SITE_FALLBACK: "no such site known; the place it is named after"}
+_MATCH_SCORE = {NAME: 3.0, ALIAS: 2.5, SITE_CORE: 2.8, CONTEXT: 1.0, FUZZY: 1.0,
+                SITE_FALLBACK: 2.0}
+
+#: Words that put a sentence in a base/military context (with the spun synonym "foundation").
+BASE_CONTEXT = re.compile(
+    r"\b(bases?|air ?bases?|camps?|garrisons?|air ?fields?|troops|forces|soldiers|coalition|"
+    r"military|personnel|service ?members|foundations?|installations?|outposts?|barracks|"
+    r"compound)\b", re.IGNORECASE,
+)
+#: Words after a name that say it is a region.
+REGION_WORDS = ("province", "governorate", "region", "district", "oblast", "state", "county",
+                "prefecture", "muhafazat")
+_PLACE_NOUN_BEFORE = re.compile(
+    r"\b(town|city|village|district|province|governorate|region|outskirts|suburbs?|port|"
+    r"capital|area|hamlet|municipality)( of)?\s*$", re.IGNORECASE)
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(in|at|near|outside|around|inside|from|to|into|toward|towards|across|of|"
+    r"(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)? of)\s+(?:the\s+)?$",
+    re.IGNORECASE)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_SENTENCE_END = re.compile(r"(^|[.!?:;\n\"“”(\[]\s*)$")
+MONTHS_DAYS = _words(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday "
+    "jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun")
+DEMONYMS = _words(
+    "american americans iraqi iraqis syrian syrians iranian iranians turkish turk turks kurdish "
+    "kurd kurds british french german russian russians israeli israelis arab arabs sunni shia "
+    "shiite christian muslim islamic western eastern northern southern")
+#: Inner tokens that may be lowercase inside a multi-word name ("Ras al-Ayn", "Bay of Islands").
+_INNER_LOWER = _words(
+    "al el ad ed as es an en ar er at et az ez ash esh adh ath ul il bin ibn bani abu umm um "
+    "de del della di da du des la le les los las of on upon the y van von der den ter zu sur "
+    "air base airbase airfield airport field army military international camp crossing border "
+    "river governorate province")
+#: Demonyms that tell which country an article is about ("Iraqi forces" -> IQ).
+DEMONYM_COUNTRIES: dict[str, str] = {
+    "iraqi": "IQ", "iraqis": "IQ", "syrian": "SY", "syrians": "SY", "iranian": "IR",
+    "iranians": "IR", "turkish": "TR", "american": "US", "americans": "US", "british": "GB",
+    "russian": "RU", "russians": "RU", "israeli": "IL", "israelis": "IL", "lebanese": "LB",
+    "jordanian": "JO", "saudi": "SA", "yemeni": "YE", "afghan": "AF", "ukrainian": "UA",
+    "palestinian": "PS", "egyptian": "EG", "libyan": "LY", "sudanese": "SD", "somali": "SO",
+}
+#: Population under which a town needs the article's country or a locative word to count.
+SMALL_TOWN = 5_000
+MAX_NGRAM = 6
+_CITY = PLACE_KINDS.index("city")
+
+
+class GazetteerError(RuntimeError):
+    """The gazetteer cannot be built, loaded or queried as asked."""
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One ranked answer for a name: the place, its score and why it scored so."""
+
+    place: Place
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A place name found in text: offsets into the text and its ranked candidates."""
+
+    start: int
+    end: int
+    surface: str
+    candidates: tuple[Candidate, ...]
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+@dataclass(slots=True)
+class _Context:
+    """Everything that ranks candidates besides the name itself."""
+
+    countries: frozenset[str]
+    context_key: str
+    near: tuple[tuple[float, float], ...]
+    base: bool
+    region_word: bool = False
+    #: keys of the name being ranked: the name itself in the context is no evidence
+    own_keys: frozenset[str] = frozenset()
+
+
+def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _add(index: dict[str, list[int]], key: str, posting: int) -> None:
+    if key:
+        index.setdefault(key, []).append(posting)
+
+
+def _freeze(index: dict[str, list[int]]) -> dict[str, int | tuple[int, ...]]:
+    """Single postings as plain ints, others as deduplicated tuples (a compact pickle)."""
+    out: dict[str, int | tuple[int, ...]] = {}
+    for key, postings in index.items():
+        unique = tuple(dict.fromkeys(postings))
+        out[key] = unique[0] if len(unique) == 1 else unique
+    return out
+
+
+def _postings(value: int | tuple[int, ...] | None) -> tuple[int, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, int) else value
+
+
+class TextColumn:
+    """Many strings stored as one string plus offsets: unpickles in milliseconds."""
+
+    __slots__ = ("_data", "_offsets")
+
+    def __init__(self, values: Iterable[str]) -> None:
+        values = list(values)
+        self._data = "".join(values)
+        offsets = array("q", [0])
+        total = 0
+        for v in values:
+            total += len(v)
+            offsets.append(total)
+        self._offsets = offsets
+
+    def __getitem__(self, i: int) -> str:
+        return self._data[self._offsets[i]:self._offsets[i + 1]]
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[i] for i in range(len(self)))
+
+    def __getstate__(self) -> tuple[str, array]:
+        return self._data, self._offsets
+
+    def __setstate__(self, state: tuple[str, array]) -> None:
+        self._data, self._offsets = state
+
+
+class Gazetteer:
+    """Every place known offline, indexed by normalised name keys."""
+
+    def __init__(self, state: dict) -> None:
+        self._ids: TextColumn = state["ids"]
+        self._names: TextColumn = state["names"]
+        self._kinds: bytes = state["kinds"]
+        self._countries: TextColumn = state["countries"]
+        self._lat: array = state["lat"]
+        self._lon: array = state["lon"]
+        self._pop: array = state["pop"]
+        self._aliases: TextColumn = state["aliases"]
+        self._admin1: TextColumn = state["admin1"]
+        self._source: TextColumn = state["source"]
+        self._source_id: TextColumn = state["source_id"]
+        self._licence: TextColumn = state["licence"]
+        self._capitals: frozenset[int] = state["capitals"]
+        self._exact: dict = state["exact"]
+        self._site: dict = state["site"]
+        self._skeleton: dict | None = state.get("skeleton")
+        self._skeleton_path: Path | None = None
+        self._common: frozenset[str] = state["common"]
+        self._country_names: dict[str, str] = state["country_names"]
+        self._by_id: dict[str, int] | None = None
+        self._place_cache: dict[int, Place] = {}
+        self._key_cache: dict[str, frozenset[str]] = {}
+
+    # --- building and loading -------------------------------------------------------------
+
+    @classmethod
+    def load(cls, settings: Settings, data_dir: Path = GAZETTEER_DATA_DIR) -> Gazetteer:
+        """The cached index for the current sources, building and caching it when stale."""
+        from geo.gazetteer_build import source_files
+
+        path = Path(settings.cache_dir) / f"gazetteer-{cache_key(source_files(data_dir))}.pickle"
+        if path.is_file() and _skeleton_path(path).is_file():
+            try:
+                with path.open("rb") as fh:
+                    gazetteer = cls(pickle.load(fh))
+                gazetteer._skeleton_path = _skeleton_path(path)
+                return gazetteer
+            except (OSError, pickle.UnpicklingError, EOFError, KeyError) as exc:
+                log.warning("gazetteer cache %s unreadable (%s); rebuilding", path, exc)
+        gazetteer = cls.build(data_dir)
+        gazetteer._save(path)
+        return gazetteer
+
+    @classmethod
+    def build(cls, data_dir: Path = GAZETTEER_DATA_DIR) -> Gazetteer:
+        """Compile every source into a fresh index (tens of seconds; see :meth:`load`)."""
+        from geo.gazetteer_build import build
+
+        return cls(compile_state(build(data_dir), read_common_words(data_dir)))
+
+    def _save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("gazetteer-*.pickle"):
+            old.unlink(missing_ok=True)
+        _dump_atomic(self._skeletons(), _skeleton_path(path))
+        _dump_atomic(self._state(), path)
+        self._skeleton_path = _skeleton_path(path)
+
+    def _skeletons(self) -> dict:
+        """The transliteration index, read from its own cache file on first use."""
+        if self._skeleton is None:
+            if self._skeleton_path is None:
+                raise GazetteerError("gazetteer transliteration index missing")
+            with self._skeleton_path.open("rb") as fh:
+                self._skeleton = pickle.load(fh)
+        return self._skeleton
+
+    def _state(self) -> dict:
+        return {
+            "ids": self._ids, "names": self._names, "kinds": self._kinds,
+            "countries": self._countries, "lat": self._lat, "lon": self._lon, "pop": self._pop,
+            "aliases": self._aliases, "admin1": self._admin1, "source": self._source,
+            "source_id": self._source_id, "licence": self._licence, "capitals": self._capitals,
+            "exact": self._exact, "site": self._site,
+            "common": self._common, "country_names": self._country_names,
+        }
+
+    # --- records --------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def place(self, i: int) -> Place:
+        """The i-th record as a Place (made from the columns once, then reused)."""
+        found = self._place_cache.get(i)
+        if found is None:
+            if len(self._place_cache) > 200_000:
+                self._place_cache.clear()
+            found = self._place_cache[i] = self._make_place(i)
+        return found
+
+    def _keys(self, name: str) -> frozenset[str]:
+        found = self._key_cache.get(name)
+        if found is None:
+            if len(self._key_cache) > 100_000:
+                self._key_cache.clear()
+            found = self._key_cache[name] = frozenset(name_keys(name))
+        return found
+
+    def _make_place(self, i: int) -> Place:
+        lat, lon = self._lat[i], self._lon[i]
+        return Place(
+            id=self._ids[i], name=self._names[i], kind=PLACE_KINDS[self._kinds[i]],
+            country=self._countries[i], lat=None if math.isnan(lat) else lat,
+            lon=None if math.isnan(lon) else lon, population=self._pop[i],
+            aliases=tuple(self._aliases[i].split("\x1f")) if self._aliases[i] else (),
+            admin1=self._admin1[i], source=self._source[i], source_id=self._source_id[i],
+            licence=self._licence[i],
+        )
+
+    def get(self, place_id: str) -> Place | None:
+        """The place with this id ("geonames:98182", "ourairports:ORAA"), or None."""
+        if self._by_id is None:
+            self._by_id = {pid: i for i, pid in enumerate(self._ids)}
+        i = self._by_id.get(place_id)
+        return None if i is None else self.place(i)
+
+    def country_name(self, iso2: str) -> str:
+        """The country's name for an ISO alpha-2 code ("" when unknown)."""
+        return self._country_names.get(iso2.upper(), "")
+
+    def lookup(self, name: str) -> list[Place]:
+        """Places whose name or alias matches exactly after normalisation, most populous first."""
+        found = {p >> 2 for key in self._keys(name) for p in _postings(self._exact.get(key))}
+        regions = PLACE_KINDS.index("region")
+        order = sorted(found, key=lambda i: (self._kinds[i] == regions, -self._pop[i]))
+        return [self.place(i) for i in order]
+
+    def nearest(self, lat: float, lon: float, kinds: Collection[str] | None = None,
+                limit: int = 5, max_km: float | None = None) -> list[tuple[Place, float]]:
+        """The closest located places (optionally of some kinds) with their distance in km."""
+        import numpy as np
+
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise GazetteerError(f"not a coordinate: {lat}, {lon}")
+        lats = np.frombuffer(self._lat, dtype=np.float64)
+        lons = np.frombuffer(self._lon, dtype=np.float64)
+        p1, p2 = np.radians(lat), np.radians(lats)
+        a = (np.sin((p2 - p1) / 2) ** 2
+             + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lons - lon) / 2) ** 2)
+        dist = 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+        dist[np.isnan(dist)] = np.inf
+        if kinds is not None:
+            codes = np.frombuffer(self._kinds, dtype=np.uint8)
+            wanted = [PLACE_KINDS.index(k) for k in kinds if k in PLACE_KINDS]
+            dist[~np.isin(codes, wanted)] = np.inf
+        order = np.argsort(dist, kind="stable")[:limit]
+        return [(self.place(int(i)), float(dist[i])) for i in order
+                if np.isfinite(dist[i]) and (max_km is None or dist[i] <= max_km)]
+
+    # --- ranking --------------------------------------------------------------------------
+
+    def candidates(self, name: str, country: str | Iterable[str] | None = None,
+                   context: str = "", near: Sequence[tuple[float, float]] = (),
+                   prefer_sites: bool = False, limit: int = 10) -> list[Candidate]:
+        """Places a name may mean, best first, each with the reasons for its score.
+
+        ``country``: ISO alpha-2 code(s) the text is about; ``context``: the sentence or
+        article around the name (base words and named regions/countries count);
+        ``near``: points of places already resolved nearby; ``prefer_sites``: the sentence is
+        about a base. A name that matches nothing gives ``[]``: never a guess.
+        """
+        if not name or not name.strip():
+            return []
+        ctx = self._context(country, context, near, prefer_sites)
+        ctx.own_keys = frozenset(name_keys(name))
+        return self._rank(name, ctx, limit)
+
+    def _context(self, country: str | Iterable[str] | None, context: str,
+                 near: Sequence[tuple[float, float]], prefer_sites: bool) -> _Context:
+        if country is None:
+            countries: frozenset[str] = frozenset()
+        elif isinstance(country, str):
+            countries = frozenset({country.upper()}) if country else frozenset()
+        else:
+            countries = frozenset(c.upper() for c in country if c)
+        return _Context(countries=countries, context_key=f" {fold(context)} ",
+                        near=tuple(near), base=prefer_sites or bool(BASE_CONTEXT.search(context)))
+
+    def _matches(self, name: str, ctx: _Context) -> dict[int, int]:
+        """place index -> best (lowest) match type for a name."""
+        key = fold(name)
+        found: dict[int, int] = {}
+
+        def take(postings: Iterable[int], forced: int | None = None) -> None:
+            for p in postings:
+                i, how = p >> 2, forced if forced is not None else p & 3
+                if how < found.get(i, 99):
+                    found[i] = how
+
+        for k in name_keys(name):
+            take(_postings(self._exact.get(k)))
+        core, had_site = site_core(key)
+        if had_site:
+            for k in name_keys(core):
+                take(p for p in _postings(self._site.get(k)) if p & 3 == SITE_CORE)
+                take((p for p in _postings(self._site.get(k)) if p & 3 == CONTEXT), SITE_CORE)
+            if not found:  # "al-Qaim base" with no such base known: the town, marked as such
+                for k in name_keys(core):
+                    take(_postings(self._exact.get(k)), SITE_FALLBACK)
+        else:
+            for k in name_keys(key):
+                take(p for p in _postings(self._site.get(k)) if p & 3 == CONTEXT)
+        words = key.split()
+        if not found and len(words) > 1 and words[-1] in REGION_WORDS:
+            ctx.region_word = True
+            for k in name_keys(" ".join(words[:-1])):
+                take(p for p in _postings(self._exact.get(k))
+                     if PLACE_KINDS[self._kinds[p >> 2]] == "region")
+        if not found:
+            skel = skeleton(key)
+            if len(skel) >= 5:
+                take(_postings(self._skeletons().get(skel)), FUZZY)
+        return found
+
+    def _rank(self, name: str, ctx: _Context, limit: int) -> list[Candidate]:
+        scored = [self._score(i, how, ctx) for i, how in self._matches(name, ctx).items()]
+        scored.sort(key=lambda t: (-t[0], -self._pop[t[2]], self._ids[t[2]]))
+        return [Candidate(self.place(i), round(s, 3), reasons) for s, reasons, i in scored[:limit]]
+
+    def _score(self, i: int, how: int, ctx: _Context) -> tuple[float, tuple[str, ...], int]:
+        kind = PLACE_KINDS[self._kinds[i]]
+        reasons: list[str] = []
+        score = _MATCH_SCORE[how]
+        reasons.append(f"{_MATCH_REASON[how]} (+{score:.1f})")
+        score += self._prominence(i, kind, ctx, reasons)
+        score += self._context_score(i, kind, how, ctx, reasons)
+        if math.isnan(self._lat[i]):
+            score -= 1.0
+            reasons.append("no coordinates (-1.0)")
+        return score, tuple(reasons), i
+
+    def _prominence(self, i: int, kind: str, ctx: _Context, reasons: list[str]) -> float:
+        pop = self._pop[i]
+        score = 0.0
+        if pop > 0:
+            weight = 0.22 if kind == "region" else 0.35  # a region's population is a sum
+            score += weight * math.log10(pop + 1)
+            reasons.append(f"population {pop:,} (+{weight * math.log10(pop + 1):.1f})")
+        bonus = {"country": 2.5, "military_base": 0.8, "airport": 0.6, "airfield": 0.4,
+                 "border_crossing": 0.4, "river": 1.5, "facility": 0.5}.get(kind, 0.0)
+        if kind == "region":
+            bonus = 2.0 if ctx.region_word else 0.0
+        if bonus:
+            score += bonus
+            reasons.append(f"kind {kind} (+{bonus:.1f})")
+        if i in self._capitals:
+            score += 0.8
+            reasons.append("national capital (+0.8)")
+        return score
+
+    def _context_score(self, i: int, kind: str, how: int, ctx: _Context,
+                       reasons: list[str]) -> float:
+        score = 0.0
+        country = self._countries[i]
+        if country and country in ctx.countries:
+            score += 3.0
+            reasons.append(f"in {country}, a country of the text (+3.0)")
+        for label, name in (("region", self._admin1[i]),
+                            ("country", self._country_names.get(country, ""))):
+            key = fold(name)
+            if (key and kind not in ("region", "country") and f" {key} " in ctx.context_key
+                    and key not in ctx.own_keys and strip_article(key) not in ctx.own_keys):
+                score += 2.5
+                reasons.append(f"context names its {label} {name} (+2.5)")
+                break
+        if ctx.near and not math.isnan(self._lat[i]):
+            d = min(_haversine_km(self._lat[i], self._lon[i], la, lo) for la, lo in ctx.near)
+            bonus = 2.0 if d <= 30 else 1.0 if d <= 150 else 0.0
+            if bonus:
+                score += bonus
+                reasons.append(f"{d:.0f} km from a place named nearby (+{bonus:.1f})")
+        site = kind in SITE_KINDS
+        if ctx.base and site:
+            score += 2.5
+            reasons.append("base context prefers sites (+2.5)")
+            if how == CONTEXT:
+                score += 4.0
+                reasons.append("base context: the name means this site (+4.0)")
+        elif how == CONTEXT:
+            score -= 1.0
+            reasons.append("names this site only in a base context (-1.0)")
+        return score
+
+    # --- text -----------------------------------------------------------------------------
+
+    def find_mentions(self, text: str, countries: Iterable[str] = (),
+                      prefer_sites_at: Callable[[int], bool] | Collection[int] | None = None,
+                      ) -> list[Mention]:
+        """Place names in a text, longest match first, gated against ordinary words.
+
+        ``countries``: ISO codes the article is about (small towns and common-word names need
+        them or a locative word); ``prefer_sites_at``: offsets (or a predicate on the mention's
+        start) where the sentence is about a base.
+        """
+        article = frozenset(c.upper() for c in countries)
+        spans = tokens(text)
+        mentions: list[Mention] = []
+        i = 0
+        while i < len(spans):
+            found = self._longest_at(text, spans, i, article, prefer_sites_at)
+            if found is None:
+                i += 1
+                continue
+            mention, used = found
+            mentions.append(mention)
+            i += used
+        return mentions
+
+    def _longest_at(self, text: str, spans: list[tuple[int, int]], i: int,
+                    article: frozenset[str],
+                    prefer_sites_at: Callable[[int], bool] | Collection[int] | None,
+                    ) -> tuple[Mention, int] | None:
+        first = text[spans[i][0]:spans[i][1]]
+        if not _capitalised(first):
+            return None
+        for n in range(min(MAX_NGRAM, len(spans) - i), 0, -1):
+            start, end = spans[i][0], spans[i + n - 1][1]
+            if not self._plausible_span(text, spans[i:i + n]):
+                continue
+            surface = text[start:end]
+            base = _at(prefer_sites_at, start)
+            ctx = _Context(countries=article, context_key=f" {fold(_window(text, start))} ",
+                           near=(), base=base, own_keys=frozenset(name_keys(surface)))
+            matches = self._matches(surface, ctx)
+            matches = {k: v for k, v in matches.items() if v != FUZZY}  # no fuzzy matches in text
+            if not ctx.base:
+                matches = {k: v for k, v in matches.items() if v != CONTEXT}
+            if not matches:
+                continue
+            if not self._gate(text, start, end, surface, matches, article):
+                continue
+            scored = [self._score(k, v, ctx) for k, v in matches.items()]
+            scored.sort(key=lambda t: (-t[0], -self._pop[t[2]], self._ids[t[2]]))
+            cands = tuple(Candidate(self.place(k), round(s, 3), r) for s, r, k in scored[:10])
+            return Mention(start, end, surface, cands), n
+        return None
+
+    def _plausible_span(self, text: str, spans: list[tuple[int, int]]) -> bool:
+        """First and last words capitalised (or a site word last); inner words may be articles."""
+        words = [text[a:b] for a, b in spans]
+        if len(words) == 1:
+            return True
+        last = words[-1]
+        if not _capitalised(last) and last.lower() not in _INNER_LOWER:
+            return False
+        for a, b in zip(spans, spans[1:], strict=False):
+            if text[a[1]:b[0]] not in (" ", "-"):
+                return False  # names do not run across punctuation or line breaks
+        return all(_capitalised(w) or w.lower() in _INNER_LOWER or _article_hyphen(w)
+                   for w in words[1:-1])
+
+    def _gate(self, text: str, start: int, end: int, surface: str, matches: dict[int, int],
+              article: frozenset[str]) -> bool:
+        """Is this capitalised span a place here, not an ordinary word or part of a name?"""
+        key = fold(surface)
+        letters = key.replace(" ", "")
+        kinds = {PLACE_KINDS[self._kinds[k]] for k in matches}
+        if len(letters) <= 2 and not surface.replace("-", "").isupper():
+            return False  # "Of", "Us": two-letter names only in capitals ("US", "K1", "TQ")
+        if surface.isupper() and len(letters) <= 4 and not kinds & (SITE_KINDS | {"country"}):
+            return False  # acronyms ("DER", "MON") are rarely towns
+        before = text[max(0, start - 40):start]
+        if _PLACE_NOUN_BEFORE.search(before) or self._trailing_support(text, end, matches):
+            return True
+        if key in MONTHS_DAYS or key in DEMONYMS:
+            return False
+        initial = bool(_SENTENCE_END.search(before))
+        locative = bool(_LOCATIVE_BEFORE.search(before))
+        in_article = any(self._countries[k] in article for k in matches)
+        words = key.split()
+        if all(w in self._common for w in words):
+            # an ordinary word: only a place's own name, after a locative word, mid-sentence,
+            # where the place is big or in the article's country, and not a generic word
+            named = [k for k, how in matches.items() if how == NAME]
+            return bool(
+                named and not initial and locative
+                and not all(w in GENERIC_GEO_WORDS for w in words)
+                and not self._inside_proper_name(text, start, end)
+                and any(self._pop[k] >= 100_000
+                        or (self._pop[k] >= SMALL_TOWN and self._countries[k] in article)
+                        for k in named))
+        if kinds & (SITE_KINDS | {"country", "river", "border_crossing"}) or any(
+                self._pop[k] >= 1_000_000 and self._kinds[k] == _CITY for k in matches):
+            return True
+        if self._inside_proper_name(text, start, end):
+            return False  # "Quds Force", "Carla Babb"
+        if "region" in kinds:
+            return True
+        if article and not in_article and not any(self._pop[k] >= 100_000 for k in matches):
+            return False  # a small foreign town in an article about elsewhere: a namesake
+        big_enough = any(self._pop[k] >= SMALL_TOWN for k in matches)
+        return big_enough or locative or in_article
+
+    def _trailing_support(self, text: str, end: int, matches: dict[int, int]) -> bool:
+        """"Hit, Anbar" / "Mobile, Alabama": followed by the candidate's region or country."""
+        after = fold(text[end:end + 40].lstrip(" ,"))
+        if not text[end:end + 2].startswith((",", " in")):
+            return False
+        after = after.removeprefix("in ")
+        for k in matches:
+            for name in (self._admin1[k], self._country_names.get(self._countries[k], "")):
+                key = fold(name)
+                bare = strip_article(key)
+                if key and (after.startswith(key) or (bare and after.startswith(bare))):
+                    return True
+        return False
+
+    @staticmethod
+    def _inside_proper_name(text: str, start: int, end: int) -> bool:
+        """A word next to another capitalised word ("Carla Babb") is part of a person's name."""
+        prev = re.search(r"([A-Z][\w'’-]*)\s$", text[max(0, start - 30):start])
+        nxt = re.match(r"\s([A-Z][\w'’-]*)", text[end:end + 30])
+        if prev and not _SENTENCE_END.search(text[max(0, start - 40):start - len(prev.group(0))]):
+            return True
+        return bool(nxt)
+
+    def resolve_mentions(self, text: str, countries: Iterable[str] = (),
+                         prefer_sites_at: Callable[[int], bool] | Collection[int] | None = None,
+                         ) -> list[Mention]:
+        """Document-level resolution: find mentions, infer the article's countries, re-rank.
+
+        The article's countries are the ``countries`` given, plus countries named in the text
+        or implied by a demonym ("Iraqi forces"), plus the countries of mentions whose best
+        candidate clearly wins. Mentions are then found
+        again with those countries, and each is ranked near the unambiguous places.
+        """
+        article = {c.upper() for c in countries}
+        article |= {DEMONYM_COUNTRIES[w.lower()] for w in re.findall(r"[A-Z][a-z]+", text)
+                    if w.lower() in DEMONYM_COUNTRIES}
+        first = self.find_mentions(text, article, prefer_sites_at)
+        article |= self.article_countries(first)
+        mentions = self.find_mentions(text, article, prefer_sites_at)
+        anchors = [(m.best.place.lat, m.best.place.lon) for m in mentions
+                   if m.best and _clear(m) and m.best.place.has_point
+                   and m.best.place.kind not in ("country", "region", "river")]
+        if not anchors:
+            return mentions
+        out = []
+        for m in mentions:
+            others = [a for a in anchors if not (m.best and a == (m.best.place.lat,
+                                                                  m.best.place.lon))]
+            cands = self.candidates(m.surface, article, _window(text, m.start), others,
+                                    _at(prefer_sites_at, m.start))
+            kept = {c.place.id for c in m.candidates}
+            ranked = tuple(c for c in cands if c.place.id in kept) or m.candidates
+            out.append(Mention(m.start, m.end, m.surface, ranked))
+        return out
+
+    @staticmethod
+    def article_countries(mentions: Iterable[Mention]) -> set[str]:
+        """Countries named in the mentions or holding their clearly best candidate."""
+        out: set[str] = set()
+        for m in mentions:
+            best = m.best
+            if best and best.place.country and (best.place.kind == "country" or _clear(m)):
+                out.add(best.place.country)
+        return out
+
+
+# --- module helpers ---------------------------------------------------------------------------
+
+def _clear(m: Mention) -> bool:
+    """The best candidate wins by a clear margin (or is alone)."""
+    c = m.candidates
+    return len(c) == 1 or (len(c) > 1 and c[0].score - c[1].score >= 2.0)
+
+
+def _capitalised(word: str) -> bool:
+    return bool(word) and (word[0].isupper() or word[0].isdigit() or _article_hyphen(word)
+                           or "\u0600" <= word[0] <= "\u06ff")
+
+
+def _article_hyphen(word: str) -> bool:
+    """"al-Asad", "ez-Zor": a lowercase article joined to a capitalised name."""
+    head, sep, rest = word.partition("-")
+    return bool(sep) and head.lower() in _INNER_LOWER and rest[:1].isupper()
+
+
+def _at(prefer: Callable[[int], bool] | Collection[int] | None, offset: int) -> bool:
+    if prefer is None:
+        return False
+    if callable(prefer):
+        return bool(prefer(offset))
+    return offset in prefer
+
+
+def _window(text: str, offset: int, width: int = 200) -> str:
+    return text[max(0, offset - width):offset + width]
+
+
+def _skeleton_path(path: Path) -> Path:
+    return path.with_name(path.stem + "-skeleton.pickle")
+
+
+def _dump_atomic(obj: object, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def cache_key(files: Iterable[Path]) -> str:
+    """A hash of the sources' sizes and mtimes plus the format version."""
+    h = hashlib.sha1(f"v{FORMAT_VERSION}".encode())
+    for f in files:
+        st = f.stat() if f.exists() else None
+        h.update(f"{f}:{st.st_size if st else -1}:{st.st_mtime_ns if st else -1}".encode())
+    return h.hexdigest()[:16]
+
+
+def read_common_words(data_dir: Path = GAZETTEER_DATA_DIR) -> frozenset[str]:
+    """English words that are also place names ("hit", "mobile", "reading"): gated in text."""
+    path = data_dir / COMMON_WORDS_FILE
+    if not path.is_file():
+        raise GazetteerError(f"gazetteer word list missing: {path}")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def compile_state(compiled, common: frozenset[str]) -> dict:
+    """Column lists and key indexes for a compiled build (what the cache stores)."""
+    places: list[Place] = compiled.places
+    exact: dict[str, list[int]] = {}
+    site: dict[str, list[int]] = {}
+    skel: dict[str, list[int]] = {}
+    for i, p in enumerate(places):
+        names = [(p.name, NAME)] + [(a, ALIAS) for a in p.aliases]
+        for text, how in names:
+            for key in name_keys(text):
+                _add(exact, key, i * 4 + how)
+            if p.kind in SITE_KINDS:
+                core, had = site_core(fold(text))
+                if had:
+                    for key in name_keys(core):
+                        _add(site, key, i * 4 + SITE_CORE)
+            if p.population >= 1000 or p.kind in SITE_KINDS | {"country", "region", "river"}:
+                s = skeleton(fold(text))
+                if len(s) >= 5:
+                    _add(skel, s, i * 4 + how)
+        for alias in compiled.context_aliases.get(p.id, ()):
+            for key in name_keys(alias):
+                _add(site, key, i * 4 + CONTEXT)
+    nan = float("nan")
+    return {
+        "ids": TextColumn(p.id for p in places), "names": TextColumn(p.name for p in places),
+        "kinds": bytes(PLACE_KINDS.index(p.kind) for p in places),
+        "countries": TextColumn(p.country for p in places),
+        "lat": array("d", (nan if p.lat is None else p.lat for p in places)),
+        "lon": array("d", (nan if p.lon is None else p.lon for p in places)),
+        "pop": array("q", (p.population for p in places)),
+        "aliases": TextColumn("\x1f".join(p.aliases) for p in places),
+        "admin1": TextColumn(p.admin1 for p in places),
+        "source": TextColumn(p.source for p in places),
+        "source_id": TextColumn(p.source_id for p in places),
+        "licence": TextColumn(p.licence for p in places),
+        "capitals": frozenset(i for i, p in enumerate(places) if p.id in compiled.capitals),
+        "exact": _freeze(exact), "site": _freeze(site), "skeleton": _freeze(skel),
+        "common": common,
+        "country_names": {p.country: p.name for p in places if p.kind == "country"},
+    }
