@@ -178,6 +178,13 @@ FURNITURE_PATTERNS: tuple[str, ...] = (
     r"(?:follow|subscribe\s+to)\s+us(?:\s+on\s+\w+)?",
     r"listen\s+to\s+this\s+article|print\s+this\s+(?:article|page)",
     r"[\s•·●▪◦*\-–—|]+",  # bullet-only and rule lines
+    r"(?:\d+\.\s*)?\^.*",  # a reference list entry: "2. ^ "Title". Publisher. 2020."
+    r"(?:archived|retrieved)\s+(?:from|on)\b.*",
+)
+#: Lines after which a page holds only links to other stories: the article ends there.
+END_OF_ARTICLE = re.compile(
+    r"(?i)(?:related\s+(?:topics|stories|articles|content|coverage|links)|more\s+on\s+this\s+"
+    r"story|references|notes\s+and\s+references|external\s+links|see\s+also)\s*:?"
 )
 _FURNITURE = re.compile(r"(?i)(?:" + "|".join(FURNITURE_PATTERNS) + r")")
 _HEADER_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z ]{0,15}?)\s*:\s*(.*?)\s*$")
@@ -207,6 +214,8 @@ def clean_lines(lines: Iterable[str]) -> str:
             if out and out[-1]:
                 out.append("")
             continue
+        if END_OF_ARTICLE.fullmatch(line):
+            break
         if _is_furniture(line):
             after_credit = bool(_CREDIT_MARKER.fullmatch(line))
             continue

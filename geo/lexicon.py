@@ -534,3 +534,30 @@ def normalise_spun(text: str) -> str:
     for pattern, usual in SPUN_PHRASES.items():
         text = re.sub(pattern, usual, text)
     return text
+
+
+# --- demonyms -----------------------------------------------------------------------------------
+
+#: Country adjectives and demonyms -> ISO 3166 alpha-2: "the Syrian town of Al-Bukamal" names
+#: Syria as much as "Syria" does. Conflict-region countries first; extend as needed.
+DEMONYMS: dict[str, str] = {
+    "Iraqi": "IQ", "Iraqis": "IQ", "Syrian": "SY", "Syrians": "SY", "Iranian": "IR",
+    "Iranians": "IR", "Turkish": "TR", "Turks": "TR", "Kurdish": "IQ", "Jordanian": "JO",
+    "Lebanese": "LB", "Israeli": "IL", "Israelis": "IL", "Palestinian": "PS", "Saudi": "SA",
+    "Yemeni": "YE", "Emirati": "AE", "Kuwaiti": "KW", "Qatari": "QA", "Egyptian": "EG",
+    "Libyan": "LY", "Afghan": "AF", "Pakistani": "PK", "Indian": "IN", "Russian": "RU",
+    "Ukrainian": "UA", "Belarusian": "BY", "Georgian": "GE", "Armenian": "AM", "Azerbaijani": "AZ",
+    "Sudanese": "SD", "Somali": "SO", "Ethiopian": "ET", "Eritrean": "ER", "Malian": "ML",
+    "Nigerian": "NG", "Nigerien": "NE", "Burkinabe": "BF", "Chadian": "TD", "Congolese": "CD",
+    "Mozambican": "MZ", "Kenyan": "KE", "Ugandan": "UG", "Burmese": "MM", "Myanmar": "MM",
+    "Colombian": "CO", "Mexican": "MX", "Venezuelan": "VE", "Haitian": "HT", "French": "FR",
+    "British": "GB", "German": "DE", "American": "US", "Americans": "US", "Chinese": "CN",
+    "Taiwanese": "TW", "Korean": "KR", "Filipino": "PH", "Algerian": "DZ", "Tunisian": "TN",
+    "Moroccan": "MA", "Bahraini": "BH", "Omani": "OM", "Cypriot": "CY", "Greek": "GR",
+}
+_DEMONYM_RE = re.compile(r"\b(" + "|".join(sorted(DEMONYMS, key=len, reverse=True)) + r")\b")
+
+
+def find_demonym_countries(text: str) -> set[str]:
+    """ISO codes of the countries whose adjective or demonym the text uses."""
+    return {DEMONYMS[m[1]] for m in _DEMONYM_RE.finditer(text)}

@@ -80,7 +80,7 @@ class Place:
 
 @dataclass(slots=True)
 class Evidence:
-    """Where a statement was read: the sentence, its character offsets in the article, the source."""
+    """Where a statement was read: the sentence, its offsets in the article, the source."""
 
     text: str
     start: int

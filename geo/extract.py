@@ -1,0 +1,496 @@
+"""Events from an article: sentence by sentence, triggers + places + dates + counts.
+
+The extractor reads each sentence of ``Article.text`` once:
+
+1. *triggers* (``lexicon.find_triggers``) say what kind of event the sentence states
+   (spun synonyms included: "assault", "foundation", "hand about", "tumble into the hands of");
+2. *places* are the gazetteer mentions inside the sentence, resolved with the article's country,
+   the places already resolved and whether the sentence is about a base; a sentence that names
+   no place but opens with an anaphor ("The place was...", "The base...") refers to the last
+   place the article named;
+3. *dates* (``dates.find_dates``) found in the sentence, nearest to the trigger;
+4. *counts* and *actors* from the sentence (``lexicon``).
+
+One event per (type, place, date); two places give two events. Events of one article that are
+the same (same type family and place, one of them undated or less specific) are merged, so a
+caption's "rocket attack on Camp Taji" and the body's "two assaults on the Taji base last week"
+become one rocket attack with the date. Every decision is written into ``Event.notes``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from geo import dates as dates_mod
+from geo import lexicon
+from geo.articles import Article
+from geo.gazetteer import Gazetteer
+from geo.model import ATTACK_TYPES, SITE_KINDS, Event, Evidence, Place
+
+#: Attack concepts, most specific first: the first one found in a sentence names its type.
+ATTACK_CONCEPTS: tuple[tuple[str, str], ...] = (
+    ("drone", "drone_strike"),
+    ("missile", "missile_attack"),
+    ("rocket", "rocket_attack"),
+    ("air_strike", "air_strike"),
+    ("bombing", "bombing"),
+    ("clash", "armed_clash"),
+    ("attack", "other_attack"),
+)
+#: Type specificity when two reports of one event are merged (lower wins).
+_TYPE_RANK = {t: i for i, (_, t) in enumerate(ATTACK_CONCEPTS)}
+
+#: Words before a place that make its point approximate (geo_precision 2).
+_NEAR = re.compile(
+    r"(?i)\b(?:near|nearby|outside|close\s+to|around|in\s+the\s+vicinity\s+of|vicinity\s+of|"
+    r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of|"
+    r"\d+\s*(?:km|kilometers|kilometres|miles)\s+(?:from|of)|area\s+(?:of|near|around)|"
+    r"outskirts\s+of|edge\s+of)\s+(?:the\s+)?(?:\w+\s+){0,3}$"
+)
+#: "Iraq's parliament", "Iran's supreme leader": a possessive names an owner, not a location.
+_POSSESSIVE = re.compile(r"^\s*['’]s?\b")
+#: A direction from a place: "north of Baghdad", "40 kilometers southeast of Baghdad".
+_REFERENCE = re.compile(
+    r"(?i)\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?"
+    r"\s+of\s+(?:the\s+)?$"
+)
+#: ", Iraq" right after a place name.
+_TRAILING_COUNTRY = re.compile(r"^,\s+([A-Z][\w'’ -]{2,30}?)(?=[,.;)]|\s*$|\s+(?:on|in)\b)")
+#: A locative preposition before a country name, allowing a list: "in both Syria and Iraq".
+_LOCATIVE = re.compile(
+    r"(?i)\b(?:in|into|from|across|inside|within|throughout|over|at|near|to|out\s+of)\s+"
+    r"(?:(?:both|equally|the|northern|southern|eastern|western|central|north|south|east|west|"
+    r"and|[A-Z][\w'’-]*),?\s+)*$"
+)
+#: A place name inside an organisation's name: "The New York Times", "Jerusalem Post".
+_ORG_AFTER = re.compile(r"\s+(?:Times|Post|Daily|Journal|Herald|Tribune|Gazette|Observer|"
+                        r"Chronicle|Telegraph|Examiner|Review|University|Institute)\b")
+#: Sentence openings that refer back to a place named before ("The place was...").
+_ANAPHOR = re.compile(
+    r"^\s*(?:The|This|That)\s+(?:(?:air|military|army|naval|US|American|former)\s+)?(?:place|town|city|village|site|base|foundation|area|space|region|"
+    r"location|camp|airfield|facility|district)\b|^\s*It\s+(?:was|had|has|fell)\b"
+)
+#: Statements about many attacks over a period: one aggregate event, not one at a place.
+_AGGREGATE = re.compile(
+    r"(?i)\b(?:(?!(?:19|20)\d\d\b)\d[\d,]*|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|twenty|thirty|"
+    r"dozens|scores|hundreds|several|numerous|multiple|a\s+(?:spate|series|wave|string)\s+of)"
+    r"\s+(?:[\w-]+\s+){0,2}(?:attacks|assaults|strikes|incidents|raids|bombings)\b"
+    r"|\bhave\s+been\s+(?:hit|targeted|attacked)\s+by\s+(?:\w+\s+)?(?:attacks|assaults)\b"
+)
+#: Withdrawal words that also mean other things ("leave", "close"): they need a place after them.
+_WEAK_WITHDRAWAL = re.compile(r"(?i)(?:leav|depart|go|exit|move|vacat|clos)")
+#: Photo captions: their dates are when the picture was taken or released.
+_CAPTION = re.compile(r"(?i)\b(?:this\s+photo|in\s+this\s+(?:photo|image|picture)|"
+                      r"photo\s+(?:released|taken|provided)|file\s+-|file\s+photo|AP\s+Photo)\b")
+#: A sentence that goes on about the attack just reported: "The rocket attack killed ...".
+_FOLLOW_UP = re.compile(r"^\W*(?:The|This|That|It|Both)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|"
+                        r"assaults?|strikes?|airstrikes?|bombing|explosion|blast|raids?|barrage|"
+                        r"rockets?|missiles?)\b|^\W*(?:It|They)\s+(?:killed|wounded|injured)\b")
+#: Attacks that did not happen: threatened, planned, feared.
+_IRREALIS = re.compile(r"(?i)\b(?:threaten\w*|vow\w*|warn\w*|plan\w*|intend\w*|would|could|"
+                       r"might|prepar\w*|fear\w*|avoid\w*|prevent\w*)\s+(?:to\s+)?"
+                       r"(?:\w+\s+){0,2}$")
+#: Hedges that lower confidence.
+_HEDGE = re.compile(
+    r"(?i)\b(?:conflicting\s+reports|reportedly|allegedly|unconfirmed|rumou?r|may\s+have|"
+    r"it\s+is\s+not\s+(?:known|clear)|claimed)\b"
+)
+#: Kinds that are places where an event can happen at a point (not countries, rivers).
+_POINT_KINDS = frozenset({"city", "town", "military_base", "airfield", "airport",
+                          "border_crossing", "facility"})
+
+
+@dataclass
+class _Resolved:
+    """A place mention in the article, resolved."""
+
+    start: int
+    end: int
+    surface: str
+    place: Place | None
+    score: float = 0.0
+    reasons: tuple[str, ...] = ()
+    near: bool = False  # "near X": geo_precision 2
+    reference: bool = False  # "27 km north of X": X locates another place
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    text: str
+    places: list[_Resolved] = field(default_factory=list)
+
+
+class Extractor:
+    """Turns an :class:`~geo.articles.Article` into :class:`~geo.model.Event` objects."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+
+    # --- public ---------------------------------------------------------------------------------
+
+    def extract(self, article: Article) -> list[Event]:
+        text = article.text
+        sentences = [_Sentence(s, e, text[s:e]) for s, e in lexicon.split_sentences(text)]
+        date_refs = dates_mod.find_dates(text, article.published)
+        self._resolve_places(text, sentences)
+        events: list[Event] = []
+        last_place: _Resolved | None = None
+        last_attack: Event | None = None
+        context_dates: list[dates_mod.DateRef] = []  # dates of the paragraph so far
+        for i, sent in enumerate(sentences):
+            if i and "\n" in text[sentences[i - 1].end:sent.start]:
+                context_dates = []  # a new paragraph: earlier dates no longer apply
+            places = sent.places
+            if not [p for p in places if _is_specific(p)] and _ANAPHOR.search(sent.text) \
+                    and last_place is not None:
+                places = [replace(last_place, start=sent.start, end=sent.start, near=False)]
+                places += sent.places
+            sent_dates = [] if _CAPTION.search(sent.text) else \
+                [d for d in date_refs if sent.start <= d.start < sent.end]
+            if last_attack is not None and _FOLLOW_UP.search(sent.text) \
+                    and not any(_is_specific(p) for p in places):
+                _add_follow_up(last_attack, sent, article)
+                continue
+            found = self._sentence_events(article, sent, places, sent_dates, context_dates)
+            events.extend(found)
+            last_attack = next((e for e in reversed(found) if e.event_type in ATTACK_TYPES
+                                and not e.aggregate), last_attack)
+            context_dates = (context_dates + sent_dates)[-3:]
+            specific = [p for p in sent.places if _is_specific(p)]
+            if specific:
+                last_place = specific[-1]
+        return _merge_within_article(events)
+
+    # --- places ---------------------------------------------------------------------------------
+
+    def _resolve_places(self, text: str, sentences: list[_Sentence]) -> None:
+        """Resolves every mention in its sentence, with the article's countries and base context.
+
+        A mention is dropped when it names an actor ("the US", "IS"), a country that is not
+        where something happens ("Iraq's parliament"), or a place in a country the article
+        never names (a small namesake abroad); a place after "north of" is a reference point
+        and is dropped when its sentence names another place.
+        """
+        starts = [s.start for s in sentences]
+        base_sentences = {i for i, s in enumerate(sentences)
+                          if _about_base((sentences[i - 1].text + " " if i else "") + s.text)}
+
+        def sentence_of(offset: int) -> int:
+            return max(0, bisect_right(starts, offset) - 1)
+
+        actor_spans = [(a.start, a.end) for a in lexicon.find_actors(text)]
+        mentions = [m for m in self.gazetteer.resolve_mentions(
+                        text, prefer_sites_at=lambda at: sentence_of(at) in base_sentences)
+                    if m.candidates and not any(s < m.end and m.start < e for s, e in actor_spans)]
+        countries = _article_countries(mentions) | lexicon.find_demonym_countries(text)
+        for m in mentions:
+            sent = sentences[sentence_of(m.start)]
+            if _POSSESSIVE.match(text[m.end:m.end + 3]) or _ORG_AFTER.match(text[m.end:m.end + 12]):
+                continue
+            before = text[max(sent.start, m.start - 60):m.start]
+            after = text[m.end:min(sent.end, m.end + 40)]
+            best = _pick(m.candidates, countries, after, self.gazetteer)
+            if best is None:
+                continue
+            if best.place.kind == "country" and not _LOCATIVE.search(before):
+                continue  # "Iraq military bases": not where an event happens
+            if any(p.place and p.place.id == best.place.id for p in sent.places):
+                continue  # "Qayara Airfield West, known as Q-West": one place
+            ambiguous = len(m.candidates) > 1 and m.candidates[1].score > best.score - 1.0
+            sent.places.append(_Resolved(
+                m.start, m.end, m.surface, best.place, 0.5 if ambiguous else 1.0,
+                tuple(best.reasons), near=bool(_NEAR.search(before)),
+                reference=bool(_REFERENCE.search(before))))
+        for sent in sentences:
+            if any(not p.reference and _is_specific(p) for p in sent.places):
+                sent.places = [p for p in sent.places if not p.reference]
+
+    # --- events ---------------------------------------------------------------------------------
+
+    def _sentence_events(self, article: Article, sent: _Sentence, places: list[_Resolved],
+                         sent_dates: list[dates_mod.DateRef],
+                         context_dates: list[dates_mod.DateRef]) -> list[Event]:
+        triggers = lexicon.find_triggers(sent.text)
+        if not triggers:
+            return []
+        concepts = {t.concept for t in triggers}
+        kinds: list[tuple[str, int]] = []  # (event type, trigger offset in sentence)
+        attack_type = next((t for c, t in ATTACK_CONCEPTS if c in concepts), None)
+        if attack_type and ({"attack", "air_strike", "bombing", "clash"} & concepts
+                            or attack_type in {"rocket_attack", "missile_attack"}
+                            and _hit_verb(sent.text)):
+            first = min(t.start for t in triggers if t.concept != "base")
+            if not _IRREALIS.search(sent.text[max(0, first - 40):first]):
+                kinds.append((attack_type, first))
+        for concept, etype in (("withdrawal", "withdrawal"), ("handover", "handover"),
+                               ("crossing", "border_crossing")):
+            for t in triggers:
+                if t.concept == concept and (not _WEAK_WITHDRAWAL.match(t.text)
+                                             or _place_follows(sent, places, t)):
+                    kinds.append((etype, t.start))
+                    break
+        kinds.extend(("territory_change", t.start) for t in triggers if t.concept == "capture")
+        base_triggers = [t for t in triggers if t.concept == "base"]
+
+        casualties = lexicon.find_casualties(sent.text)
+        actors = _unique(a.name + (" (target)" if a.role == "target" else "")
+                         for a in lexicon.find_actors(sent.text))
+        aggregate = bool(_AGGREGATE.search(sent.text))
+        hedged = bool(_HEDGE.search(sent.text))
+        located = _locations(places)
+        out: list[Event] = []
+        used_dates: set[int] = set()
+        for etype, offset in kinds:
+            date_refs = _listed_days(sent_dates, sent.text, sent.start) or [_nearest_date(
+                sent_dates, sent.start + offset, used_dates, many=etype == "territory_change")]
+            if date_refs == [None] and context_dates:
+                date_refs = [context_dates[-1]]  # "The Pentagon later said...": same day
+            targets = located or [None]
+            if etype == "border_crossing":
+                targets = [p for p in located if p.place and p.place.kind == "border_crossing"]
+            for res, date_ref in ((r, d) for r in targets for d in date_refs):
+                ev = self._event(article, sent, etype, res, date_ref, actors, hedged)
+                if etype in ATTACK_TYPES:
+                    ev.killed, ev.wounded = casualties.killed, casualties.wounded
+                    ev.aggregate = aggregate
+                if not _informative(ev):
+                    continue
+                out.append(ev)
+        if base_triggers and not aggregate:
+            for res in located:
+                if res.place and (res.place.kind in SITE_KINDS or res.place.kind in _POINT_KINDS
+                                  and _adjacent(sent, res, base_triggers)):
+                    out.append(self._event(article, sent, "base", res, None, actors, hedged))
+        return out
+
+    def _event(self, article: Article, sent: _Sentence, etype: str, res: _Resolved | None,
+               date_ref: dates_mod.DateRef | None, actors: list[str], hedged: bool) -> Event:
+        ev = Event(
+            event_type=etype, actors=list(actors), evidence=sent.text,
+            evidence_start=sent.start, evidence_end=sent.end, source=article.source,
+            sources=[Evidence(sent.text, sent.start, sent.end, article.source, article.title,
+                              article.published.isoformat() if article.published else None)],
+        )
+        notes: list[str] = []
+        if date_ref is not None:
+            # a week or a range is dated by its first day, ACLED-style; the precision says so
+            ev.date = date_ref.first.isoformat() if date_ref.precision == 2 else date_ref.date
+            ev.time_precision = date_ref.precision
+            ev.date_start, ev.date_end = date_ref.first.isoformat(), date_ref.last.isoformat()
+            notes.append(f"date from '{date_ref.text}' ({date_ref.rule})")
+        confidence = 0.5
+        if res is not None:
+            ev.place = res.surface
+            if res.place is not None:
+                _set_place(ev, res)
+                notes.append(f"place '{res.surface}' -> {res.place.name}: "
+                             + ", ".join(res.reasons))
+                confidence += 0.2 if res.score >= 1.0 else 0.1
+            else:
+                notes.append(f"place '{res.surface}' unresolved")
+        if date_ref is not None:
+            confidence += 0.1 if date_ref.precision == 1 else 0.05
+        if hedged:
+            confidence -= 0.2
+            notes.append("hedged statement")
+        ev.confidence = round(min(max(confidence, 0.05), 0.95), 2)
+        ev.notes = "; ".join(notes)
+        return ev
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _set_place(ev: Event, res: _Resolved) -> None:
+    place = res.place
+    assert place is not None
+    ev.place_name, ev.place_id, ev.place_kind = place.name, place.id, place.kind
+    ev.country = place.country or None
+    if place.kind == "country" or not place.has_point:
+        return  # country-only: no point
+    ev.lat, ev.lon = place.lat, place.lon
+    if place.kind == "region":
+        ev.geo_precision = 3
+    elif res.near or place.kind == "river":
+        ev.geo_precision = 2
+    else:
+        ev.geo_precision = 1
+
+
+def _informative(ev: Event) -> bool:
+    """Worth reporting: a point, or else a date or a count (a country-only "the attacks" with
+    neither is an allusion, not an event)."""
+    if ev.has_point:
+        return True
+    if ev.place is None:  # no place at all: only a dated attack with a specific type
+        return ev.date is not None and ev.event_type in ATTACK_TYPES and not ev.aggregate
+    return ev.date is not None or ev.killed is not None or ev.wounded is not None
+
+
+def _pick(candidates: Iterable, countries: set[str], after: str, gazetteer: Gazetteer):
+    """The best candidate the article's geography allows, or None.
+
+    "Rashidiya, Iraq": a country named right after the place decides. Otherwise a place in a
+    country the article never names is accepted only if it is a city (100,000+ people) or a
+    country itself: a small namesake abroad is a false match, not a guess worth mapping.
+    """
+    cands = list(candidates)
+    named = _TRAILING_COUNTRY.match(after)
+    if named:
+        wanted = {p.country for p in gazetteer.lookup(named.group(1)) if p.kind == "country"}
+        if wanted:
+            cands = [c for c in cands if c.place.country in wanted]
+    for c in cands:
+        if (not countries or c.place.country in countries
+                or c.place.kind in ("city", "country") or not c.place.country):
+            return c
+    return None
+
+
+def _is_specific(res: _Resolved) -> bool:
+    return res.place is not None and res.place.kind in _POINT_KINDS
+
+
+def _locations(places: list[_Resolved]) -> list[_Resolved]:
+    """Where a sentence's events happen: specific places, else regions, else countries.
+
+    A country that contains a named place is not a second location ("al-Qaim ... in Iraq").
+    """
+    resolved = [p for p in places if p.place is not None and p.place.kind != "river"]
+    specific = [p for p in resolved if p.place.kind in _POINT_KINDS]
+    regions = [p for p in resolved if p.place.kind == "region"]
+    if specific:
+        covered = {p.place.country for p in specific}
+        return specific + [r for r in regions if r.place.country not in covered]
+    if regions:
+        return regions
+    return [p for p in resolved if p.place.kind == "country"]
+
+
+def _nearest_date(refs: list[dates_mod.DateRef], at: int, used: set[int],
+                  many: bool) -> dates_mod.DateRef | None:
+    """The date expression closest to the trigger; with ``many`` each trigger gets its own."""
+    pool = [d for d in refs if d.rule != "future" or not many]
+    if many:
+        pool = [d for d in pool if id(d) not in used] or pool
+    if not pool:
+        return None
+    best = min(pool, key=lambda d: (abs(d.start - at) + (0 if d.start >= at else 5), d.precision))
+    used.add(id(best))
+    return best
+
+
+def _place_follows(sent: _Sentence, places: list[_Resolved], t: lexicon.Trigger) -> bool:
+    """A place named right after the trigger: "leave al-Qaim", "depart from Kirkuk"."""
+    at = sent.start + t.end
+    return any(at <= p.start <= at + 40 for p in places if p.place is not None)
+
+
+def _listed_days(refs: list[dates_mod.DateRef], text: str,
+                 offset: int) -> list[dates_mod.DateRef]:
+    """Days joined by "and": "on 11 March and 14 March 2020" are two events' dates."""
+    days = [d for d in refs if d.precision == 1]
+    if len(days) < 2:
+        return []
+    for a, b in zip(days, days[1:], strict=False):
+        if not re.fullmatch(r"\s*(?:,|and|,\s*and|&)\s*(?:on\s+)?",
+                            text[a.end - offset:b.start - offset]):
+            return []
+    return days
+
+
+def _add_follow_up(event: Event, sent: _Sentence, article: Article) -> None:
+    """"The rocket attack killed an American contractor...": counts for the attack before."""
+    casualties = lexicon.find_casualties(sent.text)
+    if casualties.killed is None and casualties.wounded is None:
+        return
+    event.killed = _max(event.killed, casualties.killed)
+    event.wounded = _max(event.wounded, casualties.wounded)
+    event.sources.append(Evidence(sent.text, sent.start, sent.end, article.source, article.title,
+                                  article.published.isoformat() if article.published else None))
+    event.notes += "; counts from the next sentence"
+
+
+def _about_base(text: str) -> bool:
+    return any(t.concept == "base" for t in lexicon.find_triggers(text))
+
+
+def _hit_verb(text: str) -> bool:
+    return bool(re.search(r"(?i)\b(?:hit|struck|fired|launched|landed|impacted|targeted|"
+                          r"slammed|rained|barrage|salvo)\b", text))
+
+
+def _adjacent(sent: _Sentence, res: _Resolved, triggers: list[lexicon.Trigger]) -> bool:
+    """A base word within a few words of the place: "the Taji base", "base at al-Qaim"."""
+    s, e = res.start - sent.start, res.end - sent.start
+    for t in triggers:
+        gap = sent.text[e:t.start] if t.start >= e else sent.text[t.end:s]
+        if len(gap.split()) <= 3 and not re.search(r"[.;:]", gap):
+            return True
+    return False
+
+
+def _article_countries(mentions: Iterable) -> set[str]:
+    """Countries the article is about: those it names, and those of its unambiguous cities
+    and sites (a town or region does not vote: a false match would vote for itself)."""
+    out: set[str] = set()
+    for m in mentions:
+        top = m.candidates[0].place
+        unambiguous = len({c.place.country for c in m.candidates}) == 1
+        votes = top.kind == "country" or (top.kind == "city" or top.kind in SITE_KINDS) \
+            and unambiguous
+        if votes and top.country:
+            out.add(top.country)
+    return out
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _same_report(a: Event, b: Event) -> bool:
+    """Two events of one article that describe the same thing."""
+    same_family = (a.event_type == b.event_type
+                   or a.event_type in ATTACK_TYPES and b.event_type in ATTACK_TYPES)
+    if not same_family or a.aggregate != b.aggregate:
+        return False
+    if a.place_id is None or a.place_id != b.place_id or a.place_kind not in _POINT_KINDS:
+        return False
+    return a.date is None or b.date is None or a.date == b.date
+
+
+def _merge_within_article(events: list[Event]) -> list[Event]:
+    merged: list[Event] = []
+    for ev in events:
+        twin = next((m for m in merged if _same_report(m, ev)), None)
+        if twin is None:
+            merged.append(ev)
+            continue
+        _absorb(twin, ev)
+    return merged
+
+
+def _absorb(keep: Event, other: Event) -> None:
+    """Folds ``other`` into ``keep``: the more specific type and date, counts, actors, evidence."""
+    if _TYPE_RANK.get(other.event_type, 99) < _TYPE_RANK.get(keep.event_type, 99):
+        keep.event_type = other.event_type
+    if keep.date is None and other.date is not None:
+        keep.date, keep.time_precision = other.date, other.time_precision
+        keep.date_start, keep.date_end = other.date_start, other.date_end
+    keep.killed = _max(keep.killed, other.killed)
+    keep.wounded = _max(keep.wounded, other.wounded)
+    keep.actors = _unique([*keep.actors, *other.actors])
+    keep.confidence = max(keep.confidence, other.confidence)
+    known = {(s.start, s.end) for s in keep.sources}
+    keep.sources.extend(s for s in other.sources if (s.start, s.end) not in known)
+    if other.notes and other.notes not in keep.notes:
+        keep.notes = f"{keep.notes}; merged: {other.notes}" if keep.notes else other.notes
+
+
+def _max(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else max(a, b)

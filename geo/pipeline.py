@@ -1,0 +1,160 @@
+"""Text to store, end to end: read articles, extract events, add them to the store.
+
+Shared by the CLI (``extract``, ``ingest``, ``seed``) and the page (the first start fills the
+store from ``seeds/``). ``workers > 1`` extracts in a process pool (each worker loads the cached
+gazetteer index once); the parent process alone writes to the store.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from geo.articles import Article, ArticleError, iter_article_paths, read_article
+from geo.config import SEEDS_DIR, Settings
+from geo.extract import Extractor
+from geo.gazetteer import Gazetteer
+from geo.model import Event
+from geo.store import EventStore
+
+
+@dataclass
+class Extracted:
+    """One article's outcome: its events, or the one-line reason it could not be read."""
+
+    path: Path
+    article: Article | None = None
+    events: list[Event] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class IngestSummary:
+    articles: int = 0
+    skipped_seen: int = 0
+    failed: int = 0
+    events_found: int = 0
+    added: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (f"{self.articles} articles read ({self.skipped_seen} already stored, "
+                f"{self.failed} failed); {self.events_found} events found: {self.added} added, "
+                f"{self.merged} merged into stored events, {self.unchanged} unchanged")
+
+
+def load_extractor(settings: Settings) -> Extractor:
+    return Extractor(Gazetteer.load(settings))
+
+
+def extract_one(extractor: Extractor, path: Path, published: date | None = None) -> Extracted:
+    try:
+        article = read_article(path, published=published)
+    except ArticleError as exc:
+        return Extracted(path, error=str(exc))
+    return Extracted(path, article, extractor.extract(article))
+
+
+# Worker-process state: one extractor per process, built by the pool initializer.
+_worker: Extractor | None = None
+
+
+def _init_worker(settings: Settings) -> None:
+    global _worker  # noqa: PLW0603 - per-process cache of the loaded gazetteer
+    _worker = load_extractor(settings)
+
+
+def _extract_in_worker(args: tuple[Path, date | None]) -> Extracted:
+    assert _worker is not None
+    return extract_one(_worker, *args)
+
+
+def extract_paths(paths: Iterable[str | Path], settings: Settings, *,
+                  published: date | None = None, workers: int = 1,
+                  extractor: Extractor | None = None, progress: bool = False,
+                  ) -> Iterator[Extracted]:
+    """Extracts every article under ``paths`` (files or folders), in path order.
+
+    Raises ArticleError when a path does not exist or a folder holds no article.
+    """
+    files = iter_article_paths(paths)
+    bar = _progress(len(files), progress)
+    try:
+        if workers > 1 and len(files) > 1:
+            with ProcessPoolExecutor(min(workers, len(files)), initializer=_init_worker,
+                                     initargs=(settings,)) as pool:
+                chunk = max(1, min(64, len(files) // (workers * 4)))
+                for item in pool.map(_extract_in_worker, [(f, published) for f in files],
+                                     chunksize=chunk):
+                    bar.update(1)
+                    yield item
+            return
+        extractor = extractor or load_extractor(settings)
+        for f in files:
+            item = extract_one(extractor, f, published)
+            bar.update(1)
+            yield item
+    finally:
+        bar.close()
+
+
+def ingest_paths(paths: Iterable[str | Path], store: EventStore, settings: Settings, *,
+                 published: date | None = None, workers: int = 1,
+                 extractor: Extractor | None = None, progress: bool = False) -> IngestSummary:
+    """Extracts and stores; an article already stored (same clean text) adds nothing."""
+    summary = IngestSummary()
+    for item in extract_paths(paths, settings, published=published, workers=workers,
+                              extractor=extractor, progress=progress):
+        summary.articles += 1
+        if item.error or item.article is None:
+            summary.failed += 1
+            summary.errors.append(item.error or f"{item.path}: could not be read")
+            continue
+        summary.events_found += len(item.events)
+        result = store_article(store, item.article, item.events)
+        summary.skipped_seen += result.article_seen
+        summary.added += result.added
+        summary.merged += result.merged
+        summary.unchanged += result.unchanged
+    return summary
+
+
+def store_article(store: EventStore, article: Article, events: list[Event]):
+    """Adds one article's events in one transaction, keyed by the article's text hash."""
+    meta = {"source": article.source, "title": article.title, "path": article.path,
+            "published": article.published.isoformat() if article.published else None}
+    return store.add_events(events, article_key=article.sha256, article=meta)
+
+
+def seed_store_if_empty(settings: Settings, extractor: Extractor | None = None) -> int:
+    """Fills an empty store from ``seeds/`` (a fresh start); returns the events added."""
+    with EventStore(settings.store_dir) as store:
+        if len(store) or store.articles() or not SEEDS_DIR.is_dir():
+            return 0
+        summary = ingest_paths([SEEDS_DIR], store, settings, extractor=extractor)
+        return summary.added
+
+
+class _NoBar:
+    def update(self, n: int) -> None:  # noqa: D102 - the same shape as tqdm's
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, enabled: bool):
+    """A tqdm bar on stderr for long runs (several files) when asked; otherwise nothing."""
+    if not enabled or total < 2:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="article", file=sys.stderr, leave=False,
+                disable=not sys.stderr.isatty() and not os.environ.get("CONFLICT_MAP_PROGRESS"))
