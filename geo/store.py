@@ -21,7 +21,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -442,17 +442,18 @@ class EventStore:
                     "SELECT 1 FROM articles WHERE key = ?", (article_key,)).fetchone():
                 return AddResult(article_seen=True)
             added = merged = unchanged = span = 0
-            bulk: list[Event] = []
-            for raw in events:
-                ev = self._normalise(raw)
-                span = max(span, _span_days(ev))
+            bulk: list[tuple] = []
+            for ev in events:
+                start, end = self._check(ev)
+                if start and start != end:
+                    span = max(span, _span_days(start, end))
                 if ev.dataset not in MERGE_DATASETS:
-                    bulk.append(ev)
+                    bulk.append(self._row(ev, start, end))
                     if len(bulk) >= BULK_BATCH:
                         n = self._insert_bulk(conn, bulk)
                         added, unchanged, bulk = added + n, unchanged + len(bulk) - n, []
                     continue
-                outcome = self._add_one(conn, ev)
+                outcome = self._add_one(conn, self._normalise(ev))
                 added += outcome == "added"
                 merged += outcome == "merged"
                 unchanged += outcome == "unchanged"
@@ -479,7 +480,7 @@ class EventStore:
             old_id = conn.execute("SELECT event_id FROM events WHERE rid = ?",
                                   (rid,)).fetchone()[0]
             self._update_row(conn, rid, new)
-            _raise_span(conn, _span_days(new))
+            _raise_span(conn, _span_days(new.date_start, new.date_end))
             conn.execute("DELETE FROM aliases WHERE event_id = ?", (new.event_id,))
             if old_id != new.event_id:
                 conn.execute("INSERT OR REPLACE INTO aliases(event_id, rid) VALUES (?, ?)",
@@ -487,8 +488,19 @@ class EventStore:
             return new.event_id
 
     def _normalise(self, ev: Event) -> Event:
-        """Validate one event and fill what the store relies on: a date range from ``date``,
-        and the first report in ``sources``. Bad input is refused, never stored half-right."""
+        """The event as stored: validated, date range filled, first report in ``sources``."""
+        start, end = self._check(ev)
+        changes: dict[str, Any] = {}
+        if (start, end) != (ev.date_start, ev.date_end):
+            changes.update(date_start=start, date_end=end)
+        if not ev.sources and (ev.evidence or ev.source):
+            changes["sources"] = [Evidence(ev.evidence, ev.evidence_start, ev.evidence_end,
+                                           ev.source)]
+        return replace(ev, **changes) if changes else ev
+
+    def _check(self, ev: Event) -> tuple[str | None, str | None]:
+        """Refuse bad input (never store it half-right); return the ISO day range the event
+        covers, from ``date`` when date_start/date_end are not given."""
         if not isinstance(ev, Event):
             raise StoreError(f"{self.path}: expected an Event, got {type(ev).__name__}")
         if ev.event_type not in EVENT_TYPES:
@@ -498,7 +510,6 @@ class EventStore:
         if ev.has_point and not (-90 <= ev.lat <= 90 and -180 <= ev.lon <= 180):  # type: ignore
             raise StoreError(f"{self.path}: event {ev.event_id} has lat/lon out of range "
                              f"({ev.lat}, {ev.lon})")
-        changes: dict[str, Any] = {}
         start, end = ev.date_start, ev.date_end
         try:
             if not start and not end and ev.date:
@@ -506,37 +517,41 @@ class EventStore:
             start, end = start or end, end or start
             if start:
                 start = date.fromisoformat(start).isoformat()
-                end = date.fromisoformat(end).isoformat()
+                end = start if end == start else date.fromisoformat(end).isoformat()
         except (ValueError, TypeError):
             raise StoreError(f"{self.path}: event {ev.event_id} has a bad date "
                              f"({ev.date!r}, {ev.date_start!r}..{ev.date_end!r})") from None
         if start and end and start > end:
             raise StoreError(f"{self.path}: event {ev.event_id} ends before it starts "
                              f"({start}..{end})")
-        if (start, end) != (ev.date_start, ev.date_end):
-            changes.update(date_start=start, date_end=end)
-        if not ev.sources and (ev.evidence or ev.source):
-            changes["sources"] = [Evidence(ev.evidence, ev.evidence_start, ev.evidence_end,
-                                           ev.source)]
-        return replace(ev, **changes) if changes else ev
+        return start, end
 
     @staticmethod
-    def _row(ev: Event) -> tuple:
+    def _row(ev: Event, start: str | None = None, end: str | None = None) -> tuple:
+        """The INSERT tuple; ``start``/``end`` (from _check) override the event's range, and an
+        event without sources gets its own evidence as the first one, without copying it."""
         place_key = None if ev.has_point else (fold(ev.place_name or ev.place) or None)
+        if ev.sources:
+            sources = [{k: getattr(src, k) for k in _EVIDENCE_FIELDS} for src in ev.sources]
+        elif ev.evidence or ev.source:
+            sources = [{"text": ev.evidence, "start": ev.evidence_start, "end": ev.evidence_end,
+                        "source": ev.source, "title": "", "published": None}]
+        else:
+            sources = []
         return (
-            ev.event_id, ev.event_type, ev.date, ev.date_start, ev.date_end, ev.time_precision,
-            ev.place, ev.place_name, ev.place_id, ev.place_kind, ev.country, ev.lat, ev.lon,
-            ev.geo_precision, ev.killed, ev.wounded, _dumps(list(ev.actors)), ev.evidence,
-            ev.evidence_start, ev.evidence_end, ev.source, float(ev.confidence),
-            int(bool(ev.aggregate)), ev.dataset, ev.notes,
-            _dumps([s.to_dict() for s in ev.sources]), place_key,
+            ev.event_id, ev.event_type, ev.date, start or ev.date_start, end or ev.date_end,
+            ev.time_precision, ev.place, ev.place_name, ev.place_id, ev.place_kind, ev.country,
+            ev.lat, ev.lon, ev.geo_precision, ev.killed, ev.wounded, _dumps(list(ev.actors)),
+            ev.evidence, ev.evidence_start, ev.evidence_end, ev.source, float(ev.confidence),
+            int(bool(ev.aggregate)), ev.dataset, ev.notes, _dumps(sources), place_key,
         )
 
-    def _insert_bulk(self, conn: sqlite3.Connection, events: Sequence[Event]) -> int:
-        """Imports: dedupe by event_id only, one executemany, points indexed in one statement."""
+    def _insert_bulk(self, conn: sqlite3.Connection, rows: Sequence[tuple]) -> int:
+        """Imports: dedupe by event_id only, one executemany, points indexed in one statement
+        (new rows are exactly those above the largest rowid before the insert)."""
         before = conn.execute("SELECT coalesce(max(rid), 0) FROM events").fetchone()[0]
         total = conn.total_changes
-        conn.executemany(_INSERT_IGNORE, (self._row(ev) for ev in events))
+        conn.executemany(_INSERT_IGNORE, rows)
         added = conn.total_changes - total
         conn.execute("INSERT INTO events_rtree SELECT rid, lon, lon, lat, lat FROM events "
                      "WHERE rid > ? AND lat IS NOT NULL", (before,))
@@ -582,8 +597,10 @@ class EventStore:
         dataset, place within MERGE_KM (R*Tree box, then haversine) or the same place id or
         name, dates overlapping or at most MERGE_DAYS apart. The nearest wins."""
         family = sorted(_family(ev.event_type))
-        where = [f"e.event_type IN ({','.join('?' * len(family))})", "e.aggregate = ?",
-                 "e.dataset = ?"]
+        # unary + keeps SQLite off the low-selectivity dataset index (it picked it, and scanned
+        # every news event for each report)
+        where = [f"e.event_type IN ({','.join('?' * len(family))})", "+e.aggregate = ?",
+                 "+e.dataset = ?"]
         params: list[Any] = [*family, int(bool(ev.aggregate)), ev.dataset]
         if ev.date_start:
             where.append("e.date_start IS NOT NULL AND e.date_start <= ? AND e.date_end >= ?")
@@ -595,7 +612,7 @@ class EventStore:
         cond = " AND ".join(where)
         found: dict[int, tuple] = {}
         for sql, extra in self._place_probes(ev):
-            for row in conn.execute(f"SELECT e.rid, {_READ_SQL} FROM events e {sql} AND {cond}",
+            for row in conn.execute(f"SELECT e.rid, {_READ_SQL} {sql} AND {cond}",
                                     (*extra, *params)):
                 found[row[0]] = row
         best: tuple[float, int, int] | None = None
@@ -614,22 +631,22 @@ class EventStore:
 
     @staticmethod
     def _place_probes(ev: Event) -> list[tuple[str, list[Any]]]:
-        """SQL fragments (FROM/WHERE tails) that fetch events possibly at the same place."""
+        """FROM ... WHERE fragments that fetch events possibly at the same place."""
         probes: list[tuple[str, list[Any]]] = []
         if ev.place_id:
-            probes.append(("WHERE e.place_id = ?", [ev.place_id]))
+            probes.append(("FROM events e WHERE e.place_id = ?", [ev.place_id]))
         if ev.has_point:
             dlat = MERGE_KM / 111.0
             dlon = MERGE_KM / (111.0 * max(math.cos(math.radians(ev.lat)), 0.01))  # type: ignore
             probes.append((
-                "JOIN events_rtree r ON r.rid = e.rid WHERE r.min_lon <= ? AND r.max_lon >= ? "
-                "AND r.min_lat <= ? AND r.max_lat >= ?",
+                "FROM events_rtree r CROSS JOIN events e ON e.rid = r.rid "  # R*Tree drives
+                "WHERE r.min_lon <= ? AND r.max_lon >= ? AND r.min_lat <= ? AND r.max_lat >= ?",
                 [ev.lon + dlon, ev.lon - dlon, ev.lat + dlat, ev.lat - dlat],  # type: ignore
             ))
         else:
             key = fold(ev.place_name or ev.place)
             if key:
-                probes.append(("WHERE e.place_key = ? AND e.lat IS NULL", [key]))
+                probes.append(("FROM events e WHERE e.place_key = ? AND e.lat IS NULL", [key]))
         return probes
 
     @staticmethod
@@ -867,11 +884,11 @@ def merge_events(stored: Event, new: Event) -> Event:
     return out
 
 
-def _span_days(ev: Event) -> int:
+def _span_days(start: str | None, end: str | None) -> int:
     """Days between an event's first and last possible day (0 for a day or undated)."""
-    if not ev.date_start or ev.date_start == ev.date_end:
+    if not start or not end or start == end:
         return 0
-    return (date.fromisoformat(ev.date_end) - date.fromisoformat(ev.date_start)).days  # type: ignore
+    return (date.fromisoformat(end) - date.fromisoformat(start)).days
 
 
 def _raise_span(conn: sqlite3.Connection, span: int) -> None:
@@ -905,6 +922,7 @@ _READ_SQL = ", ".join(f"e.{c}" for c in _READ)
 _INSERT = (f"INSERT INTO events({', '.join(_STORED)}) "
            f"VALUES ({', '.join('?' * len(_STORED))})")
 _INSERT_IGNORE = _INSERT.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1)
+_EVIDENCE_FIELDS = tuple(f.name for f in fields(Evidence))
 _INT_COLUMNS = ("time_precision", "geo_precision", "killed", "wounded", "evidence_start",
                 "evidence_end")
 
