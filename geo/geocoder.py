@@ -37,14 +37,18 @@ class GeocoderError(ValueError):
 
 def place_location(place: Place, score: float | None = None,
                    reasons: Sequence[str] = ()) -> Location:
-    """A geopy Location for a Place; ``raw`` holds every Place field plus score and reasons."""
+    """A geopy Location for a located Place; ``raw`` holds every Place field, score, reasons.
+
+    geopy's Location must have a point, so an unlocated place raises :class:`GeocoderError`.
+    """
+    if not place.has_point:
+        raise GeocoderError(f"place {place.id} has no coordinates")
     raw: dict[str, Any] = asdict(place)
     raw["aliases"] = list(place.aliases)
     raw["score"] = score
     raw["reasons"] = list(reasons)
     address = ", ".join(x for x in (place.name, place.admin1, place.country) if x)
-    point = Point(place.lat, place.lon) if place.has_point else None
-    return Location(address, point, raw)
+    return Location(address, Point(place.lat, place.lon), raw)
 
 
 def _parse_point(query: Any) -> tuple[float, float]:
