@@ -158,7 +158,9 @@ def _pairs(gold: list[dict], predicted: list[Event], accept) -> list[tuple[dict,
     taken: set[int] = set()
     pairs = []
     for g in gold:
-        for i, p in sorted(enumerate(predicted), key=lambda ip: -ip[1].confidence):
+        ranked = sorted(enumerate(predicted), key=lambda ip: (
+            _place_ok(g, ip[1]) is not True, _date_ok(g, ip[1]) is not True, -ip[1].confidence))
+        for i, p in ranked:
             if i not in taken and _type_ok(g["event_type"], p.event_type) and accept(g, p):
                 taken.add(i)
                 pairs.append((g, p))

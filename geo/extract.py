@@ -27,8 +27,10 @@ from dataclasses import dataclass, field, replace
 from geo import dates as dates_mod
 from geo import lexicon
 from geo.articles import Article
-from geo.gazetteer import Gazetteer
+from geo.gazetteer import Candidate, Gazetteer
 from geo.model import ATTACK_TYPES, SITE_KINDS, Event, Evidence, Place
+from geo.store import haversine_km
+from geo.textnorm import fold
 
 #: Attack concepts, most specific first: the first one found in a sentence names its type.
 ATTACK_CONCEPTS: tuple[tuple[str, str], ...] = (
@@ -47,7 +49,7 @@ _TYPE_RANK = {t: i for i, (_, t) in enumerate(ATTACK_CONCEPTS)}
 _NEAR = re.compile(
     r"(?i)\b(?:near|nearby|outside|close\s+to|around|in\s+the\s+vicinity\s+of|vicinity\s+of|"
     r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of|"
-    r"\d+\s*(?:km|kilometers|kilometres|miles)\s+(?:from|of)|area\s+(?:of|near|around)|"
+    r"\d+\s*(?:km|kilometers|kilometres|miles)\s+(?:from|of)|"
     r"outskirts\s+of|edge\s+of)\s+(?:the\s+)?(?:\w+\s+){0,3}$"
 )
 #: "Iraq's parliament", "Iran's supreme leader": a possessive names an owner, not a location.
@@ -57,11 +59,14 @@ _REFERENCE = re.compile(
     r"(?i)\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?"
     r"\s+of\s+(?:the\s+)?$"
 )
+#: A region word after a name or a list of names: "Aleppo and Raqqa governorates".
+_REGION_AFTER = re.compile(r"^(?:\s*(?:,|and)\s*[A-Z][\w'’-]*)*\s+(?:governorates?|provinces?|"
+                           r"oblasts?|regions?|districts?|states?|counties|county)\b", re.I)
 #: ", Iraq" right after a place name.
 _TRAILING_COUNTRY = re.compile(r"^,\s+([A-Z][\w'’ -]{2,30}?)(?=[,.;)]|\s*$|\s+(?:on|in)\b)")
 #: A locative preposition before a country name, allowing a list: "in both Syria and Iraq".
 _LOCATIVE = re.compile(
-    r"(?i)\b(?:in|into|from|across|inside|within|throughout|over|at|near|to|out\s+of)\s+"
+    r"(?i)\b(?:in|into|from|across|inside|within|throughout|over|at|near|out\s+of)\s+"
     r"(?:(?:both|equally|the|northern|southern|eastern|western|central|north|south|east|west|"
     r"and|[A-Z][\w'’-]*),?\s+)*$"
 )
@@ -83,6 +88,8 @@ _AGGREGATE = re.compile(
 )
 #: Withdrawal words that also mean other things ("leave", "close"): they need a place after them.
 _WEAK_WITHDRAWAL = re.compile(r"(?i)(?:leav|depart|go|exit|move|vacat|clos)")
+#: Words after a weak withdrawal word that make it something else: "close to", "leave for".
+_NOT_WITHDRAWAL_AFTER = re.compile(r"(?i)^\s+(?:to|for|behind)\b")
 #: Photo captions: their dates are when the picture was taken or released.
 _CAPTION = re.compile(r"(?i)\b(?:this\s+photo|in\s+this\s+(?:photo|image|picture)|"
                       r"photo\s+(?:released|taken|provided)|file\s+-|file\s+photo|AP\s+Photo)\b")
@@ -153,10 +160,12 @@ class Extractor:
                 places += sent.places
             sent_dates = [] if _CAPTION.search(sent.text) else \
                 [d for d in date_refs if sent.start <= d.start < sent.end]
-            if last_attack is not None and _FOLLOW_UP.search(sent.text) \
-                    and not any(_is_specific(p) for p in places):
-                _add_follow_up(last_attack, sent, article)
-                continue
+            if last_attack is not None and _is_follow_up(sent.text, last_attack.event_type):
+                sites = [p for p in places if _is_specific(p)]
+                if not sites or len(sites) == 1 and last_attack.geo_precision in (None, 2) \
+                        and not sent_dates:
+                    _add_follow_up(last_attack, sent, article, sites[0] if sites else None)
+                    continue
             found = self._sentence_events(article, sent, places, sent_dates, context_dates)
             events.extend(found)
             last_attack = next((e for e in reversed(found) if e.event_type in ATTACK_TYPES
@@ -188,14 +197,21 @@ class Extractor:
         mentions = [m for m in self.gazetteer.resolve_mentions(
                         text, prefer_sites_at=lambda at: sentence_of(at) in base_sentences)
                     if m.candidates and not any(s < m.end and m.start < e for s, e in actor_spans)]
-        countries = _article_countries(mentions) | lexicon.find_demonym_countries(text)
+        countries = _article_countries(mentions) | lexicon.find_demonym_countries(text, places_only=True)
         for m in mentions:
             sent = sentences[sentence_of(m.start)]
             if _POSSESSIVE.match(text[m.end:m.end + 3]) or _ORG_AFTER.match(text[m.end:m.end + 12]):
                 continue
             before = text[max(sent.start, m.start - 60):m.start]
             after = text[m.end:min(sent.end, m.end + 40)]
-            best = _pick(m.candidates, countries, after, self.gazetteer)
+            cands = m.candidates
+            if _REGION_AFTER.match(after):  # "Aleppo and Raqqa governorates"
+                regions = [c for c in cands if c.place.kind == "region"]
+                regions += [Candidate(p, 1.0, ("region word after the name",))
+                            for p in self.gazetteer.lookup(m.surface)
+                            if p.kind == "region" and p.id not in {c.place.id for c in regions}]
+                cands = tuple(regions) or cands
+            best = _pick(cands, countries, after, self.gazetteer)
             if best is None:
                 continue
             if best.place.kind == "country" and not _LOCATIVE.search(before):
@@ -239,8 +255,10 @@ class Extractor:
         base_triggers = [t for t in triggers if t.concept == "base"]
 
         casualties = lexicon.find_casualties(sent.text)
-        actors = _unique(a.name + (" (target)" if a.role == "target" else "")
-                         for a in lexicon.find_actors(sent.text))
+        named: dict[str, str] = {}
+        for a in lexicon.find_actors(sent.text):  # first role per actor
+            named.setdefault(a.name, a.name + (" (target)" if a.role == "target" else ""))
+        actors = list(named.values())
         aggregate = bool(_AGGREGATE.search(sent.text))
         hedged = bool(_HEDGE.search(sent.text))
         located = _locations(places)
@@ -252,6 +270,8 @@ class Extractor:
             if date_refs == [None] and context_dates:
                 date_refs = [context_dates[-1]]  # "The Pentagon later said...": same day
             targets = located or [None]
+            if etype == "territory_change":  # "retake Mosul from IS": the object, if named
+                targets = [p for p in located if p.start >= sent.start + offset] or targets
             if etype == "border_crossing":
                 targets = [p for p in located if p.place and p.place.kind == "border_crossing"]
             for res, date_ref in ((r, d) for r in targets for d in date_refs):
@@ -265,7 +285,8 @@ class Extractor:
         if base_triggers and not aggregate:
             for res in located:
                 if res.place and (res.place.kind in SITE_KINDS or res.place.kind in _POINT_KINDS
-                                  and _adjacent(sent, res, base_triggers)):
+                                  and (_adjacent(sent, res, base_triggers)
+                                       or len(located) == 1 and _definite(sent, base_triggers))):
                     out.append(self._event(article, sent, "base", res, None, actors, hedged))
         return out
 
@@ -325,8 +346,8 @@ def _set_place(ev: Event, res: _Resolved) -> None:
 def _informative(ev: Event) -> bool:
     """Worth reporting: a point, or else a date or a count (a country-only "the attacks" with
     neither is an allusion, not an event)."""
-    if ev.has_point:
-        return True
+    if ev.has_point or ev.place_kind in _POINT_KINDS:
+        return True  # a known site, even one without coordinates
     if ev.place is None:  # no place at all: only a dated attack with a specific type
         return ev.date is not None and ev.event_type in ATTACK_TYPES and not ev.aggregate
     return ev.date is not None or ev.killed is not None or ev.wounded is not None
@@ -365,11 +386,21 @@ def _locations(places: list[_Resolved]) -> list[_Resolved]:
     specific = [p for p in resolved if p.place.kind in _POINT_KINDS]
     regions = [p for p in resolved if p.place.kind == "region"]
     if specific:
-        covered = {p.place.country for p in specific}
-        return specific + [r for r in regions if r.place.country not in covered]
+        return specific + [r for r in regions if not any(_within(p.place, r.place)
+                                                         for p in specific)]
     if regions:
         return regions
     return [p for p in resolved if p.place.kind == "country"]
+
+
+def _within(place: Place, region: Place) -> bool:
+    """Whether a place lies in a region: its admin1 says so, or (no boundaries here) it is in
+    the region's country within 100 km of the region's point."""
+    if place.admin1 and fold(place.admin1) == fold(region.name):
+        return True
+    if place.country != region.country or not (place.has_point and region.has_point):
+        return False
+    return haversine_km(place.lat, place.lon, region.lat, region.lon) <= 100
 
 
 def _nearest_date(refs: list[dates_mod.DateRef], at: int, used: set[int],
@@ -387,6 +418,8 @@ def _nearest_date(refs: list[dates_mod.DateRef], at: int, used: set[int],
 
 def _place_follows(sent: _Sentence, places: list[_Resolved], t: lexicon.Trigger) -> bool:
     """A place named right after the trigger: "leave al-Qaim", "depart from Kirkuk"."""
+    if _NOT_WITHDRAWAL_AFTER.match(sent.text[t.end:]):
+        return False
     at = sent.start + t.end
     return any(at <= p.start <= at + 40 for p in places if p.place is not None)
 
@@ -404,16 +437,39 @@ def _listed_days(refs: list[dates_mod.DateRef], text: str,
     return days
 
 
-def _add_follow_up(event: Event, sent: _Sentence, article: Article) -> None:
-    """"The rocket attack killed an American contractor...": counts for the attack before."""
+def _is_follow_up(sentence: str, last_type: str) -> bool:
+    """Opens on the attack just reported and states no attack of another kind
+    ("The attack ... was followed by US air strikes" is a new event)."""
+    m = _FOLLOW_UP.search(sentence)
+    if not m:
+        return False
+    kinds = dict(ATTACK_CONCEPTS)
+    return not any(t.start >= m.end() and t.concept in kinds and t.concept != "attack"
+                   and kinds[t.concept] != last_type for t in lexicon.find_triggers(sentence))
+
+
+def _add_follow_up(event: Event, sent: _Sentence, article: Article,
+                   site: _Resolved | None) -> None:
+    """"The rocket attack killed an American contractor...": counts for the attack before;
+    "The rockets hit the Basmaya base": the site of an attack first placed only "near" a town."""
     casualties = lexicon.find_casualties(sent.text)
-    if casualties.killed is None and casualties.wounded is None:
+    if site is not None:
+        event.place = site.surface
+        _set_place(event, site)
+        event.notes += f"; place '{site.surface}' from the next sentence"
+    elif casualties.killed is None and casualties.wounded is None:
         return
     event.killed = _max(event.killed, casualties.killed)
     event.wounded = _max(event.wounded, casualties.wounded)
     event.sources.append(Evidence(sent.text, sent.start, sent.end, article.source, article.title,
                                   article.published.isoformat() if article.published else None))
     event.notes += "; counts from the next sentence"
+
+
+def _definite(sent: _Sentence, triggers: list[lexicon.Trigger]) -> bool:
+    """"the base": a base the sentence's one place hosts ("flying at al-Qaim ... the base")."""
+    return any(re.search(r"(?i)\bthe\s+$", sent.text[max(0, t.start - 5):t.start])
+               for t in triggers)
 
 
 def _about_base(text: str) -> bool:

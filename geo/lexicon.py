@@ -558,6 +558,13 @@ DEMONYMS: dict[str, str] = {
 _DEMONYM_RE = re.compile(r"\b(" + "|".join(sorted(DEMONYMS, key=len, reverse=True)) + r")\b")
 
 
-def find_demonym_countries(text: str) -> set[str]:
-    """ISO codes of the countries whose adjective or demonym the text uses."""
-    return {DEMONYMS[m[1]] for m in _DEMONYM_RE.finditer(text)}
+_PLACE_NOUN = re.compile(r"\s+(?:town|city|village|border|province|governorate|capital|side|"
+                         r"territory|region|district|countryside|desert|coast|frontier)\b")
+
+
+def find_demonym_countries(text: str, *, places_only: bool = False) -> set[str]:
+    """ISO codes of the countries whose adjective or demonym the text uses; with
+    ``places_only``, only where it qualifies a place ("the Syrian town of", not "Turkish
+    forces": who fights says little about where)."""
+    return {DEMONYMS[m[1]] for m in _DEMONYM_RE.finditer(text)
+            if not places_only or _PLACE_NOUN.match(text, m.end())}

@@ -1,0 +1,167 @@
+"""Extraction: the seed end to end, spun text, general rules on sentences not from the seed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from geo.articles import article_from_text, read_article
+from geo.evaluate import evaluate
+from geo.model import ATTACK_TYPES, Event
+from geo.store import haversine_km
+
+from .conftest import DEV, SEED
+
+
+@pytest.fixture(scope="module")
+def seed_article():
+    return read_article(SEED)
+
+
+@pytest.fixture(scope="module")
+def seed_events(extractor, seed_article) -> list[Event]:
+    return extractor.extract(seed_article)
+
+
+def near(ev: Event, lat: float, lon: float, km: float) -> bool:
+    return ev.has_point and haversine_km(ev.lat, ev.lon, lat, lon) <= km
+
+
+def find(events: list[Event], etype: str, lat: float, lon: float, km: float = 5) -> list[Event]:
+    return [e for e in events if e.event_type == etype and near(e, lat, lon, km)]
+
+
+AL_QAIM = (34.39, 40.99)
+Q_WEST = (35.767, 43.125)
+K1 = (35.513, 44.284)
+CAMP_TAJI = (33.529, 44.2775)
+BIAP = (33.2625, 44.2346)
+
+
+def test_seed_publication_date_from_dateline(seed_article):
+    assert seed_article.published == date(2020, 9, 28)
+    assert "Picture caption" not in seed_article.text
+    assert "Supply backlink" not in seed_article.text
+
+
+def test_seed_withdrawals_from_the_three_bases(seed_events):
+    assert find(seed_events, "withdrawal", *AL_QAIM, km=10)
+    assert find(seed_events, "withdrawal", *Q_WEST)
+    assert find(seed_events, "withdrawal", *K1)
+
+
+def test_seed_handover_ceremony_at_al_qaim(seed_events):
+    [ev] = find(seed_events, "handover", *AL_QAIM, km=10)
+    assert "hand about" in ev.evidence
+    assert ev.time_precision == 2  # "this 7 days" (this week): a week, not a day
+
+
+def test_seed_kirkuk_means_k1_in_base_context(seed_events):
+    attacks = find(seed_events, "rocket_attack", *K1)
+    assert attacks, "the rocket attack at Kirkuk is placed at K-1"
+    [ev] = [e for e in attacks if e.date == "2019-12-28"]
+    assert ev.killed == 1  # "A US contractor was killed"
+    assert ev.time_precision == 1
+    assert ev.place_kind == "military_base"
+
+
+def test_seed_taji_attacks(seed_events):
+    [ev] = find(seed_events, "rocket_attack", *CAMP_TAJI)
+    assert (ev.killed, ev.wounded) == (3, 2)
+    assert ev.time_precision == 2  # "last week", relative to the dateline
+    assert len(ev.sources) >= 2  # the caption and the body sentence, merged
+
+
+def test_seed_drone_strike_near_baghdad_airport(seed_events):
+    [ev] = find(seed_events, "drone_strike", *BIAP)
+    assert ev.date == "2020-01-03"
+    assert ev.geo_precision == 2  # "near Baghdad airport"
+
+
+def test_seed_air_strikes_in_iraq_and_syria_are_country_level(seed_events):
+    strikes = [e for e in seed_events if e.event_type == "air_strike"]
+    assert {e.country for e in strikes} >= {"IQ", "SY"}
+    for ev in strikes:
+        assert ev.killed == 25
+        assert not ev.has_point and ev.geo_precision is None  # no fake point for a country
+
+
+def test_seed_territory_changes_at_al_qaim(seed_events):
+    dates = {e.date for e in find(seed_events, "territory_change", *AL_QAIM, km=10)}
+    assert {"2014", "2017-11"} <= dates
+
+
+def test_seed_aggregate_statement_is_flagged(seed_events):
+    [agg] = [e for e in seed_events if e.aggregate]
+    assert "25 rocket" in agg.evidence
+    assert not agg.has_point
+
+
+def test_seed_nothing_placed_outside_iraq_and_syria(seed_events):
+    for ev in seed_events:
+        if ev.has_point:
+            assert 32 <= ev.lat <= 38 and 38 <= ev.lon <= 46, (ev.place, ev.place_name)
+        assert ev.country in (None, "IQ", "SY")
+
+
+def test_evidence_offsets_point_into_the_text(seed_events, seed_article):
+    for ev in seed_events:
+        assert seed_article.text[ev.evidence_start:ev.evidence_end] == ev.evidence
+        for src in ev.sources:
+            assert seed_article.text[src.start:src.end] == src.text
+        assert ev.notes  # every decision is explained
+
+
+def test_spun_synonyms_general(extractor):
+    text = ("Militants fired a rocket assault on the Balad foundation on 5 January, "
+            "killing two contractors and wounding four Iraqi soldiers.")
+    events = extractor.extract(article_from_text(text, published=date(2021, 1, 9)))
+    [ev] = [e for e in events if e.event_type == "rocket_attack"]
+    assert ev.place_kind in ("military_base", "airfield")
+    assert near(ev, 33.94, 44.36, 10)  # Balad Air Base
+    assert (ev.killed, ev.wounded, ev.date) == (2, 4, "2021-01-05")
+
+
+def test_two_places_give_two_events(extractor):
+    text = "Turkish forces captured Ras al-Ayn and Tell Abyad in Syria on 12 October 2019."
+    events = extractor.extract(article_from_text(text))
+    changes = [e for e in events if e.event_type == "territory_change"]
+    assert len(changes) == 2
+    assert all(e.date == "2019-10-12" for e in changes)
+
+
+def test_unknown_place_is_never_guessed(extractor):
+    text = "Two rockets hit the Zqwerty base near Blorptown on 3 March 2020."
+    events = extractor.extract(article_from_text(text))
+    assert all(not e.has_point for e in events)
+
+
+def test_threatened_attack_is_not_an_event(extractor):
+    text = "Iran threatened to strike Erbil airport after the funeral on 6 January 2020."
+    events = extractor.extract(article_from_text(text))
+    assert not [e for e in events if e.event_type in ATTACK_TYPES]
+
+
+def test_namesake_abroad_is_not_placed(extractor):
+    text = ("Rockets struck Camp Taji in Iraq on 2 May 2020, and a truck launcher was found in "
+            "Rashidiya, Iraq.")
+    events = extractor.extract(article_from_text(text))
+    for ev in events:
+        assert ev.country in (None, "IQ"), ev.place_name
+
+
+def test_no_publication_date_means_no_invented_day(extractor):
+    text = "A drone strike hit a convoy near Baghdad International Airport last week."
+    events = extractor.extract(article_from_text(text))
+    [ev] = [e for e in events if e.event_type == "drone_strike"]
+    assert ev.date is None and ev.time_precision is None
+
+
+def test_dev_set_quality_does_not_regress(extractor):
+    report = evaluate(DEV / "gold.jsonl", DEV / "articles", extractor)
+    overall = report.overall
+    assert overall.gold == 30
+    assert overall.recall >= 0.5, report.table()
+    assert overall.precision >= 0.4, report.table()
+    assert overall.place_accuracy >= 0.8, report.table()
