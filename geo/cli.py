@@ -150,8 +150,10 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
     _require_store(settings)
     with EventStore(settings.store_dir, create=False) as store:
-        frame = store.query_frame(types=args.types, since=args.since, until=args.until,
-                                  bbox=args.bbox, datasets=args.datasets)
+        frame = store.query_frame(
+            types=args.types, since=args.since, until=args.until, bbox=args.bbox,
+            datasets=args.datasets, include_undated=args.since is None and args.until is None,
+            include_unlocated=args.bbox is None)
     write_events(frame, args.format, args.out)
     if args.out:
         print(f"{len(frame)} events written to {args.out}", file=sys.stderr)
