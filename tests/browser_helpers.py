@@ -1,0 +1,165 @@
+"""Helpers for the real-browser tests: a streamlit server on a free port, and reading the map.
+
+The map lives in streamlit-folium's iframe and is re-created on each rerun, so every read
+polls for the current frame instead of holding on to one.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geo.config import PROJECT_DIR
+
+#: How long the server and the page may take to become ready (first run loads the gazetteer).
+READY_SECONDS = 240.0
+
+#: JS run inside the map frame: what the marker pane holds. Awesome-marker icons have no
+#: .leaflet-marker-icon class, so every child of the pane is read; a cluster icon's text is
+#: the number of events in it.
+MARKER_STATE_JS = """() => Array.from(document.querySelectorAll('.leaflet-marker-pane > *'))
+    .map(el => el.classList.contains('marker-cluster')
+        ? {cluster: true, n: parseInt(el.innerText, 10)}
+        : {cluster: false, n: 1, icon: (el.querySelector('i') || {}).className || ''})"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A ``streamlit run app.py`` subprocess in its own process group."""
+
+    port: int
+    proc: subprocess.Popen
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=15)
+
+
+def start_server(store_dir: Path, log: Path) -> Server:
+    """Start the app on ``store_dir`` and wait until its health check answers."""
+    port = free_port()
+    env = {**os.environ, "CONFLICT_MAP_STORE": str(store_dir), "PYTHONPATH": str(PROJECT_DIR)}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=PROJECT_DIR, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server(port, proc, log)
+    deadline = time.monotonic() + READY_SECONDS
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited ({proc.returncode}):\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    server.stop()
+    raise RuntimeError(f"streamlit not healthy after {READY_SECONDS:.0f} s:\n{log.read_text()}")
+
+
+@dataclass
+class Recorder:
+    """Every request and every console error/page error of one page."""
+
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def attach(self, page: Any) -> None:
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("console", lambda m: self.errors.append(f"console: {m.text}")
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+
+    def outside(self, base: str) -> list[str]:
+        allowed = (base, "data:", "blob:", "about:")
+        return [u for u in self.requests if not u.startswith(allowed)]
+
+
+def poll(read: Callable[[], Any], ok: Callable[[Any], bool], seconds: float = READY_SECONDS,
+         pause: float = 0.25, page: Any = None) -> Any:
+    """Read until ``ok(value)`` or the deadline; returns the last value read (errors while the
+    page re-renders count as "not yet"). With a ``page``, waits through Playwright so its
+    events (new frames) are processed: ``time.sleep`` would freeze ``page.frames``."""
+    deadline = time.monotonic() + seconds
+    value: Any = None
+    while True:
+        try:
+            value = read()
+            if ok(value):
+                return value
+        except Exception as exc:  # noqa: BLE001 - a frame detached mid-read is "not yet"
+            value = exc
+        if time.monotonic() > deadline:
+            return value
+        if page is not None:
+            page.wait_for_timeout(pause * 1000)
+        else:
+            time.sleep(pause)
+
+
+def map_frame(page: Any) -> Any:
+    """The current streamlit-folium frame (raises LookupError while there is none)."""
+    for frame in page.frames:
+        if "st_folium" in frame.url and not frame.is_detached():
+            return frame
+    raise LookupError("no map frame yet")
+
+
+def marker_state(page: Any) -> list[dict[str, Any]]:
+    return map_frame(page).evaluate(MARKER_STATE_JS)
+
+
+def wait_for_markers(page: Any, total: int, settle: int = 4) -> list[dict[str, Any]]:
+    """The marker pane once it shows ``total`` events (clusters counted by their number) and
+    has not changed for ``settle`` reads: the map first draws at its initial zoom, then fits
+    the events' bounds and re-clusters."""
+    history: list[Any] = []
+
+    def read() -> list[dict[str, Any]]:
+        history.append(marker_state(page))
+        return history[-1]
+
+    def ok(state: Any) -> bool:
+        recent = history[-settle:]
+        return (isinstance(state, list) and sum(m["n"] for m in state) == total
+                and (total == 0 or len(state) > 0)
+                and len(recent) == settle and all(r == state for r in recent))
+
+    return poll(read, ok, page=page)
+
+
+def page_counts(page: Any) -> dict[str, int]:
+    el = page.locator("#cm-counts").first
+    return {k: int(el.get_attribute(f"data-{k}")) for k in ("total", "drawn", "listed")}
+
+
+def wait_for_counts(page: Any, total: int) -> dict[str, int]:
+    return poll(lambda: page_counts(page), lambda c: c["total"] == total, page=page)

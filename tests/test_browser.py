@@ -1,0 +1,255 @@
+"""The map page in a real browser: streamlit run + Debian chromium driven by Playwright.
+
+Checked against what the store holds: markers and clusters drawn, an event type toggled and a
+date range narrowed, a popup's evidence (escaped: hostile article text never runs), an uploaded
+article's events, no console errors and no request outside localhost. Saves the screenshot
+the README shows (docs/screenshot.png).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from geo.config import PROJECT_DIR, SEEDS_DIR
+from geo.mapview import save_map, split_drawable
+from geo.model import Event, Evidence
+from geo.store import EventStore
+from tests.browser_helpers import (
+    MARKER_STATE_JS,
+    Recorder,
+    Server,
+    poll,
+    start_server,
+    wait_for_counts,
+    wait_for_markers,
+)
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium")
+if CHROMIUM is None:
+    pytest.skip("Debian chromium is not installed (scripts/ensure-chromium.sh installs it)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update"]
+SCREENSHOT = PROJECT_DIR / "docs" / "screenshot.png"
+
+#: Article text that would run if it were not escaped: each sets window.__xss.
+HOSTILE = ("Militants bombed the market in Tikrit <script>window.__xss = 1</script> "
+           "<img src=x onerror=\"window.__xss = 2\"> ${window.__xss = 3} "
+           "<a href=\"javascript:window.__xss = 4\">link</a>.")
+
+
+def _ev(event_type: str, place: str, lat: float | None, lon: float | None, day: str | None,
+        evidence: str | None = None, dataset: str = "news", source: str | None = None) -> Event:
+    text = evidence or f"The {event_type.replace('_', ' ')} at {place} was reported."
+    src = source or f"https://example.org/{place.replace(' ', '-')}"
+    return Event(event_type, date=day, date_start=day, date_end=day,
+                 time_precision=1 if day else None, place=place, place_name=place,
+                 country="IQ", lat=lat, lon=lon, geo_precision=1 if lat is not None else None,
+                 killed=1, wounded=2, actors=["Test actor"], evidence=text, source=src,
+                 dataset=dataset, sources=[Evidence(text, 0, len(text), src, place)])
+
+
+#: Places far enough apart not to cluster at the page's first zoom, except the three reports
+#: at Ain al-Asad (one point: always one cluster of 3).
+EVENTS = [
+    _ev("rocket_attack", "Camp Taji", 33.52, 44.25, "2020-03-11"),
+    _ev("rocket_attack", "Ain al-Asad", 33.80, 42.44, "2020-01-08", dataset="acled"),
+    _ev("rocket_attack", "Ain al-Asad", 33.80, 42.44, "2020-01-09", dataset="acled"),
+    _ev("rocket_attack", "Ain al-Asad", 33.80, 42.44, "2020-01-10", dataset="acled"),
+    _ev("air_strike", "Jurf al-Sakhar", 32.87, 44.12, "2020-03-13"),
+    _ev("drone_strike", "Balad", 34.01, 44.15, "2020-01-03"),
+    _ev("bombing", "Tikrit", 34.61, 43.68, "2020-02-20", evidence=HOSTILE,
+        source="javascript:window.__xss = 5"),
+    _ev("base", "al-Qaim", 34.37, 41.09, None),
+    _ev("border_crossing", "Al-Qaim crossing", 34.40, 40.95, None),
+    _ev("withdrawal", "Iraq", None, None, "2020-03-19"),
+]
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("browser_store")
+    with EventStore(path) as store:
+        assert store.add_events(EVENTS).added == len(EVENTS)
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    srv = start_server(store_dir, tmp_path_factory.mktemp("server") / "streamlit.log")
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture()
+def page(browser: Any, server: Server) -> Iterator[tuple[Any, Recorder]]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    rec = Recorder()
+    rec.attach(pg)
+    try:
+        yield pg, rec
+    finally:
+        context.close()
+
+
+def _expected(store_dir: Path, **filters: Any) -> tuple[int, int]:
+    """(events matching, events drawn) as the store answers the page's filters."""
+    with EventStore(store_dir) as store:
+        frame = store.query_frame(**filters)
+    return len(frame), len(split_drawable(frame)[0])
+
+
+def _open(pg: Any, server: Server, query: str = "") -> None:
+    pg.goto(f"{server.url}/{query}", wait_until="domcontentloaded")
+    pg.wait_for_selector("#cm-counts", timeout=240_000)
+
+
+def _assert_clean(rec: Recorder, server: Server) -> None:
+    assert rec.outside(server.url) == [], "requests outside localhost"
+    assert rec.errors == [], "console errors"
+
+
+def test_markers_and_clusters_match_the_store(page, server, store_dir):
+    pg, rec = page
+    _open(pg, server)
+    total, drawn = _expected(store_dir)
+    counts = wait_for_counts(pg, total)
+    assert counts == {"total": total, "drawn": drawn, "listed": total - drawn}
+    state = wait_for_markers(pg, drawn)
+    assert isinstance(state, list) and sum(m["n"] for m in state) == drawn, state
+    clusters = [m["n"] for m in state if m["cluster"]]
+    assert clusters == [3], state  # the three Ain al-Asad reports
+    assert len(state) == drawn - 2
+    icons = " ".join(m.get("icon", "") for m in state)
+    for icon in ("fa-rocket", "fa-jet-fighter", "fa-crosshairs", "fa-bomb", "fa-shield-halved",
+                 "fa-road"):
+        assert icon in icons, icon
+    frame = pg.frame_locator("iframe[title='streamlit_folium.st_folium']")
+    assert frame.locator("#cm-legend").inner_text().count("\n") >= 5
+    # the basemap draws (SVG paths for countries, borders and rivers)
+    assert frame.locator(".leaflet-overlay-pane path").count() > 50
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SCREENSHOT))
+    _assert_clean(rec, server)
+
+
+def test_toggling_an_event_type_changes_the_count(page, server, store_dir):
+    pg, rec = page
+    _open(pg, server)
+    total, drawn = _expected(store_dir)
+    wait_for_markers(pg, drawn)
+    sidebar = pg.get_by_test_id("stSidebar")
+    sidebar.get_by_role("button", name=re.compile(r"^Remove Rocket attack")).click()
+    with EventStore(store_dir) as store:
+        keep = [t for t in store.stats()["by_type"] if t != "rocket_attack"]
+    total, drawn = _expected(store_dir, types=keep)
+    assert wait_for_counts(pg, total)["total"] == total
+    state = wait_for_markers(pg, drawn)
+    assert isinstance(state, list) and sum(m["n"] for m in state) == drawn, state
+    assert not any(m["cluster"] for m in state)
+    assert "type=" in pg.url  # the view is in the link
+    _assert_clean(rec, server)
+
+
+def test_narrowing_the_date_range_changes_the_count(page, server, store_dir):
+    pg, rec = page
+    _open(pg, server, "?since=2020-03-01&until=2020-03-31&undated=0")
+    total, drawn = _expected(store_dir, since="2020-03-01", until="2020-03-31",
+                             include_undated=False)
+    assert (total, drawn) == (3, 2)  # Camp Taji, Jurf al-Sakhar; the withdrawal has no point
+    assert wait_for_counts(pg, total)["total"] == total
+    state = wait_for_markers(pg, drawn)
+    assert isinstance(state, list) and len(state) == drawn, state
+    # widen it again through the sidebar: undated events come back
+    pg.get_by_test_id("stSidebar").get_by_text("Include undated events").click()
+    total, drawn = _expected(store_dir, since="2020-03-01", until="2020-03-31")
+    assert wait_for_counts(pg, total)["total"] == total
+    assert sum(m["n"] for m in wait_for_markers(pg, drawn)) == drawn
+    _assert_clean(rec, server)
+
+
+def test_popup_shows_the_evidence_as_text(page, server, store_dir):
+    pg, rec = page
+    _open(pg, server)
+    wait_for_markers(pg, _expected(store_dir)[1])
+    frame = pg.frame_locator("iframe[title='streamlit_folium.st_folium']")
+    frame.locator(".leaflet-marker-pane .awesome-marker:has(i.fa-bomb)").click()
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=30_000)
+    text = popup.inner_text()
+    assert "<script>window.__xss = 1</script>" in text
+    assert "onerror" in text and "${window.__xss = 3}" in text
+    assert "Tikrit" in popup.locator("mark").first.inner_text()
+    assert "killed 1, wounded 2" in text and "Test actor" in text
+    for tag in ("script", "img", "a[href^='javascript']"):
+        assert popup.locator(tag).count() == 0, tag
+    for f in pg.frames:
+        assert f.evaluate("() => window.__xss") is None
+    _assert_clean(rec, server)
+
+
+def test_uploading_an_article_adds_its_events(page, server, store_dir, tmp_path):
+    pg, rec = page
+    _open(pg, server)
+    total, drawn = _expected(store_dir)
+    wait_for_markers(pg, drawn)
+    seed = sorted(SEEDS_DIR.glob("*.txt"))[0]
+    article = tmp_path / "article.txt"
+    article.write_bytes(seed.read_bytes())
+    pg.get_by_text("Add an article").click()
+    pg.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(article))
+    pg.get_by_role("button", name="Read the article").click()
+    add = pg.get_by_role("button", name=re.compile(r"^Add \d+ event\(s\) to the store"))
+    add.wait_for(timeout=240_000)
+    n_read = int(re.search(r"\d+", add.inner_text()).group())
+    assert n_read > 0
+    add.click()
+    with EventStore(store_dir) as store:
+        after = poll(lambda: len(store), lambda n: n > total, seconds=120)
+    assert after > total
+    total, drawn = _expected(store_dir)
+    assert wait_for_counts(pg, total)["total"] == total
+    state = wait_for_markers(pg, drawn)
+    assert sum(m["n"] for m in state) == drawn
+    _assert_clean(rec, server)
+
+
+def test_saved_map_works_offline_from_disk(browser, tmp_path):
+    events = [e for e in EVENTS if e.lat is not None]
+    out = save_map(events, tmp_path / "map.html")
+    context = browser.new_context()
+    pg = context.new_page()
+    rec = Recorder()
+    rec.attach(pg)
+    try:
+        pg.goto(out.as_uri())
+        state = poll(lambda: pg.evaluate(MARKER_STATE_JS),
+                     lambda s: sum(m["n"] for m in s) == len(events), page=pg)
+        assert sum(m["n"] for m in state) == len(events), state
+        assert [u for u in rec.requests if not u.startswith(("file:", "data:"))] == []
+        assert rec.errors == []
+    finally:
+        context.close()
