@@ -638,11 +638,20 @@ class EventStore:
         if ev.has_point:
             dlat = MERGE_KM / 111.0
             dlon = MERGE_KM / (111.0 * max(math.cos(math.radians(ev.lat)), 0.01))  # type: ignore
-            probes.append((
-                "FROM events_rtree r CROSS JOIN events e ON e.rid = r.rid "  # R*Tree drives
-                "WHERE r.min_lon <= ? AND r.max_lon >= ? AND r.min_lat <= ? AND r.max_lat >= ?",
-                [ev.lon + dlon, ev.lon - dlon, ev.lat + dlat, ev.lat - dlat],  # type: ignore
-            ))
+            lon: float = ev.lon  # type: ignore[assignment]
+            # a radius crossing the antimeridian also looks at the other side, shifted 360°
+            centres = [lon]
+            if lon + dlon > 180:
+                centres.append(lon - 360)
+            if lon - dlon < -180:
+                centres.append(lon + 360)
+            for centre in centres:
+                probes.append((
+                    "FROM events_rtree r CROSS JOIN events e ON e.rid = r.rid "  # R*Tree drives
+                    "WHERE r.min_lon <= ? AND r.max_lon >= ? AND r.min_lat <= ? "
+                    "AND r.max_lat >= ?",
+                    [centre + dlon, centre - dlon, ev.lat + dlat, ev.lat - dlat],  # type: ignore
+                ))
         else:
             key = fold(ev.place_name or ev.place)
             if key:

@@ -482,6 +482,18 @@ def test_bbox_edges_are_exact(store: EventStore) -> None:
     assert store.count(bbox=(44.0, 34.0, 45.0, 35.0)) == 1  # on the edge: in; 1e-5 above: out
 
 
+def test_antimeridian_bbox_and_merge(store: EventStore) -> None:
+    fiji = dict(place_id=None, lat=-16.5, geo_precision=1)
+    store.add_events([attack(lon=179.95, source="east", **fiji),
+                      attack(lon=-179.95, source="west", **fiji),  # 10.7 km away: same event
+                      attack(lon=0.0, source="greenwich", **fiji)])
+    assert len(store) == 2
+    assert len(store.get(attack(lon=179.95, source="east", **fiji).event_id).sources) == 2
+    assert store.count(bbox=(179.0, -20, -179.0, -10)) == 1
+    assert store.count(bbox=(-1, -20, 1, -10)) == 1
+    assert store.count(bbox=(170, -20, 175, -10)) == 0
+
+
 def test_bad_filters_raise(store: EventStore) -> None:
     with pytest.raises(ValueError, match="not an ISO date"):
         store.query(since="last week")
