@@ -20,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
+from geo.acled import write_acled
 from geo.model import EVENT_COLUMNS, Event
 
 #: GeoJSON property order: the core fields first, then the rest (lat/lon are the geometry).
@@ -217,6 +218,8 @@ WRITERS: dict[str, Writer] = {
     "jsonl": Writer(_write_jsonl, suffix=".jsonl"),
     "geoparquet": Writer(_write_geoparquet, binary=True, suffix=".parquet"),
     "gpkg": Writer(_write_gpkg, binary=True, suffix=".gpkg"),
+    "acled": Writer(lambda frame, target: write_acled(frame_events(frame), target),
+                    suffix=".csv"),
 }
 
 

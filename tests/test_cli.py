@@ -11,6 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
+from geo.acled import read_acled
 from geo.store import EventStore
 
 from .conftest import DEV, FIXTURES, SEED
@@ -103,6 +104,12 @@ def test_ingest_twice_adds_nothing_and_export_filters(tmp_path):
     run("export", "--format", "geoparquet", "--out", str(out), store=store)
     gdf = gpd.read_parquet(out)
     assert len(gdf) == n and gdf.crs.to_epsg() == 4326
+
+    acled = tmp_path / "events_acled.csv"
+    run("export", "--format", "acled", "--out", str(acled), "--type", "rocket_attack",
+        store=store)
+    back = read_acled(acled)
+    assert back and all(e.event_type == "rocket_attack" for e in back)
 
     gpkg = tmp_path / "events.gpkg"
     run("export", "--format", "gpkg", "--out", str(gpkg), store=store)
