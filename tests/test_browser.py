@@ -237,9 +237,10 @@ def test_uploading_an_article_adds_its_events(page, server, store_dir, tmp_path)
     _assert_clean(rec, server)
 
 
-def test_saved_map_works_offline_from_disk(browser, tmp_path):
+@pytest.mark.parametrize("fast_threshold", [500, 0], ids=["markers", "fast-path"])
+def test_saved_map_works_offline_from_disk(browser, tmp_path, fast_threshold):
     events = [e for e in EVENTS if e.lat is not None]
-    out = save_map(events, tmp_path / "map.html")
+    out = save_map(events, tmp_path / "map.html", fast_threshold=fast_threshold)
     context = browser.new_context()
     pg = context.new_page()
     rec = Recorder()
@@ -251,5 +252,10 @@ def test_saved_map_works_offline_from_disk(browser, tmp_path):
         assert sum(m["n"] for m in state) == len(events), state
         assert [u for u in rec.requests if not u.startswith(("file:", "data:"))] == []
         assert rec.errors == []
+        pg.locator(".leaflet-marker-pane .awesome-marker:has(i.fa-bomb)").click()
+        popup = pg.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=30_000)
+        assert "<script>window.__xss = 1</script>" in popup.inner_text()
+        assert pg.evaluate("() => window.__xss") is None
     finally:
         context.close()
