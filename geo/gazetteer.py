@@ -77,7 +77,7 @@ DEMONYMS = _words(
 #: Inner tokens that may be lowercase inside a multi-word name ("Ras al-Ayn", "Bay of Islands").
 _INNER_LOWER = _words(
     "al el ad ed as es an en ar er at et az ez ash esh adh ath ul il bin ibn bani abu umm um "
-    "de del della di da du des la le les los las of on upon the y van von der den ter zu sur "
+    "de del della di da du des la le les los las of on upon the y van von der den ter zu sur in "
     "air base airbase airfield airport field army military international camp crossing border "
     "river governorate province")
 #: Demonyms that tell which country an article is about ("Iraqi forces" -> IQ).
@@ -236,7 +236,10 @@ class Gazetteer:
             except (OSError, pickle.UnpicklingError, EOFError, KeyError) as exc:
                 log.warning("gazetteer cache %s unreadable (%s); rebuilding", path, exc)
         gazetteer = cls.build(data_dir)
-        gazetteer._save(path)
+        try:
+            gazetteer._save(path)
+        except OSError as exc:  # a read-only cache folder slows the next start, nothing more
+            log.warning("could not cache the gazetteer in %s: %s", path.parent, exc)
         return gazetteer
 
     @classmethod
@@ -495,6 +498,8 @@ class Gazetteer:
         them or a locative word); ``prefer_sites_at``: offsets (or a predicate on the mention's
         start) where the sentence is about a base.
         """
+        if not isinstance(text, str):
+            raise GazetteerError(f"find_mentions needs text, got {type(text).__name__}")
         article = frozenset(c.upper() for c in countries)
         spans = tokens(text)
         mentions: list[Mention] = []
@@ -547,7 +552,9 @@ class Gazetteer:
         if not _capitalised(last) and last.lower() not in _INNER_LOWER:
             return False
         for a, b in zip(spans, spans[1:], strict=False):
-            if text[a[1]:b[0]] not in (" ", "-"):
+            gap = text[a[1]:b[0]]
+            abbreviation = b[0] - a[0] == 1 + len(gap) and gap in (".", ". ")  # "U.S. Embassy"
+            if gap not in (" ", "-") and not abbreviation:
                 return False  # names do not run across punctuation or line breaks
         return all(_capitalised(w) or w.lower() in _INNER_LOWER or _article_hyphen(w)
                    for w in words[1:-1])
@@ -571,7 +578,10 @@ class Gazetteer:
         locative = bool(_LOCATIVE_BEFORE.search(before))
         in_article = any(self._countries[k] in article for k in matches)
         words = key.split()
-        if all(w in self._common for w in words):
+        if "." not in surface and all(w in self._common for w in words):
+            if (kinds & SITE_KINDS and not initial
+                    and (locative or re.search(r"\bthe\s+$", before, re.IGNORECASE))):
+                return True  # "the Green Zone", "near Union III": a named site
             # an ordinary word: only a place's own name, after a locative word, mid-sentence,
             # where the place is big or in the article's country, and not a generic word
             named = [k for k, how in matches.items() if how == NAME]

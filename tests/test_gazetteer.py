@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -60,11 +61,33 @@ def test_index_holds_every_source(gaz):
     assert kinds == {"country", "region", "military_base", "river"}
 
 
-def test_cache_is_reused(gaz):
+def test_cache_round_trip_needs_no_build(gaz, tmp_path, monkeypatch):
     key = cache_key(source_files())
-    assert (CACHE / f"gazetteer-{key}.pickle").is_file()
-    again = Gazetteer.load(Settings(cache_dir=CACHE))
+    gaz._save(tmp_path / f"gazetteer-{key}.pickle")
+    assert (tmp_path / f"gazetteer-{key}-skeleton.pickle").is_file()
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("load() rebuilt although a cache was there")
+
+    monkeypatch.setattr(Gazetteer, "build", no_build)
+    again = Gazetteer.load(Settings(cache_dir=tmp_path))
     assert again.get("ourairports:ORAA") == gaz.get("ourairports:ORAA")
+    assert again.candidates("Kharkov")[0].place.name == "Kharkiv"
+    assert again.candidates("Qayara West")[0].place.id == "ourairports:ORQW"
+
+
+def test_stale_caches_are_pruned(tmp_path):
+    from geo.gazetteer import _prune_caches
+
+    names = ["gazetteer-a.pickle", "gazetteer-a-skeleton.pickle", "gazetteer-b.pickle",
+             "gazetteer-b-skeleton.pickle", "gazetteer-c.pickle", "gazetteer-c-skeleton.pickle"]
+    for n, name in enumerate(names):
+        (tmp_path / name).write_bytes(b"x")
+        os.utime(tmp_path / name, (1000 + n, 1000 + n))
+    _prune_caches(tmp_path, keep=tmp_path / "gazetteer-a.pickle")
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == ["gazetteer-a-skeleton.pickle", "gazetteer-a.pickle",
+                    "gazetteer-c-skeleton.pickle", "gazetteer-c.pickle"]
 
 
 def test_places_have_valid_fields(gaz):
@@ -353,3 +376,15 @@ def test_missing_sources_raise_clear_errors(tmp_path):
         border_crossings(tmp_path)
     with pytest.raises(GazetteerError, match="word list missing"):
         read_common_words(tmp_path)
+
+
+def test_abbreviations_and_named_sites_in_text(gaz):
+    got = surfaces(gaz, "Rockets landed near the U.S. Embassy in Baghdad.")
+    assert got == [("U.S. Embassy in Baghdad", "US Embassy Baghdad")]
+    assert ("Green Zone", "Green Zone") in surfaces(gaz, "Mortars hit the Green Zone overnight.")
+    assert surfaces(gaz, "U.S. forces left.") == [("U.S", "United States")]
+
+
+def test_find_mentions_rejects_non_text(gaz):
+    with pytest.raises(GazetteerError, match="needs text"):
+        gaz.find_mentions(None)
