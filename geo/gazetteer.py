@@ -652,8 +652,13 @@ class Gazetteer:
         for m in mentions:
             others = [a for a in anchors if not (m.best and a == (m.best.place.lat,
                                                                   m.best.place.lon))]
-            cands = self.candidates(m.surface, article, _window(text, m.start), others,
-                                    _at(prefer_sites_at, m.start))
+            # the caller decides which sentences are about a base; base words in the window
+            # do not override that here
+            ctx = _Context(countries=frozenset(article),
+                           context_key=f" {fold(_window(text, m.start))} ", near=tuple(others),
+                           base=_at(prefer_sites_at, m.start),
+                           own_keys=frozenset(name_keys(m.surface)))
+            cands = self._rank(m.surface, ctx, 10)
             kept = {c.place.id for c in m.candidates}
             ranked = tuple(c for c in cands if c.place.id in kept) or m.candidates
             out.append(Mention(m.start, m.end, m.surface, ranked))

@@ -388,3 +388,13 @@ def test_abbreviations_and_named_sites_in_text(gaz):
 def test_find_mentions_rejects_non_text(gaz):
     with pytest.raises(GazetteerError, match="needs text"):
         gaz.find_mentions(None)
+
+
+def test_caller_decides_base_sentences_in_text(gaz):
+    """Base words around a name count in candidates(context=...), but in text scanning only
+    the caller's prefer_sites_at says which sentences are about a base."""
+    text = "Iraqi forces recaptured Kirkuk."
+    assert best(gaz, "Kirkuk", context=text).id == "ourairports:IQ-0026"
+    assert [m.best.place.kind for m in gaz.resolve_mentions(text)] == ["city"]
+    assert [m.best.place.kind for m in gaz.resolve_mentions(text, prefer_sites_at=lambda _: True)
+            ] == ["military_base"]
