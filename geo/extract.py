@@ -75,7 +75,8 @@ _ORG_AFTER = re.compile(r"\s+(?:Times|Post|Daily|Journal|Herald|Tribune|Gazette|
                         r"Chronicle|Telegraph|Examiner|Review|University|Institute)\b")
 #: Sentence openings that refer back to a place named before ("The place was...").
 _ANAPHOR = re.compile(
-    r"^\s*(?:The|This|That)\s+(?:(?:air|military|army|naval|US|American|former)\s+)?(?:place|town|city|village|site|base|foundation|area|space|region|"
+    r"^\s*(?:The|This|That)\s+(?:(?:air|military|army|naval|US|American|former)\s+)?"
+    r"(?:place|town|city|village|site|base|foundation|area|space|region|"
     r"location|camp|airfield|facility|district)\b|^\s*It\s+(?:was|had|has|fell)\b"
 )
 #: Statements about many attacks over a period: one aggregate event, not one at a place.
@@ -197,7 +198,8 @@ class Extractor:
         mentions = [m for m in self.gazetteer.resolve_mentions(
                         text, prefer_sites_at=lambda at: sentence_of(at) in base_sentences)
                     if m.candidates and not any(s < m.end and m.start < e for s, e in actor_spans)]
-        countries = _article_countries(mentions) | lexicon.find_demonym_countries(text, places_only=True)
+        countries = _article_countries(mentions)
+        countries |= lexicon.find_demonym_countries(text, places_only=True)
         for m in mentions:
             sent = sentences[sentence_of(m.start)]
             if _POSSESSIVE.match(text[m.end:m.end + 3]) or _ORG_AFTER.match(text[m.end:m.end + 12]):
