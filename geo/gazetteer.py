@@ -578,7 +578,7 @@ class Gazetteer:
         locative = bool(_LOCATIVE_BEFORE.search(before))
         in_article = any(self._countries[k] in article for k in matches)
         words = key.split()
-        if "." not in surface and all(w in self._common for w in words):
+        if "." not in surface and all(len(w) > 1 and w in self._common for w in words):
             if (kinds & SITE_KINDS and not initial
                     and (locative or re.search(r"\bthe\s+$", before, re.IGNORECASE))):
                 return True  # "the Green Zone", "near Union III": a named site

@@ -385,6 +385,12 @@ def test_abbreviations_and_named_sites_in_text(gaz):
     assert surfaces(gaz, "U.S. forces left.") == [("U.S", "United States")]
 
 
+def test_letter_names_are_not_common_words(gaz):
+    text = "Troops may withdraw from Qayara Airfield West, known as Q-West, and Kirkuk."
+    got = {m.surface: m.best.place.id for m in gaz.resolve_mentions(text)}
+    assert got["Q-West"] == got["Qayara Airfield West"] == "ourairports:ORQW"
+
+
 def test_find_mentions_rejects_non_text(gaz):
     with pytest.raises(GazetteerError, match="needs text"):
         gaz.find_mentions(None)
