@@ -1,0 +1,130 @@
+"""Smoke runs of every benchmark part at tiny sizes, so the bench code cannot rot.
+
+No timing is asserted (timing lives in ``python -m bench``); the tests check that each part
+runs on real data and reports sane, complete figures.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from bench import extract_bench, gazetteer_bench, map_bench, store_bench
+from bench.__main__ import parse
+from bench.common import Figure, table
+from bench.corpus import MAX_CHARS, MIN_CHARS, load_names, make_article, write_corpus
+from geo.articles import read_article
+from geo.config import PROJECT_DIR
+
+
+def _named(figures: list[Figure], fragment: str) -> Figure:
+    found = [f for f in figures if fragment in f.name]
+    assert found, f"no figure named like {fragment!r} in {[f.name for f in figures]}"
+    return found[0]
+
+
+def test_corpus_is_deterministic_and_realistic(tmp_path, extractor):
+    names = load_names()
+    a = write_corpus(tmp_path / "a", 12, seed=3, names=names)
+    b = write_corpus(tmp_path / "b", 5, seed=3, names=names)
+    assert [p.read_bytes() for p in a[:5]] == [p.read_bytes() for p in b]  # a prefix
+    c = write_corpus(tmp_path / "c", 5, seed=4, names=names)
+    assert [p.read_bytes() for p in c] != [p.read_bytes() for p in b]
+    events = 0
+    for path in a:
+        text = path.read_text(encoding="utf-8")
+        assert MIN_CHARS <= len(text) <= MAX_CHARS
+        assert text.startswith("URL: https://bench.example.org/news/")
+        article = read_article(path)
+        assert article.published is not None
+        found = extractor.extract(article)
+        events += len(found)
+        assert any(ev.place_id for ev in found)  # real gazetteer names resolve
+    assert events >= 3 * len(a)
+
+
+def test_corpus_names_come_from_the_gazetteer_sources():
+    names = load_names()
+    assert "K-1 Air Base" in names.bases
+    assert "Baghdad" in names.towns
+    assert any("Qa" in c for c in names.crossings)
+    text = make_article(random.Random(1), names, 0)
+    assert sum(n in text for n in names.bases + names.towns + names.crossings) >= 5
+
+
+def test_corpus_rejects_an_empty_size(tmp_path):
+    with pytest.raises(ValueError, match="at least 1"):
+        write_corpus(tmp_path, 0)
+
+
+def test_gazetteer_part(settings):
+    figures = gazetteer_bench.run(n=300, cold_repeats=1, settings=settings)
+    cold = _named(figures, "cold process start")
+    assert "Baghdad" in cold.name and cold.value > 0 and cold.met is not None
+    assert _named(figures, "peak RSS").value > 10
+    assert _named(figures, "lookup()").value > 0
+
+
+def test_extract_part(settings, tmp_path):
+    figures = extract_bench.run(n=4, workers=2, settings=settings, root=tmp_path)
+    assert _named(figures, "8 dev articles, 1 core: events").value > 10
+    one = _named(figures, "4 generated, 1 core: events").value
+    assert one > 0
+    assert _named(figures, "4 generated, workers=2: events").value == one
+    assert _named(figures, "MB/s").value > 0
+    assert len(list((tmp_path / "corpus-0").glob("article_*.txt"))) == 4
+
+
+def test_store_part(tmp_path):
+    figures = store_bench.run(n=3000, batch=1000, repeats=2, folder=tmp_path)
+    assert _named(figures, "count() of all 3,000").unit == "ms"
+    assert _named(figures, "size on disk").value > 0.1
+    frame_fig = _named(figures, "query_frame(type+date+bbox)")
+    count_fig = _named(figures, "count(type+date+bbox)")
+    rows = int(count_fig.name.split("-> ")[1].split()[0])
+    assert f"-> {rows} rows" in frame_fig.name
+
+
+def test_synthetic_events_are_stable_across_batches():
+    whole = list(store_bench.synthetic_events(10, seed=1))
+    parts = list(store_bench.synthetic_events(4, seed=1)) + list(
+        store_bench.synthetic_events(6, seed=1, offset=4))
+    assert [e.event_id for e in whole] == [e.event_id for e in parts]
+    assert all(35 <= e.lon <= 49 and 29 <= e.lat <= 42 for e in whole)
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="needs the system chromium")
+def test_map_part_in_chromium(tmp_path):
+    figures = map_bench.run(sizes=(50,), browser=True, folder=tmp_path)
+    assert _named(figures, "load to drawn in Chromium").value > 0
+    weight = _named(figures, "page weight").value
+    assert weight > _named(figures, "HTML size").value  # the vendored assets were served
+    assert _named(figures, "Chromium PSS").value > 10
+
+
+def test_map_server_maps_app_static(tmp_path):
+    (tmp_path / "x.html").write_text("<p>x</p>")
+    from urllib.request import urlopen
+
+    with map_bench.serve(tmp_path) as base:
+        assert urlopen(f"{base}/x.html").read() == b"<p>x</p>"
+        leaflet = urlopen(f"{base}/app/static/vendor/leaflet/leaflet.js").read()
+    assert leaflet == (PROJECT_DIR / "static/vendor/leaflet/leaflet.js").read_bytes()
+
+
+def test_table_and_command_line():
+    text = table([Figure("p", "a figure", 1234.5, "x", "<= 1", False)])
+    assert "1,234" in text and "NOT met" in text
+    with pytest.raises(SystemExit):
+        parse(["nonsense"])
+    with pytest.raises(SystemExit):
+        parse(["store", "--events", "0"])
+    out = subprocess.run([sys.executable, "-m", "bench", "store", "--events", "500",
+                          "--batch", "250"], capture_output=True, text=True, cwd=PROJECT_DIR,
+                         check=True).stdout
+    assert out.startswith("machine: cores ")
+    assert "store" in out and "size on disk" in out
