@@ -16,6 +16,7 @@ many control characters) are refused.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -103,7 +104,7 @@ def iter_article_paths(paths: Iterable[str | Path]) -> list[Path]:
                 raise ArticleError(f"{p}: folder has no article files "
                                    f"({', '.join(sorted(ARTICLE_SUFFIXES))})")
             found.extend(inside)
-        elif p.is_file():
+        elif p.exists():  # a file, or a pipe or device named on purpose: read_article copes
             found.append(p)
         else:
             raise ArticleError(f"{p}: no such file or folder")
@@ -120,11 +121,15 @@ def _read_bytes(p: Path, max_bytes: int) -> bytes:
         raise ArticleError(f"{p}: no such file")
     if p.is_dir():
         raise ArticleError(f"{p}: is a folder, not a file (give it as a folder of articles)")
-    size = p.stat().st_size
-    if size > max_bytes:
-        raise ArticleError(f"{p}: too large ({size:,} bytes; the limit is {max_bytes:,})")
     try:
-        data = p.read_bytes()
+        if p.is_file():
+            size = p.stat().st_size
+            if size > max_bytes:
+                raise ArticleError(
+                    f"{p}: too large ({size:,} bytes; the limit is {max_bytes:,})")
+            data = p.read_bytes()
+        else:
+            data = _read_stream(p, max_bytes)
     except PermissionError:
         raise ArticleError(f"{p}: not readable (permission denied)") from None
     except OSError as exc:
@@ -132,6 +137,30 @@ def _read_bytes(p: Path, max_bytes: int) -> bytes:
     if not data.strip():
         raise ArticleError(f"{p}: empty file")
     return data
+
+
+def _read_stream(p: Path, max_bytes: int) -> bytes:
+    """A pipe or device (``<(curl ...)``, a FIFO, /dev/zero): its size is unknown, so read at
+    most ``max_bytes`` + 1 bytes. Opened non-blocking because opening a FIFO that no process
+    writes to would otherwise wait forever; reads then block as usual (EOF when no writer)."""
+    nonblock = getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(p, os.O_RDONLY | nonblock)
+    try:
+        if nonblock:
+            os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        total = 0
+        while total <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    finally:
+        os.close(fd)
+    if total > max_bytes:
+        raise ArticleError(f"{p}: too large (more than {max_bytes:,} bytes, the limit)")
+    return b"".join(chunks)
 
 
 def _decode(data: bytes, p: Path) -> tuple[str, str]:
