@@ -102,6 +102,14 @@ _FOLLOW_UP = re.compile(r"^\W*(?:The|This|That|It|Both)\s+(?:[\w-]+\s+){0,2}?(?:
 _IRREALIS = re.compile(r"(?i)\b(?:threaten\w*|vow\w*|warn\w*|plan\w*|intend\w*|would|could|"
                        r"might|prepar\w*|fear\w*|avoid\w*|prevent\w*)\s+(?:to\s+)?"
                        r"(?:\w+\s+){0,2}$")
+#: "the assault", "this attack", "the same rocket attack": a reference to a reported event.
+_DEFINITE_BEFORE = re.compile(r"(?i)\b(?:the|this|that)\s+(?:same\s+)?(?:[\w-]+\s+)?$")
+#: Words that say forces are at a site: a "base" event needs one.
+_PRESENCE = re.compile(
+    r"(?i)\b(?:host(?:s|ed|ing)?|hous(?:e|es|ed|ing)|station(?:ed|s)?|deploy(?:ed|ment|s)?|"
+    r"based\s+(?:at|in)|presence|garrison(?:ed)?|troops|forces|personnel|soldiers?|marines|"
+    r"advis[eo]rs|trainers|contractors?|servicem[ae]n|service\s+members)\b"
+)
 #: Hedges that lower confidence.
 _HEDGE = re.compile(
     r"(?i)\b(?:conflicting\s+reports|reportedly|allegedly|unconfirmed|rumou?r|may\s+have|"
@@ -171,7 +179,8 @@ class Extractor:
             events.extend(found)
             last_attack = next((e for e in reversed(found) if e.event_type in ATTACK_TYPES
                                 and not e.aggregate), last_attack)
-            context_dates = (context_dates + sent_dates)[-3:]
+            context_dates = (context_dates + [d for d in sent_dates if d.precision == 1
+                                              and d.rule != "future"])[-3:]
             specific = [p for p in sent.places if _is_specific(p)]
             if specific:
                 last_place = specific[-1]
@@ -284,7 +293,7 @@ class Extractor:
                 if not _informative(ev):
                     continue
                 out.append(ev)
-        if base_triggers and not aggregate:
+        if base_triggers and not aggregate and _PRESENCE.search(sent.text):
             for res in located:
                 if res.place and (res.place.kind in SITE_KINDS or res.place.kind in _POINT_KINDS
                                   and (_adjacent(sent, res, base_triggers)
@@ -440,14 +449,17 @@ def _listed_days(refs: list[dates_mod.DateRef], text: str,
 
 
 def _is_follow_up(sentence: str, last_type: str) -> bool:
-    """Opens on the attack just reported and states no attack of another kind
-    ("The attack ... was followed by US air strikes" is a new event)."""
-    m = _FOLLOW_UP.search(sentence)
-    if not m:
-        return False
+    """Goes on about the attack just reported: opens on it ("The rocket attack killed...") or
+    names it only with a definite article ("...said the assault killed 34"), and states no
+    attack of another kind ("The attack ... was followed by US air strikes" is a new event)."""
     kinds = dict(ATTACK_CONCEPTS)
-    return not any(t.start >= m.end() and t.concept in kinds and t.concept != "attack"
-                   and kinds[t.concept] != last_type for t in lexicon.find_triggers(sentence))
+    attacks = [t for t in lexicon.find_triggers(sentence) if t.concept in kinds]
+    m = _FOLLOW_UP.search(sentence)
+    if m:
+        return not any(t.start >= m.end() and t.concept != "attack"
+                       and kinds[t.concept] != last_type for t in attacks)
+    return bool(attacks) and all(
+        _DEFINITE_BEFORE.search(sentence[max(0, t.start - 30):t.start]) for t in attacks)
 
 
 def _add_follow_up(event: Event, sent: _Sentence, article: Article,
