@@ -120,14 +120,18 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     from geo.export import write_events
     from geo.pipeline import extract_paths
 
-    events, failed = [], 0
+    events, failed, read = [], 0, 0
     for item in extract_paths(args.paths, settings, published=args.published,
                               workers=args.workers, progress=True):
+        read += 1
         if item.error:
             failed += 1
             print(f"conflict-map: error: {item.error}", file=sys.stderr)
         events.extend(item.events)
     write_events(events, args.format, None)
+    if read > 1:
+        print(f"{read} articles read ({failed} failed); {len(events)} events found",
+              file=sys.stderr)
     return 2 if failed else 0
 
 
