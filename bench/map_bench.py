@@ -122,6 +122,11 @@ def draw(url: str, timeout_s: float = 120.0) -> dict[str, float]:
 
 
 def _body_size(response) -> int:
+    """Bytes of a response: its Content-Length (Playwright cannot always hand back the body of
+    a 100 MB page), else the body's length."""
+    length = response.headers.get("content-length")
+    if length and length.isdigit():
+        return int(length)
     try:
         return len(response.body())
     except Exception:  # noqa: BLE001 - a redirect or aborted response has no body
