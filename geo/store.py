@@ -53,6 +53,8 @@ MMAP_BYTES = 1 << 30
 RTREE_PROBE = 20_000
 #: Rows per executemany batch on the bulk path (bounds memory, not transactions).
 BULK_BATCH = 20_000
+#: Filters whose facets one store keeps (a page session uses a handful).
+FACET_CACHE_SIZE = 32
 
 # Columns of ``events`` written from an Event, in INSERT order (``rid`` is the rowid).
 _STORED = (
@@ -237,6 +239,9 @@ class EventStore:
         self._lock = threading.RLock()
         self._timeout = timeout
         self._conn = self._connect(create)
+        # facets() answers per filter, valid while the store is unchanged (see facets)
+        self._facet_cache: dict[str, dict[str, Any]] = {}
+        self._facet_stamp: tuple[int, int] | None = None
 
     # --- opening ------------------------------------------------------------------------------
 
@@ -858,6 +863,120 @@ class EventStore:
             }
         return self._read(fetch)
 
+    # --- facets and bins (the map page at scale) ----------------------------------------------
+
+    def facets(self, *, types: str | Iterable[str] | None = None,
+               since: str | date | None = None, until: str | date | None = None,
+               bbox: Sequence[float] | None = None, datasets: str | Iterable[str] | None = None,
+               countries: str | Iterable[str] | None = None,
+               actors: str | Iterable[str] | None = None, text: str | None = None,
+               min_fatalities: int | None = None, include_undated: bool = True,
+               include_unlocated: bool = True) -> dict[str, Any]:
+        """What a page shows about the events :meth:`query` would return, without loading them.
+
+        Keys: ``total``; ``drawable`` (located and not aggregate: what a map can draw as a
+        point); ``by_type``, ``by_dataset``, ``by_country``, ``actors`` (name -> events naming
+        it); ``by_day`` (first day -> events, for timelines); ``date_min``/``date_max`` (first
+        and last day any event can mean); ``bounds`` (south, west, north, east of the drawable
+        events, or None). Computed in SQL (GROUP BY over the filter's index-friendly parts),
+        and cached per filter until the store changes (``PRAGMA data_version`` sees other
+        connections' commits, ``total_changes`` this one's), so a page re-rendering with the
+        same filters pays nothing."""
+        q = _parse_query(types, since, until, bbox, datasets, countries, actors, text,
+                         min_fatalities, include_undated, include_unlocated, None)
+
+        def fetch(conn: sqlite3.Connection) -> dict[str, Any]:
+            stamp = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+            if self._facet_stamp != stamp:
+                self._facet_cache.clear()
+                self._facet_stamp = stamp
+            key = repr(q)
+            if key not in self._facet_cache:
+                if len(self._facet_cache) >= FACET_CACHE_SIZE:
+                    self._facet_cache.pop(next(iter(self._facet_cache)))
+                self._facet_cache[key] = self._facets(conn, q)
+            return _copy_facets(self._facet_cache[key])
+        return self._read(fetch)
+
+    def _facets(self, conn: sqlite3.Connection, q: _Query) -> dict[str, Any]:
+        out: dict[str, Any] = {"total": 0, "drawable": 0, "by_type": {}, "by_dataset": {},
+                               "by_country": {}, "actors": {}, "by_day": {},
+                               "date_min": None, "date_max": None, "bounds": None}
+        box: list[float | None] = [None, None, None, None]
+        texts: dict[str, int] = {}
+        for where, params in self._parts(conn, q):
+            rows = conn.execute(
+                "SELECT e.event_type, e.dataset, e.country, count(*), "
+                "sum(e.lat IS NOT NULL AND e.aggregate = 0), min(e.date_start), max(e.date_end) "
+                f"FROM events e WHERE {where} GROUP BY 1, 2, 3", params).fetchall()
+            for etype, dataset, country, n, drawable, first, last in rows:
+                out["total"] += n
+                out["drawable"] += drawable or 0
+                _bump(out["by_type"], etype, n)
+                _bump(out["by_dataset"], dataset, n)
+                if country:
+                    _bump(out["by_country"], country, n)
+                out["date_min"] = _least(out["date_min"], first)
+                out["date_max"] = _greatest(out["date_max"], last)
+            for day, n in conn.execute(f"SELECT e.date_start, count(*) FROM events e WHERE "
+                                       f"{where} AND e.date_start IS NOT NULL GROUP BY 1",
+                                       params):
+                _bump(out["by_day"], day, n)
+            for actors_text, n in conn.execute(
+                    f"SELECT e.actors, count(*) FROM events e WHERE {where} GROUP BY 1", params):
+                _bump(texts, actors_text, n)
+            one = conn.execute(
+                "SELECT min(e.lat), min(e.lon), max(e.lat), max(e.lon) FROM events e "
+                f"WHERE {where} AND e.lat IS NOT NULL AND e.aggregate = 0", params).fetchone()
+            box = [_least(box[0], one[0]), _least(box[1], one[1]),
+                   _greatest(box[2], one[2]), _greatest(box[3], one[3])]
+        for actors_text, n in texts.items():
+            for name in set(json.loads(actors_text) if actors_text else []):
+                _bump(out["actors"], str(name), n)
+        out["bounds"] = None if box[0] is None else tuple(float(v) for v in box)  # type: ignore
+        return out
+
+    def bins(self, cell_deg: float, *, types: str | Iterable[str] | None = None,
+             since: str | date | None = None, until: str | date | None = None,
+             bbox: Sequence[float] | None = None, datasets: str | Iterable[str] | None = None,
+             countries: str | Iterable[str] | None = None,
+             actors: str | Iterable[str] | None = None, text: str | None = None,
+             min_fatalities: int | None = None, include_undated: bool = True) -> pd.DataFrame:
+        """The drawable events (located, not aggregate) matching the filters, counted in square
+        cells of ``cell_deg`` degrees: one row per (cell, event type) with columns ``row``,
+        ``col`` (cell indices from 90S/180W), ``event_type``, ``n``, ``lat``, ``lon`` (mean
+        position of those events). A map too full to draw every point draws these instead;
+        their ``n`` add up to the drawable count of :meth:`facets` for the same filters."""
+        try:
+            cell = float(cell_deg)
+        except (TypeError, ValueError):
+            raise ValueError(f"cell size must be a number of degrees, got {cell_deg!r}") from None
+        if not (0 < cell <= 180):
+            raise ValueError(f"cell size must be in (0, 180] degrees, got {cell_deg!r}")
+        q = _parse_query(types, since, until, bbox, datasets, countries, actors, text,
+                         min_fatalities, include_undated, False, None)
+
+        def fetch(conn: sqlite3.Connection) -> list[tuple]:
+            out: list[tuple] = []
+            for where, params in self._parts(conn, q):
+                out += conn.execute(
+                    "SELECT CAST((e.lat + 90.0) / ? AS INTEGER) AS r, "
+                    "CAST((e.lon + 180.0) / ? AS INTEGER) AS c, e.event_type, count(*), "
+                    f"avg(e.lat), avg(e.lon) FROM events e WHERE {where} AND e.aggregate = 0 "
+                    "GROUP BY 1, 2, 3", [cell, cell, *params]).fetchall()
+            return out
+        rows = self._read(fetch)
+        frame = pd.DataFrame(rows, columns=["row", "col", "event_type", "n", "lat", "lon"])
+        if frame.empty:
+            return frame.astype({"row": "int64", "col": "int64", "n": "int64",
+                                 "lat": "float64", "lon": "float64"})
+        # parts are disjoint, but one cell may come from several parts: merge them
+        frame["wlat"], frame["wlon"] = frame["lat"] * frame["n"], frame["lon"] * frame["n"]
+        frame = frame.groupby(["row", "col", "event_type"], as_index=False)[
+            ["n", "wlat", "wlon"]].sum()
+        frame["lat"], frame["lon"] = frame["wlat"] / frame["n"], frame["wlon"] / frame["n"]
+        return frame.drop(columns=["wlat", "wlon"])
+
     def integrity_check(self) -> str:
         """SQLite's full check ("ok" when whole); slow on big stores, for tests and `doctor`."""
         return str(self._read(lambda c: c.execute("PRAGMA integrity_check").fetchone()[0]))
@@ -923,6 +1042,27 @@ def _date_gap(a: Event, b: Event) -> int:
     if b.date_start > a.date_end:  # type: ignore[operator]
         return (date.fromisoformat(b.date_start) - date.fromisoformat(a.date_end)).days  # type: ignore
     return 0
+
+
+def _bump(counts: dict, key: Any, n: int) -> None:
+    counts[key] = counts.get(key, 0) + n
+
+
+def _least(a: Any, b: Any) -> Any:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _greatest(a: Any, b: Any) -> Any:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _copy_facets(f: dict[str, Any]) -> dict[str, Any]:
+    """A copy a caller may change without touching the cached answer, dicts by count."""
+    out = dict(f)
+    for key in ("by_type", "by_dataset", "by_country", "actors"):
+        out[key] = dict(sorted(f[key].items(), key=lambda kv: (-kv[1], str(kv[0]))))
+    out["by_day"] = dict(sorted(f["by_day"].items()))
+    return out
 
 
 # --- rows, frames and filters -----------------------------------------------------------------
