@@ -516,6 +516,118 @@ def add_event_layers(
     return layers
 
 
+# --- server-side bins ------------------------------------------------------------------------
+
+#: Cells are about this many screen pixels wide at the zoom they are made for.
+BIN_PIXELS = 40
+#: Radius range of a bin's circle, in pixels (area grows with the log of its count).
+BIN_RADIUS = (5.0, 22.0)
+#: Event types named in a bin's popup.
+BIN_TOP_TYPES = 3
+
+
+def cell_degrees(zoom: float) -> float:
+    """Cell size in degrees for a zoom level: a 256-pixel Web Mercator tile spans
+    360 / 2**zoom degrees of longitude, so cells stay :data:`BIN_PIXELS` wide on screen."""
+    z = min(max(float(zoom), 0.0), float(MAX_ZOOM))
+    return 360.0 / (2.0 ** z) * BIN_PIXELS / 256.0
+
+
+def bin_cells(bins: pd.DataFrame) -> pd.DataFrame:
+    """One row per cell from the store's per-(cell, type) counts: ``lat``, ``lon`` (mean
+    position of its events), ``n`` and ``types`` (list of (type, n), largest first)."""
+    if bins.empty:
+        return pd.DataFrame(columns=["lat", "lon", "n", "types"])
+    work = bins.assign(wlat=bins["lat"] * bins["n"], wlon=bins["lon"] * bins["n"])
+    work = work.sort_values(["row", "col", "n"], ascending=[True, True, False])
+    grouped = work.groupby(["row", "col"], sort=False)
+    cells = grouped[["n", "wlat", "wlon"]].sum()
+    cells["lat"], cells["lon"] = cells["wlat"] / cells["n"], cells["wlon"] / cells["n"]
+    cells["types"] = grouped.apply(
+        lambda g: list(zip(g["event_type"], g["n"].astype(int), strict=True)),
+        include_groups=False)
+    return cells[["lat", "lon", "n", "types"]].reset_index(drop=True)
+
+
+def bin_popup(n: int, types: Sequence[tuple[str, int]]) -> str:
+    """A bin's popup: how many events and the commonest types (labels are ours, not text
+    from articles, but escaped all the same)."""
+    items = "".join(
+        f"<li>{escape_text(TYPE_STYLES[t].label if t in TYPE_STYLES else t)}: {int(k):,}</li>"
+        for t, k in list(types)[:BIN_TOP_TYPES])
+    more = len(types) - BIN_TOP_TYPES
+    if more > 0:
+        items += f"<li>and {more} more type(s)</li>"
+    return (f"<div class='cm-bin'><b>{int(n):,} events</b> here"
+            f"<ul style='margin:4px 0 0 0;padding-left:16px'>{items}</ul>"
+            "<small>Zoom in to see them one by one.</small></div>")
+
+
+def bin_radius(n: int, largest: int) -> float:
+    """Circle radius: log scale between :data:`BIN_RADIUS` (1 event .. the largest bin)."""
+    low, high = BIN_RADIUS
+    if largest <= 1:
+        return low
+    return low + (high - low) * math.log(max(n, 1)) / math.log(largest)
+
+
+class BinLayer(MacroElement):
+    """Counted cells drawn as canvas circle markers, one JS loop over plain rows.
+
+    Canvas, not DOM markers: thousands of circles draw in milliseconds. The map's container
+    gets ``data-cm-bins`` (cells) and ``data-cm-binned`` (events in them), so a test or a
+    user script can read what was drawn from a canvas that has no elements to count."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.featureGroup();
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var renderer = L.canvas({padding: 0.5});
+            var rows = {{ this.rows|tojson }};
+            var total = 0;
+            rows.forEach(function (r) {
+                total += r[2];
+                L.circleMarker([r[0], r[1]], {renderer: renderer, radius: r[3], color: r[4],
+                    weight: 1, fillColor: r[4], fillOpacity: 0.55})
+                  .bindPopup(r[5], {maxWidth: 320})
+                  .bindTooltip(r[2].toLocaleString() + ' events')
+                  .addTo({{ this.get_name() }});
+            });
+            {{ this.get_name() }}.addTo(map);
+            map.getContainer().dataset.cmBins = rows.length;
+            map.getContainer().dataset.cmBinned = total;
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[list[Any]], name: str) -> None:
+        super().__init__()
+        self._name = "BinLayer"
+        self.layer_name = name
+        self.rows = rows
+
+
+def add_bins(m: folium.Map, bins: pd.DataFrame,
+             name: str = "Events, counted per cell (zoom in for points)") -> BinLayer:
+    """The store's per-(cell, type) counts (``EventStore.bins``) as sized circles coloured by
+    each cell's commonest type, with a popup of its count and top types."""
+    cells = bin_cells(bins)
+    largest = int(cells["n"].max()) if not cells.empty else 1
+    rows = []
+    for cell in cells.itertuples(index=False):
+        top = cell.types[0][0]
+        colour = TYPE_STYLES[top].hex if top in TYPE_STYLES else "#555555"
+        rows.append([round(float(cell.lat), 5), round(float(cell.lon), 5), int(cell.n),
+                     round(bin_radius(int(cell.n), largest), 1), colour,
+                     bin_popup(int(cell.n), cell.types)])
+    layer = BinLayer(rows, name)
+    layer.add_to(m)
+    return layer
+
+
 # --- offline assets ---------------------------------------------------------------------------
 
 def _walk(element: Element) -> Iterable[Element]:
@@ -577,13 +689,16 @@ def build_map(
     zoom: int | None = None,
     fit_to_events: bool = True,
     height: str | int = "100%",
+    bins: pd.DataFrame | None = None,
 ) -> folium.Map:
     """The conflict map of ``events`` (a store frame or ``Event`` objects).
 
     Located, non-aggregate events are drawn in toggleable clustered layers by kind; the rest
     are for the caller to list (:func:`split_drawable`). ``sites`` and ``crossings`` are
     gazetteer places drawn as reference layers. Nothing is fetched from the internet unless
-    ``online_tiles`` adds the optional OpenStreetMap layer.
+    ``online_tiles`` adds the optional OpenStreetMap layer. ``bins`` (``EventStore.bins``
+    counts) are drawn as counted circles, for views holding more events than a browser can
+    draw one by one; the events passed are drawn as points beside them.
     """
     frame = events_frame(events)
     drawn, _listed = split_drawable(frame)
@@ -603,7 +718,11 @@ def build_map(
     add_reference_places(m, crossings, name="Known border crossings (gazetteer)",
                          color="#436978")
     add_event_layers(m, drawn, fast_threshold=fast_threshold)
-    Legend(sorted(set(drawn["event_type"])) if not drawn.empty else []).add_to(m)
+    shown = set(drawn["event_type"]) if not drawn.empty else set()
+    if bins is not None and not bins.empty:
+        add_bins(m, bins)
+        shown |= set(bins["event_type"])
+    Legend(sorted(shown)).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     if fit_to_events and center is None and not drawn.empty:
         lats, lons = drawn["lat"].astype(float), drawn["lon"].astype(float)
