@@ -3,8 +3,15 @@
 ``app.py`` calls :func:`main`. The page reads everything from the event store named by
 ``Settings`` (``CONFLICT_MAP_STORE``) and asks the store itself to filter, so every count shown
 is the store's own answer. Filter state lives in the URL (``st.query_params``) so a view can be
-shared as a link. Pure helpers (filters <-> URL, store arguments, timeline, nearest sites) are
-module functions so tests can call them without a browser.
+shared as a link. Pure helpers (filters <-> URL, store arguments, timeline, nearest sites, the
+map's view and plan) are module functions so tests can call them without a browser.
+
+At scale the page never loads every row: the sidebar, the counts and the timeline come from
+``EventStore.facets`` (SQL GROUP BYs, cached until the store changes), the table shows the first
+:data:`TABLE_ROWS`, downloads are built only when clicked, and when more events match than a
+browser can draw (``CONFLICT_MAP_MAX_POINTS``, default :data:`DEFAULT_MAX_POINTS`) the map shows
+the store's per-cell counts for the current view (``EventStore.bins``), refined as the user pans
+and zooms, and the events themselves once the view holds few enough.
 """
 
 from __future__ import annotations
@@ -12,6 +19,8 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import math
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -28,15 +37,19 @@ from geo.export import flat_frame, to_geojson
 from geo.extract import Extractor
 from geo.gazetteer import Gazetteer
 from geo.mapview import (
+    DEFAULT_CENTER,
+    DEFAULT_ZOOM,
+    MAX_ZOOM,
     TYPE_STYLES,
     build_map,
+    cell_degrees,
     escape_text,
     popup_html,
     split_drawable,
 )
 from geo.model import SITE_KINDS, Event, Place
 from geo.pipeline import seed_store_if_empty, store_article
-from geo.store import EventStore
+from geo.store import EventStore, haversine_km
 
 #: Columns of the events table, in order.
 TABLE_COLUMNS = ("date", "event_type", "place_name", "country", "killed", "wounded", "actors",
@@ -45,6 +58,17 @@ TABLE_COLUMNS = ("date", "event_type", "place_name", "country", "killed", "wound
 Q_TYPES, Q_SINCE, Q_UNTIL, Q_ACTORS, Q_COUNTRIES, Q_DATASETS = (
     "type", "since", "until", "actor", "country", "dataset")
 Q_TEXT, Q_MIN_KILLED, Q_UNDATED, Q_TILES = "q", "min_killed", "undated", "tiles"
+
+#: Environment variable: most events the map draws one by one; above it, counted cells.
+MAX_POINTS_ENV = "CONFLICT_MAP_MAX_POINTS"
+#: Measured (docs/map.md): canvas circles draw 100,000 points in about 2.4 s and the fast
+#: marker-cluster path needs about 1 KB of page per event, so 20,000 keeps a redraw near a
+#: second and the page near 20 MB.
+DEFAULT_MAX_POINTS = 20_000
+#: Rows of the events table (sortable in the browser; more would only slow the page down).
+TABLE_ROWS = 2_000
+#: The map's size on the page, used to turn a centre and zoom into a bounding box.
+MAP_HEIGHT_PX, MAP_WIDTH_PX = 560, 1100
 
 
 class FilterError(ValueError):
@@ -164,15 +188,8 @@ def timeline(frame: pd.DataFrame) -> pd.DataFrame:
     """Events per week (spans under ~4 months) or per month, by the first day they can mean."""
     if frame.empty or "date_start" not in frame:
         return pd.DataFrame(columns=["events"])
-    days = pd.to_datetime(frame["date_start"], errors="coerce").dropna()
-    if days.empty:
-        return pd.DataFrame(columns=["events"])
-    freq = "W-MON" if (days.max() - days.min()).days < 120 else "MS"
-    counts = days.dt.to_period("W" if freq == "W-MON" else "M").dt.start_time.value_counts()
-    full = pd.date_range(counts.index.min(), counts.index.max(), freq=freq)
-    out = counts.reindex(full, fill_value=0).sort_index().to_frame("events")
-    out.index.name = "week" if freq == "W-MON" else "month"
-    return out
+    days = frame["date_start"].dropna().astype(str).value_counts()
+    return timeline_from_days(days.to_dict())
 
 
 def table_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -252,6 +269,147 @@ def with_place(event: Event, place: Place) -> Event:
     )
 
 
+def max_points(env: Mapping[str, str] | None = None) -> int:
+    """The map's point budget from ``CONFLICT_MAP_MAX_POINTS`` (a setting for the lead's
+    ``Settings``; read here until it is one)."""
+    raw = (os.environ if env is None else env).get(MAX_POINTS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_POINTS
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{MAX_POINTS_ENV}={raw!r} is not a whole number") from None
+    if value < 0:
+        raise ValueError(f"{MAX_POINTS_ENV} must be >= 0, got {value}")
+    return value
+
+
+def timeline_from_days(by_day: Mapping[str, int]) -> pd.DataFrame:
+    """Events per week (spans under ~4 months) or per month from counts per first day (the
+    store's ``facets()["by_day"]``): the page never needs the rows for its chart."""
+    if not by_day:
+        return pd.DataFrame(columns=["events"])
+    days = pd.Series(list(by_day.values()),
+                     index=pd.to_datetime(list(by_day.keys()), errors="coerce"))
+    days = days[days.index.notna()]
+    if days.empty:
+        return pd.DataFrame(columns=["events"])
+    weekly = (days.index.max() - days.index.min()).days < 120
+    freq = "W-MON" if weekly else "MS"
+    starts = days.index.to_period("W" if weekly else "M").start_time
+    counts = days.groupby(starts).sum()
+    full = pd.date_range(counts.index.min(), counts.index.max(), freq=freq)
+    out = counts.reindex(full, fill_value=0).sort_index().astype(int).to_frame("events")
+    out.index.name = "week" if weekly else "month"
+    return out
+
+
+@dataclass(frozen=True)
+class View:
+    """What the map shows: centre, zoom and the (west, south, east, north) box."""
+
+    lat: float
+    lon: float
+    zoom: int
+    bbox: tuple[float, float, float, float]
+
+
+def _mercator_y(lat: float) -> float:
+    lat = max(min(lat, 85.0), -85.0)
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _inverse_mercator(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
+
+
+def view_box(lat: float, lon: float, zoom: int, width_px: int = MAP_WIDTH_PX,
+             height_px: int = MAP_HEIGHT_PX) -> tuple[float, float, float, float]:
+    """The (west, south, east, north) a ``width_px`` x ``height_px`` Web Mercator map shows
+    around a centre; longitudes are clamped to [-180, 180]."""
+    deg_per_px = 360.0 / (256.0 * 2 ** zoom)
+    half_lon = width_px / 2 * deg_per_px
+    half_y = math.radians(height_px / 2 * deg_per_px)
+    y = _mercator_y(lat)
+    south, north = _inverse_mercator(y - half_y), _inverse_mercator(y + half_y)
+    return (max(lon - half_lon, -180.0), max(south, -90.0), min(lon + half_lon, 180.0),
+            min(north, 90.0))
+
+
+def snap_view(lat: float, lon: float, zoom: int) -> View:
+    """A view whose centre sits on a 4-pixel grid. Why: the map reports its view back after
+    every redraw, up to half a pixel off; snapping makes that report land on the same view,
+    so a redraw does not ask for another one."""
+    zoom = int(min(max(zoom, 2), MAX_ZOOM))
+    step = 4 * 360.0 / (256.0 * 2 ** zoom)
+    lon = round(lon / step) * step
+    lat = _inverse_mercator(round(_mercator_y(lat) / math.radians(step)) * math.radians(step))
+    lat, lon = round(lat, 6), round(max(min(lon, 180.0), -180.0), 6)
+    return View(lat, lon, zoom, view_box(lat, lon, zoom))
+
+
+def view_from_state(state: Any) -> View | None:
+    """The view the map last reported (st_folium's ``center`` and ``zoom``), or None."""
+    if not isinstance(state, Mapping):
+        return None
+    center, zoom = state.get("center"), state.get("zoom")
+    try:
+        lat, lon, z = float(center["lat"]), float(center["lng"]), int(zoom)  # type: ignore
+    except (TypeError, KeyError, ValueError):
+        return None
+    lon = (lon + 180.0) % 360.0 - 180.0  # a map panned round the world reports lon > 180
+    return snap_view(lat, lon, z)
+
+
+def fit_view(bounds: Sequence[float] | None) -> View:
+    """The view showing (south, west, north, east) whole at the largest zoom that fits."""
+    if not bounds:
+        return snap_view(*DEFAULT_CENTER, DEFAULT_ZOOM)
+    south, west, north, east = (float(v) for v in bounds)
+    lat = _inverse_mercator((_mercator_y(south) + _mercator_y(north)) / 2)
+    lon = (west + east) / 2
+    zoom = 2
+    for z in range(2, 12):
+        w, s, e, n = view_box(lat, lon, z)
+        if w <= west and e >= east and s <= south and n >= north:
+            zoom = z
+    return snap_view(lat, lon, zoom)
+
+
+@dataclass(frozen=True)
+class MapPlan:
+    """What the map draws: every matching point, the points in view, or counted cells."""
+
+    mode: str  # "all" (every drawable event), "view" (the points in view) or "bins"
+    points: pd.DataFrame  # events drawn one by one
+    bins: pd.DataFrame | None  # EventStore.bins rows, in "bins" mode
+    view: View | None  # None in "all" mode: the map fits the events itself
+    in_view: int  # drawable events the drawn layers stand for
+
+
+def plan_map(store: EventStore, kwargs: Mapping[str, Any], drawable: int, budget: int,
+             view: View | None, bounds: Sequence[float] | None) -> MapPlan:
+    """Decide what to draw. Up to ``budget`` drawable events in all: every one, as before.
+    Above it: the current ``view`` (else one fitting ``bounds``), its box padded by half a
+    screen each way so a small pan still has data; cells of the zoom's size when the box holds
+    more than ``budget``, else its events."""
+    if drawable <= budget:
+        return MapPlan("all", pd.DataFrame(), None, None, drawable)
+    view = view or fit_view(bounds)
+    west, south, east, north = view.bbox
+    pad_lon, pad_lat = (east - west) / 2, (north - south) / 2
+    box = (max(west - pad_lon, -180.0), max(south - pad_lat, -90.0),
+           min(east + pad_lon, 180.0), min(north + pad_lat, 90.0))
+    bin_kwargs = {k: v for k, v in kwargs.items() if k != "include_unlocated"}
+    bins = store.bins(cell_degrees(view.zoom), bbox=box, **bin_kwargs)
+    in_view = int(bins["n"].sum()) if not bins.empty else 0
+    if in_view > budget:
+        return MapPlan("bins", pd.DataFrame(), bins, view, in_view)
+    frame = store.query_frame(**{**kwargs, "bbox": box, "include_unlocated": False})
+    points, _listed = split_drawable(frame)
+    return MapPlan("view", points, None, view, len(points))
+
+
 # --- cached resources -------------------------------------------------------------------------
 
 @st.cache_resource(show_spinner=False)
@@ -288,14 +446,36 @@ def reference_layers(_gazetteer: Gazetteer, settings: Settings) -> tuple[list[Pl
     return sites, crossings
 
 
-def nearest_from(gazetteer: Gazetteer | None, frame: pd.DataFrame, lat: float, lon: float,
+#: Half-widths (degrees) of the boxes searched, in turn, for stored bases/crossings near an
+#: event: the nearest is almost always in the first, and a box keeps the read small at scale.
+NEAREST_BOXES = (1.0, 4.0, 15.0)
+#: Candidates re-measured on the ellipsoid after the quick great-circle ranking.
+NEAREST_CANDIDATES = 8
+
+
+def stored_places_near(store: EventStore, lat: float, lon: float,
+                       event_type: str) -> list[Place]:
+    """Stored events of ``event_type`` near a point as places, from the smallest box of
+    :data:`NEAREST_BOXES` holding any, the closest few by great-circle distance."""
+    for half in NEAREST_BOXES:
+        box = (max(lon - half, -180.0), max(lat - half, -90.0), min(lon + half, 180.0),
+               min(lat + half, 90.0))
+        frame = store.query_frame(types=[event_type], bbox=box, include_unlocated=False)
+        places = reference_places(frame, {event_type})
+        if places:
+            places.sort(key=lambda p: haversine_km(lat, lon, p.lat, p.lon))  # type: ignore
+            return places[:NEAREST_CANDIDATES]
+    return []
+
+
+def nearest_from(gazetteer: Gazetteer | None, store: EventStore, lat: float, lon: float,
                  kinds: Iterable[str], event_type: str,
                  exclude_id: str) -> tuple[Place, float] | None:
     """Nearest gazetteer place of ``kinds`` or stored event of ``event_type``, geodesic km.
 
-    The gazetteer's own ``nearest`` ranks by great-circle distance; its few best are re-measured
-    on the WGS84 ellipsoid together with the stored events of the same kind."""
-    pool = reference_places(frame, {event_type})
+    The gazetteer's own ``nearest`` and the store's box search rank by great-circle distance;
+    their few best are re-measured on the WGS84 ellipsoid."""
+    pool = stored_places_near(store, lat, lon, event_type)
     if gazetteer is not None:
         pool += [p for p, _km in gazetteer.nearest(lat, lon, kinds=set(kinds), limit=5)]
     return nearest_place(pool, lat, lon, exclude_id)
@@ -303,15 +483,11 @@ def nearest_from(gazetteer: Gazetteer | None, frame: pd.DataFrame, lat: float, l
 
 # --- the page ---------------------------------------------------------------------------------
 
-def _options(frame: pd.DataFrame, column: str) -> list[str]:
-    if frame.empty:
-        return []
-    if column == "actors":
-        return sorted({a for lst in frame["actors"] for a in (lst or [])})
-    return sorted(str(v) for v in frame[column].dropna().unique())
+def _type_order(t: str) -> int:
+    return list(TYPE_STYLES).index(t) if t in TYPE_STYLES else 99
 
 
-def _init_state_from_url(all_frame: pd.DataFrame) -> None:
+def _init_state_from_url(present_types: Iterable[str]) -> None:
     """Once per session: the URL's filters become the widgets' values."""
     if st.session_state.get("_cm_url_loaded"):
         return
@@ -322,8 +498,8 @@ def _init_state_from_url(all_frame: pd.DataFrame) -> None:
     except FilterError as exc:
         st.session_state["_cm_url_error"] = str(exc)
         f = Filters()
-    present = set(all_frame["event_type"]) if not all_frame.empty else set()
-    st.session_state["f_types"] = list(f.types) if f.types is not None else sorted(present)
+    st.session_state["f_types"] = (list(f.types) if f.types is not None
+                                   else sorted(present_types, key=_type_order))
     st.session_state["f_actors"] = list(f.actors)
     st.session_state["f_countries"] = list(f.countries)
     st.session_state["f_datasets"] = list(f.datasets)
@@ -335,14 +511,12 @@ def _init_state_from_url(all_frame: pd.DataFrame) -> None:
         st.session_state["f_dates_url"] = (f.since, f.until)
 
 
-def _date_bounds(all_frame: pd.DataFrame) -> tuple[date, date] | None:
-    if all_frame.empty:
+def _date_bounds(facets: Mapping[str, Any]) -> tuple[date, date] | None:
+    """First and last day the store's events can mean (from its facets, not its rows)."""
+    if not facets.get("date_min"):
         return None
-    starts = pd.to_datetime(all_frame["date_start"], errors="coerce").dropna()
-    ends = pd.to_datetime(all_frame["date_end"], errors="coerce").dropna()
-    if starts.empty:
-        return None
-    return starts.min().date(), max(ends.max(), starts.max()).date()
+    lo = date.fromisoformat(facets["date_min"])
+    return lo, max(lo, date.fromisoformat(facets["date_max"] or facets["date_min"]))
 
 
 def _follow_new_types(present: set[str]) -> None:
@@ -369,20 +543,26 @@ def _follow_date_bounds(lo: date, hi: date) -> None:
         st.session_state["f_dates"] = (lo, hi)
 
 
-def sidebar_filters(store: EventStore, all_frame: pd.DataFrame) -> Filters:
-    """The sidebar: every filter, with counts from the store."""
+def _counted(counts: Mapping[str, int], chosen: Iterable[str]) -> list[str]:
+    """Options of a multiselect: the store's values, commonest first, plus any chosen value
+    the store no longer has (a shared link), so the widget keeps it."""
+    return list(dict.fromkeys([*counts, *chosen]))
+
+
+def sidebar_filters(facets: Mapping[str, Any]) -> Filters:
+    """The sidebar: every filter, with counts from the store's facets."""
     sb = st.sidebar
     sb.header("Filters")
-    by_type = store.stats()["by_type"]
+    by_type = facets["by_type"]
     _follow_new_types(set(by_type))
     type_options = sorted(set(by_type) | set(st.session_state.get("f_types", [])),
-                          key=lambda t: list(TYPE_STYLES).index(t) if t in TYPE_STYLES else 99)
+                          key=_type_order)
     types = sb.multiselect(
         "Event types", type_options, key="f_types",
         format_func=lambda t: f"{TYPE_STYLES[t].label if t in TYPE_STYLES else t} "
-                              f"({by_type.get(t, 0)})")
+                              f"({by_type.get(t, 0):,})")
     since = until = None
-    bounds = _date_bounds(all_frame)
+    bounds = _date_bounds(facets)
     if bounds:
         lo, hi = bounds
         _follow_date_bounds(lo, hi)
@@ -394,17 +574,20 @@ def sidebar_filters(store: EventStore, all_frame: pd.DataFrame) -> Filters:
             since = picked[0] if picked[0] > lo else None
             until = picked[1] if picked[1] < hi else None
     include_undated = sb.checkbox("Include undated events", key="f_undated")
-    actors = sb.multiselect("Actors", _options(all_frame, "actors"), key="f_actors")
-    countries = sb.multiselect("Country", _options(all_frame, "country"), key="f_countries")
-    datasets = sb.multiselect("Dataset / source", _options(all_frame, "dataset"),
-                              key="f_datasets")
+    multis = {}
+    for key, label, counts in (("f_actors", "Actors", facets["actors"]),
+                               ("f_countries", "Country", facets["by_country"]),
+                               ("f_datasets", "Dataset / source", facets["by_dataset"])):
+        options = _counted(counts, st.session_state.get(key, []))
+        multis[key] = sb.multiselect(label, options, key=key,
+                                     format_func=lambda v, c=counts: f"{v} ({c.get(v, 0):,})")
     text = sb.text_input("Search text (place, evidence, source, actor)", key="f_text")
     min_killed = sb.number_input("Minimum killed", min_value=0, step=1, key="f_min_killed")
     online = sb.checkbox("Online OpenStreetMap tiles (needs internet)", key="f_tiles")
     return Filters(
-        types=tuple(types), since=since, until=until, actors=tuple(actors),
-        countries=tuple(countries), datasets=tuple(datasets), text=text,
-        min_fatalities=int(min_killed) or None, include_undated=include_undated,
+        types=tuple(types), since=since, until=until, actors=tuple(multis["f_actors"]),
+        countries=tuple(multis["f_countries"]), datasets=tuple(multis["f_datasets"]),
+        text=text, min_fatalities=int(min_killed) or None, include_undated=include_undated,
         online_tiles=online,
     )
 
@@ -424,22 +607,44 @@ def _selected_row(table: pd.DataFrame, state: Any) -> dict[str, Any] | None:
         rows = state.selection.rows
     except AttributeError:
         return None
-    return table.iloc[rows[0]].to_dict() if rows else None
+    return table.iloc[rows[0]].to_dict() if rows and rows[0] < len(table) else None
 
 
-def render_map(frame: pd.DataFrame, f: Filters, reference: tuple[list[Place], list[Place]],
+def _focus_view(focus: dict[str, Any] | None) -> View | None:
+    """A newly selected table row centres the map on its event (once: the user may pan on)."""
+    if focus is None or pd.isna(focus.get("lat")) or pd.isna(focus.get("lon")):
+        return None
+    if st.session_state.get("_cm_focus_id") == focus["id"]:
+        return None
+    st.session_state["_cm_focus_id"] = focus["id"]
+    return snap_view(float(focus["lat"]), float(focus["lon"]), 11)
+
+
+def render_map(plan: MapPlan, f: Filters, reference: tuple[list[Place], list[Place]],
                focus: dict[str, Any] | None) -> None:
-    """The map, with gazetteer sites and crossings for context; centred on a selected event."""
+    """The map, with gazetteer sites and crossings for context; centred on a selected event.
+
+    With every event drawn the map fits them and reports nothing back (no reruns on pans).
+    Otherwise it is built at the current view and reports its centre and zoom, so the next
+    run draws the cells or points of the new view."""
     sites, crossings = reference
-    m = build_map(frame, sites=sites, crossings=crossings, online_tiles=f.online_tiles)
-    center = zoom = None
-    if focus is not None and pd.notna(focus.get("lat")) and pd.notna(focus.get("lon")):
-        center, zoom = (float(focus["lat"]), float(focus["lon"])), 11
-    st_folium(m, key="cm_map", height=560, use_container_width=True, returned_objects=[],
-              center=center, zoom=zoom)
+    if plan.view is None:
+        m = build_map(plan.points, sites=sites, crossings=crossings,
+                      online_tiles=f.online_tiles)
+        center = zoom = None
+        if focus is not None and pd.notna(focus.get("lat")) and pd.notna(focus.get("lon")):
+            center, zoom = (float(focus["lat"]), float(focus["lon"])), 11
+        st_folium(m, key="cm_map", height=MAP_HEIGHT_PX, use_container_width=True,
+                  returned_objects=[], center=center, zoom=zoom)
+        return
+    m = build_map(plan.points, sites=sites, crossings=crossings, online_tiles=f.online_tiles,
+                  center=(plan.view.lat, plan.view.lon), zoom=plan.view.zoom,
+                  fit_to_events=False, bins=plan.bins)
+    st_folium(m, key="cm_map", height=MAP_HEIGHT_PX, use_container_width=True,
+              returned_objects=["center", "zoom", "bounds"])
 
 
-def render_selected(event_row: dict[str, Any], all_frame: pd.DataFrame,
+def render_selected(event_row: dict[str, Any], store: EventStore,
                     gazetteer: Gazetteer | None) -> None:
     """Details of the selected event and the nearest base and border crossing."""
     st.markdown(popup_html(event_row), unsafe_allow_html=True)
@@ -449,23 +654,30 @@ def render_selected(event_row: dict[str, Any], all_frame: pd.DataFrame,
     lat, lon = float(event_row["lat"]), float(event_row["lon"])
     subject = str(event_row.get("place_name") or event_row.get("place") or "event")
     own = f"event:{event_row['id']}"
-    base = nearest_from(gazetteer, all_frame, lat, lon, SITE_KINDS, "base", own)
-    crossing = nearest_from(gazetteer, all_frame, lat, lon, {"border_crossing"},
+    base = nearest_from(gazetteer, store, lat, lon, SITE_KINDS, "base", own)
+    crossing = nearest_from(gazetteer, store, lat, lon, {"border_crossing"},
                             "border_crossing", own)
     st.markdown(f"<div id='cm-nearest'>{escape_text(distance_sentence(subject, base, 'base'))}"
                 f"<br>{escape_text(distance_sentence(subject, crossing, 'border crossing'))}"
                 "</div>", unsafe_allow_html=True)
 
 
-def render_downloads(frame: pd.DataFrame) -> None:
-    """The filtered events as GeoJSON and CSV (the export module's formats)."""
+def render_downloads(store: EventStore, kwargs: Mapping[str, Any], total: int) -> None:
+    """The filtered events as GeoJSON and CSV (the export module's formats), read from the
+    store only when a button is clicked: a million rows are not built on every rerun."""
+    def geojson() -> str:
+        return json.dumps(to_geojson(store.query_frame(**kwargs)), ensure_ascii=False)
+
+    def csv() -> str:
+        return flat_frame(store.query_frame(**kwargs), actors_sep="; ").to_csv(
+            index=False, lineterminator="\n")
+
     col1, col2 = st.columns(2)
-    col1.download_button("Download GeoJSON", json.dumps(to_geojson(frame), ensure_ascii=False),
+    col1.download_button(f"Download GeoJSON ({total:,} events)", geojson,
                          file_name="events.geojson", mime="application/geo+json",
-                         key="cm_dl_geojson")
-    csv = flat_frame(frame, actors_sep="; ").to_csv(index=False, lineterminator="\n")
-    col2.download_button("Download CSV", csv, file_name="events.csv", mime="text/csv",
-                         key="cm_dl_csv")
+                         key="cm_dl_geojson", on_click="ignore")
+    col2.download_button(f"Download CSV ({total:,} events)", csv, file_name="events.csv",
+                         mime="text/csv", key="cm_dl_csv", on_click="ignore")
 
 
 def render_add_article(store: EventStore, settings: Settings, gazetteer: Gazetteer) -> None:
@@ -553,6 +765,19 @@ def _place_picker(i: int, event: Event, gazetteer: Gazetteer) -> Event:
     return event if places[pick].id == event.place_id else with_place(event, places[pick])
 
 
+def _counts_line(facets: Mapping[str, Any], total_all: int, plan: MapPlan) -> str:
+    """The count line above the map; its data attributes are what the tests read."""
+    total, drawable = facets["total"], facets["drawable"]
+    where = {"all": f"{drawable:,} on the map",
+             "view": f"{drawable:,} with a point, {plan.in_view:,} of them drawn in this view",
+             "bins": f"{drawable:,} with a point, {plan.in_view:,} of them counted in cells "
+                     "in this view (zoom in to see them one by one)"}[plan.mode]
+    return (f"<span id='cm-counts' data-total='{total}' data-drawn='{drawable}' "
+            f"data-listed='{total - drawable}' data-mode='{plan.mode}' "
+            f"data-in-view='{plan.in_view}'>**{total:,}** of {total_all:,} events match: "
+            f"{where}, {total - drawable:,} without a point</span>")
+
+
 def render(settings: Settings) -> None:
     """The whole page."""
     st.title("Conflict map")
@@ -560,47 +785,63 @@ def render(settings: Settings) -> None:
     store = open_store(str(settings.store_dir))
     gazetteer = load_gazetteer(settings)
     reference = reference_layers(gazetteer, settings)
-    all_frame = store.query_frame()
-    _init_state_from_url(all_frame)
+    try:
+        budget = max_points()
+    except ValueError as exc:
+        st.warning(f"{exc}: using {DEFAULT_MAX_POINTS:,}")
+        budget = DEFAULT_MAX_POINTS
+    everything = store.facets()
+    _init_state_from_url(everything["by_type"])
     if st.session_state.get("_cm_url_error"):
         st.warning(f"Ignored the link's filters: {st.session_state['_cm_url_error']}")
-    f = sidebar_filters(store, all_frame)
-    _sync_url(f, set(all_frame["event_type"]) if not all_frame.empty else set())
+    f = sidebar_filters(everything)
+    _sync_url(f, everything["by_type"])
     if st.session_state.get("cm_added"):
         st.success(f"Article: {st.session_state.pop('cm_added')}")
 
-    frame = store.query_frame(**f.store_kwargs())
-    drawn, listed = split_drawable(frame)
-    st.markdown(
-        f"<span id='cm-counts' data-total='{len(frame)}' data-drawn='{len(drawn)}' "
-        f"data-listed='{len(listed)}'>**{len(frame)}** of {len(all_frame)} events match: "
-        f"{len(drawn)} on the map, {len(listed)} without a point</span>",
-        unsafe_allow_html=True)
-
+    kwargs = f.store_kwargs()
+    facets = store.facets(**kwargs)
+    small = facets["drawable"] <= budget
+    # every matching row only when the map draws them all anyway; else the first rows
+    frame = store.query_frame(**kwargs, limit=None if small else TABLE_ROWS)
     table = table_frame(frame)
     focus_state = st.session_state.get("cm_table")
     focus = _selected_row(table, focus_state) if focus_state is not None else None
     focus_event = (frame[frame["id"] == focus["id"]].iloc[0].to_dict()
                    if focus is not None and (frame["id"] == focus["id"]).any() else None)
-    render_map(frame, f, reference, focus_event)
+    if focus_event is None:
+        st.session_state.pop("_cm_focus_id", None)
+    view = None if small else (_focus_view(focus_event)
+                               or view_from_state(st.session_state.get("cm_map")))
+    plan = (MapPlan("all", split_drawable(frame)[0], None, None, facets["drawable"]) if small
+            else plan_map(store, kwargs, facets["drawable"], budget, view, facets["bounds"]))
+    st.markdown(_counts_line(facets, everything["total"], plan), unsafe_allow_html=True)
+    render_map(plan, f, reference, focus_event)
 
-    if not listed.empty:
-        with st.expander(f"{len(listed)} event(s) without a point (country-only or aggregate)"):
+    listed = split_drawable(frame)[1]
+    n_listed = facets["total"] - facets["drawable"]
+    if n_listed:
+        shown = "" if len(listed) == n_listed else f", the first {len(listed):,} listed"
+        with st.expander(f"{n_listed:,} event(s) without a point (country-only or aggregate)"
+                         f"{shown}"):
             st.dataframe(table_frame(listed), hide_index=True, width="stretch")
 
     st.subheader("Events")
+    if len(table) < facets["total"]:
+        st.caption(f"The first {len(table):,} of {facets['total']:,} events by date: narrow "
+                   "the filters, or download them all below.")
     st.dataframe(table, key="cm_table", on_select="rerun", selection_mode="single-row",
                  hide_index=True, width="stretch")
     if focus_event is not None:
-        render_selected(focus_event, all_frame, gazetteer)
+        render_selected(focus_event, store, gazetteer)
 
     st.subheader("Timeline")
-    tl = timeline(frame)
+    tl = timeline_from_days(facets["by_day"])
     if tl.empty:
         st.caption("No dated events.")
     else:
         st.bar_chart(tl, y="events")
-    render_downloads(frame)
+    render_downloads(store, kwargs, facets["total"])
     render_add_article(store, settings, gazetteer)
 
 
