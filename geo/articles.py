@@ -167,9 +167,12 @@ def _decode(data: bytes, p: Path) -> tuple[str, str]:
     """Text and encoding name, or ArticleError for binary data (see the module docstring)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16"), "utf-16"
+            text = data.decode("utf-16")
         except UnicodeDecodeError:
             raise ArticleError(f"{p}: not valid UTF-16 despite its byte-order mark") from None
+        if "\x00" in text:  # the NUL test below only sees UTF-8 and single-byte encodings
+            raise ArticleError(f"{p}: binary file, not text (NUL characters in UTF-16)")
+        return text, "utf-16"
     if _looks_binary(data):
         raise ArticleError(f"{p}: binary file, not text")
     try:
@@ -479,13 +482,17 @@ def _article_from_html(html: str, source: str, p: Path | None, published: date |
         parser.close()
     except (AssertionError, ValueError) as exc:  # malformed markup html.parser cannot take
         raise ArticleError(f"{source}: cannot parse HTML ({exc})") from None
-    main = [t for t, in_main in parser.lines if in_main]
-    chosen = main if sum(len(t) for t in main) >= 200 else [t for t, _ in parser.lines]
+    # control characters and decomposed accents, as in plain text (tags and entities hide them
+    # from the byte-level binary test: "&#1;", UTF-16 pages)
+    lines = [(_normalise(t).strip(), in_main) for t, in_main in parser.lines]
+    main = [t for t, in_main in lines if in_main and t]
+    chosen = main if sum(len(t) for t in main) >= 200 else [t for t, _ in lines if t]
     body = clean_lines(_paragraphs(chosen))
     if len(body) < 20:
         raise ArticleError(f"{source}: HTML page has no article text")
     when, where = _html_date(parser, published)
-    title = (parser.meta.get("og:title") or parser.h1 or parser.title or _guess_title(body))
+    title = _normalise(parser.meta.get("og:title") or parser.h1 or parser.title
+                       or _guess_title(body))
     url = parser.canonical or parser.meta.get("og:url") or source
     return _make(body, re.sub(r"\s+", " ", title), url, when, where,
                  str(p) if p else None, encoding)

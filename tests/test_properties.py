@@ -1,0 +1,245 @@
+"""Property tests: no text crashes the reader, the date finder, the lexicon or the extractor,
+and every event that comes out is valid (on Earth, ISO dates in order, sane counts, evidence
+that really is in the article).
+
+Texts mix random unicode with real fragments of conflict reporting (place names the gazetteer
+knows, trigger words, casualty phrases, numbers, dates, header lines, HTML tags), so that the
+random parts land inside the patterns the code actually reads.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from geo import lexicon
+from geo.articles import Article, ArticleError, article_from_text, read_article
+from geo.dates import find_dates, parse_dateline
+from geo.model import EVENT_TYPES, Event
+
+MAX_COUNT = 1_000_000
+
+FRAGMENTS = [
+    # places, as articles write them
+    "Camp Taji", "al-Qaim", "Al-Qaim", "Kirkuk", "Baghdad", "Ain al-Asad", "Al Asad air base",
+    "Erbil", "Irbil", "Q-West", "Basmaya", "Abu Kamal", "Al-Bukamal", "Syria", "Iraq", "Iran",
+    "the Syrian town of", "near", "in", "at", "province", "border crossing", "Green Zone",
+    # triggers and actors
+    "rockets hit", "rocket attack", "missiles struck", "air strike", "airstrikes on",
+    "drone strike", "bombing", "clashes", "withdrew from", "handed over", "base", "troops",
+    "crossed the border", "seized", "US-led coalition", "Kataib Hezbollah", "Iranian forces",
+    "U.S.", "Gen.", "militia", "ISIS",
+    # casualties and numbers
+    "killing", "killed", "wounded", "injured", "two", "a dozen", "twenty-five", "0", "7",
+    "5,200", "9999999999", "1e308", "at least", "soldiers", "people", "civilians", "dead",
+    "-3", "10**100", "millions",
+    # dates
+    "on 11 March 2020", "last week", "yesterday", "on Tuesday", "in January", "2019",
+    "28 December", "3-5 May", "March 2020", "two days ago", "2020-03-11", "31 February 2020",
+    "early next month", "9999", "0000-00-00",
+    # structure
+    ". ", ", ", "\n", "\n\n", "DATE: ", "URL: http://x/", "TITLE: ", "<p>", "</p>", "<div>",
+    "&amp;", "\u200b", "\u00a0", "\ufeff",
+]
+
+random_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+#: Random text that is not refused outright (pasted text with NUL is binary data).
+noise_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                     max_size=30)
+mixed_text = st.lists(st.one_of(st.sampled_from(FRAGMENTS), random_text, st.just(" ")),
+                      max_size=50).map(" ".join)
+publication = st.one_of(st.none(), st.dates(min_value=date(1990, 1, 1),
+                                             max_value=date(2030, 12, 31)))
+
+
+def _iso(value: str | None) -> bool:
+    if value is None:
+        return True
+    parts = value.split("-")
+    try:
+        if len(parts) == 3:
+            return date.fromisoformat(value).isoformat() == value
+        if len(parts) == 2:
+            return len(parts[0]) == 4 and date(int(parts[0]), int(parts[1]), 1) is not None
+        return len(value) == 4 and value.isdigit()
+    except ValueError:
+        return False
+
+
+def assert_valid_event(ev: Event, text: str) -> None:
+    """Every rule a stored or drawn event must meet."""
+    assert ev.event_type in EVENT_TYPES
+    assert (ev.lat is None) == (ev.lon is None)
+    if ev.lat is not None:
+        assert math.isfinite(ev.lat) and math.isfinite(ev.lon)
+        assert -90 <= ev.lat <= 90 and -180 <= ev.lon <= 180
+    assert _iso(ev.date), ev.date
+    for day in (ev.date_start, ev.date_end):
+        assert day is None or date.fromisoformat(day).isoformat() == day
+    if ev.date_start and ev.date_end:
+        assert ev.date_start <= ev.date_end
+        if ev.date and len(ev.date) == 10:
+            assert ev.date_start <= ev.date <= ev.date_end
+    assert ev.time_precision in (1, 2, 3, None)
+    assert ev.geo_precision in (1, 2, 3, None)
+    for count in (ev.killed, ev.wounded):
+        assert count is None or (isinstance(count, int) and 0 <= count < MAX_COUNT), count
+    assert 0 <= ev.evidence_start <= ev.evidence_end <= len(text)
+    assert text[ev.evidence_start:ev.evidence_end] == ev.evidence
+    assert 0.0 <= ev.confidence <= 1.0
+    for src in ev.sources:
+        assert text[src.start:src.end] == src.text
+
+
+# --- the article reader -------------------------------------------------------------------------
+
+def _check_article(article: Article) -> None:
+    assert article.text and article.text == article.text.strip()
+    assert not any(unicodedata.category(ch) == "Cc" for ch in article.text if ch not in "\n\t")
+    assert "\r" not in article.text
+    assert unicodedata.is_normalized("NFC", article.text)
+    assert article.published is None or isinstance(article.published, date)
+    assert article.published_from in {"argument", "header", "html-meta", "dateline", "none"}
+    assert len(article.sha256) == 64
+
+
+@given(data=st.binary(max_size=3000), suffix=st.sampled_from([".txt", ".html", ".md", ""]))
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_reader_on_random_bytes(tmp_path: Path, data: bytes, suffix: str) -> None:
+    path = tmp_path / f"article{suffix}"
+    path.write_bytes(data)
+    try:
+        article = read_article(path)
+    except ArticleError as exc:
+        assert str(path) in str(exc) and "\n" not in str(exc)
+        return
+    _check_article(article)
+
+
+@given(text=mixed_text, wrap=st.sampled_from(["{}", "<html><body><p>{}</p></body></html>",
+                                              "DATE: {}\n\n{}", "\ufeff{}"]),
+       encoding=st.sampled_from(["utf-8", "utf-16", "cp1252"]))
+@example(text="Camp Taji \x00", wrap="<html><body><p>{}</p></body></html>", encoding="utf-16")
+@example(text="Camp Taji\x07 e\u0301 &#1;", wrap="<html><body><p>{}</p></body></html>",
+         encoding="utf-8")
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_reader_on_mixed_text_in_any_encoding(tmp_path: Path, text: str, wrap: str,
+                                              encoding: str) -> None:
+    path = tmp_path / "article.txt"
+    path.write_bytes(wrap.format(text, text).encode(encoding, errors="replace"))
+    try:
+        article = read_article(path)
+    except ArticleError as exc:
+        assert str(path) in str(exc) and "\n" not in str(exc)
+        return
+    _check_article(article)
+
+
+@given(text=mixed_text, published=publication)
+@settings(max_examples=150, deadline=None)
+def test_pasted_text(text: str, published: date | None) -> None:
+    try:
+        article = article_from_text(text, published=published)
+    except ArticleError as exc:
+        assert str(exc).startswith("pasted text: ") and "\n" not in str(exc)
+        return
+    _check_article(article)
+    if published is not None:
+        assert article.published == published
+
+
+# --- dates --------------------------------------------------------------------------------------
+
+@given(text=mixed_text, published=publication)
+@settings(max_examples=200, deadline=None)
+def test_find_dates_on_any_text(text: str, published: date | None) -> None:
+    refs = find_dates(text, published)
+    for ref in refs:
+        assert text[ref.start:ref.end] == ref.text
+        assert ref.first <= ref.last and ref.precision in (1, 2, 3)
+        assert _iso(ref.date) and ref.first.isoformat().startswith(ref.date)
+        assert ref.last.isoformat().startswith(ref.date)
+    spans = [(r.start, r.end) for r in refs]
+    assert spans == sorted(spans)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+@given(line=mixed_text)
+@settings(max_examples=150, deadline=None)
+def test_parse_dateline_on_any_line(line: str) -> None:
+    d = parse_dateline(line)
+    assert d is None or isinstance(d, date)
+
+
+# --- lexicon ------------------------------------------------------------------------------------
+
+@given(text=mixed_text)
+@settings(max_examples=200, deadline=None)
+def test_lexicon_on_any_text(text: str) -> None:
+    c = lexicon.find_casualties(text)
+    for count in (c.killed, c.wounded):
+        assert count is None or 0 <= count < MAX_COUNT
+    for start, end, kind in c.spans:
+        assert 0 <= start < end <= len(text) and kind in ("killed", "wounded")
+    for t in lexicon.find_triggers(text):
+        assert text[t.start:t.end] == t.text and t.concept in lexicon.CONCEPTS
+    for a in lexicon.find_actors(text):
+        assert text[a.start:a.end] == a.text
+    for start, end in lexicon.split_sentences(text):
+        assert text[start:end].strip() == text[start:end] != ""
+    assert isinstance(lexicon.normalise_spun(text), str)
+    assert lexicon.find_demonym_countries(text) <= set(lexicon.DEMONYMS.values())
+
+
+@given(words=st.lists(st.sampled_from([*lexicon.UNITS, *lexicon.SCALES, "and", "a", "-",
+                                        "1", "5,200", "x", ""]), max_size=8).map(" ".join))
+@settings(max_examples=200, deadline=None)
+def test_number_from_words_on_any_words(words: str) -> None:
+    n = lexicon.number_from_words(words)
+    assert n is None or (isinstance(n, int) and n >= 0)
+
+
+# --- the extractor ------------------------------------------------------------------------------
+
+@given(text=mixed_text, published=publication)
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_extractor_events_are_valid(extractor, text: str,
+                                    published: date | None) -> None:
+    try:
+        article = article_from_text(text, published=published)
+    except ArticleError:
+        return
+    for ev in extractor.extract(article):
+        assert_valid_event(ev, article.text)
+
+
+@given(sentences=st.lists(st.sampled_from([
+    "Rockets hit Camp Taji on 11 March 2020, killing two soldiers.",
+    "An air strike near al-Qaim killed 9999999999 people last week.",
+    "Iranian missiles struck Ain al-Asad air base yesterday, wounding 5,200.",
+    "US troops withdrew from Kirkuk and handed over the base to Iraqi forces.",
+    "Clashes broke out on the Syrian border near Abu Kamal on Tuesday.",
+    "A drone strike in Erbil on 31 February 2020 killed -3 militia fighters.",
+]), min_size=1, max_size=6), noise=st.lists(noise_text, max_size=6),
+    published=publication)
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_extractor_on_real_sentences_with_noise(extractor, sentences: list[str],
+                                                noise: list[str],
+                                                published: date | None) -> None:
+    parts = [s + " " + (noise[i] if i < len(noise) else "") for i, s in enumerate(sentences)]
+    article = article_from_text("\n\n".join(parts), published=published)
+    events = extractor.extract(article)
+    for ev in events:
+        assert_valid_event(ev, article.text)
+    if any("Camp Taji" in s for s in sentences):  # noise after a sentence cannot hide it
+        assert any(ev.event_type == "rocket_attack" and ev.place == "Camp Taji"
+                   for ev in events), article.text
