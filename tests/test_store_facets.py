@@ -1,0 +1,117 @@
+"""EventStore.facets and EventStore.bins against what query_frame returns, on a real store of
+synthetic events (clustered, with undated, country-only and aggregate ones)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from geo.mapview import split_drawable
+from geo.model import Event
+from geo.store import EventStore
+from tests.synthetic_events import fill_store, synthetic_event
+
+N = 3_000
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("facets_store")
+    assert fill_store(path, N, batch=1_000) > N * 0.9
+    return path
+
+
+FILTERS = [
+    {},
+    {"types": ["air_strike", "bombing"]},
+    {"since": "2016-01-01", "until": "2018-12-31"},
+    {"since": "2016-01-01", "until": "2018-12-31", "include_undated": False},
+    {"countries": ["SY"], "min_fatalities": 2},
+    {"actors": ["Islamic State"], "datasets": ["acled", "news"]},
+    {"bbox": (43.0, 32.5, 45.0, 34.5)},
+    {"bbox": (43.0, 32.5, 45.0, 34.5), "include_unlocated": False},
+    {"text": "baghdad district 1"},
+    {"types": []},
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=[str(f) for f in FILTERS])
+def test_facets_agree_with_the_rows(store_dir: Path, filters: dict):
+    with EventStore(store_dir) as store:
+        frame = store.query_frame(**filters)
+        facets = store.facets(**filters)
+    drawn, _listed = split_drawable(frame)
+    assert facets["total"] == len(frame)
+    assert facets["drawable"] == len(drawn)
+    assert facets["by_type"] == dict(Counter(frame["event_type"]))
+    assert facets["by_dataset"] == dict(Counter(frame["dataset"]))
+    assert facets["by_country"] == dict(Counter(frame["country"].dropna()))
+    actors = Counter(a for lst in frame["actors"] for a in set(lst))
+    assert facets["actors"] == dict(actors)
+    assert facets["by_day"] == dict(Counter(frame["date_start"].dropna()))
+    if frame["date_start"].notna().any():
+        assert facets["date_min"] == frame["date_start"].min()
+        assert facets["date_max"] == frame["date_end"].max()
+    else:
+        assert facets["date_min"] is None
+    if drawn.empty:
+        assert facets["bounds"] is None
+    else:
+        assert facets["bounds"] == (drawn["lat"].min(), drawn["lon"].min(),
+                                    drawn["lat"].max(), drawn["lon"].max())
+    # commonest first: the sidebar lists them in this order
+    assert list(facets["by_type"].values()) == sorted(facets["by_type"].values(), reverse=True)
+
+
+def test_facets_follow_changes_from_any_connection(tmp_path: Path):
+    path = tmp_path / "store"
+    fill_store(path, 200)
+    with EventStore(path) as reader, EventStore(path) as writer:
+        before = reader.facets()
+        assert reader.facets() == before  # cached answer, same content
+        reader.facets()["by_type"].clear()  # a caller's change does not reach the cache
+        assert reader.facets() == before
+        new = Event("base", place="Test base", place_name="Test base", country="IQ",
+                    lat=33.0, lon=44.0, dataset="ucdp", evidence="A test base.",
+                    source="test")
+        assert writer.add_events([new]).added == 1  # another connection writes
+        after = reader.facets()
+        assert after["total"] == before["total"] + 1
+        assert after["by_type"]["base"] == before["by_type"].get("base", 0) + 1
+        reader.add_events([synthetic_event(10_000)])  # and this one
+        assert reader.facets()["total"] == before["total"] + 2
+
+
+def test_bad_filters_are_refused(store_dir: Path):
+    with EventStore(store_dir) as store:
+        with pytest.raises(ValueError, match="not an ISO date"):
+            store.facets(since="March")
+        with pytest.raises(ValueError, match="bbox"):
+            store.bins(1.0, bbox=(1, 2, 3))
+        for bad in (0, -1, 200, "big"):
+            with pytest.raises(ValueError, match="cell size"):
+                store.bins(bad)
+
+
+@pytest.mark.parametrize("cell", [0.05, 0.5, 3.0, 180.0])
+@pytest.mark.parametrize("filters", FILTERS[:8], ids=[str(f) for f in FILTERS[:8]])
+def test_bins_sum_to_the_drawable_count(store_dir: Path, cell: float, filters: dict):
+    filters = {k: v for k, v in filters.items() if k != "include_unlocated"}
+    with EventStore(store_dir) as store:
+        bins = store.bins(cell, **filters)
+        facets = store.facets(**filters, include_unlocated=False)
+        drawn, _ = split_drawable(store.query_frame(**filters, include_unlocated=False))
+    assert int(bins["n"].sum()) == facets["drawable"] == len(drawn)
+    if bins.empty:
+        return
+    assert not bins.duplicated(["row", "col", "event_type"]).any()
+    # every cell's events lie in that cell, and the mean position too
+    drawn = drawn.assign(row=((drawn["lat"] + 90) // cell).astype(int),
+                         col=((drawn["lon"] + 180) // cell).astype(int))
+    expected = drawn.groupby(["row", "col", "event_type"]).size()
+    got = bins.set_index(["row", "col", "event_type"])["n"]
+    assert got.sort_index().to_dict() == expected.sort_index().to_dict()
+    assert ((bins["lat"] + 90) // cell == bins["row"]).all()
+    assert ((bins["lon"] + 180) // cell == bins["col"]).all()
