@@ -77,8 +77,9 @@ UNITS: dict[str, int] = {
     "seventy": 70, "eighty": 80, "ninety": 90,
 }
 SCALES: dict[str, int] = {"dozen": 12, "hundred": 100, "thousand": 1_000, "million": 1_000_000}
-#: Counts larger than this are not plausible for one event and are rejected as misreadings.
-MAX_CASUALTIES = 1_000_000
+#: Counts larger than this are not plausible for one event and are rejected as misreadings: a
+#: million or more in one statement is a war's total, a typo or spam, never one event's count.
+MAX_CASUALTIES = 999_999
 _NUMBER_WORD = "|".join(sorted([*UNITS, *SCALES], key=len, reverse=True))
 #: A number in digits ("5,200", "14") or words ("twenty-five", "a dozen", "two hundred").
 NUMBER = (

@@ -37,7 +37,7 @@ FRAGMENTS = [
     # casualties and numbers
     "killing", "killed", "wounded", "injured", "two", "a dozen", "twenty-five", "0", "7",
     "5,200", "9999999999", "1e308", "at least", "soldiers", "people", "civilians", "dead",
-    "-3", "10**100", "millions",
+    "-3", "10**100", "millions", "a million", "1,000,000", "999,999", "one million",
     # dates
     "on 11 March 2020", "last week", "yesterday", "on Tuesday", "in January", "2019",
     "28 December", "3-5 May", "March 2020", "two days ago", "2020-03-11", "31 February 2020",
@@ -181,6 +181,7 @@ def test_parse_dateline_on_any_line(line: str) -> None:
 # --- lexicon ------------------------------------------------------------------------------------
 
 @given(text=mixed_text)
+@example(text="1,000,000 people were killed and a million were wounded")
 @settings(max_examples=200, deadline=None)
 def test_lexicon_on_any_text(text: str) -> None:
     c = lexicon.find_casualties(text)
