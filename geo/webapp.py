@@ -47,7 +47,7 @@ from geo.mapview import (
     popup_html,
     split_drawable,
 )
-from geo.model import SITE_KINDS, Event, Place
+from geo.model import EVENT_COLUMNS, SITE_KINDS, Event, Place
 from geo.pipeline import seed_store_if_empty, store_article
 from geo.store import EventStore, haversine_km
 
@@ -376,6 +376,10 @@ def fit_view(bounds: Sequence[float] | None) -> View:
     return snap_view(lat, lon, zoom)
 
 
+def _no_events() -> pd.DataFrame:
+    return pd.DataFrame(columns=list(EVENT_COLUMNS))
+
+
 @dataclass(frozen=True)
 class MapPlan:
     """What the map draws: every matching point, the points in view, or counted cells."""
@@ -394,7 +398,9 @@ def plan_map(store: EventStore, kwargs: Mapping[str, Any], drawable: int, budget
     screen each way so a small pan still has data; cells of the zoom's size when the box holds
     more than ``budget``, else its events."""
     if drawable <= budget:
-        return MapPlan("all", pd.DataFrame(), None, None, drawable)
+        points, _listed = split_drawable(
+            store.query_frame(**{**kwargs, "include_unlocated": False}))
+        return MapPlan("all", points, None, None, len(points))
     view = view or fit_view(bounds)
     west, south, east, north = view.bbox
     pad_lon, pad_lat = (east - west) / 2, (north - south) / 2
@@ -404,7 +410,7 @@ def plan_map(store: EventStore, kwargs: Mapping[str, Any], drawable: int, budget
     bins = store.bins(cell_degrees(view.zoom), bbox=box, **bin_kwargs)
     in_view = int(bins["n"].sum()) if not bins.empty else 0
     if in_view > budget:
-        return MapPlan("bins", pd.DataFrame(), bins, view, in_view)
+        return MapPlan("bins", _no_events(), bins, view, in_view)
     frame = store.query_frame(**{**kwargs, "bbox": box, "include_unlocated": False})
     points, _listed = split_drawable(frame)
     return MapPlan("view", points, None, view, len(points))

@@ -16,17 +16,28 @@ from geo.mapview import split_drawable
 from geo.model import Event, Evidence, Place
 from geo.store import EventStore
 from geo.webapp import (
+    DEFAULT_MAX_POINTS,
+    MAX_POINTS_ENV,
+    TABLE_ROWS,
     FilterError,
     Filters,
     distance_sentence,
     filters_from_query,
     filters_to_query,
+    fit_view,
     highlight_article,
+    max_points,
     nearest_place,
+    plan_map,
+    snap_view,
     table_frame,
     timeline,
+    timeline_from_days,
+    view_box,
+    view_from_state,
     with_place,
 )
+from tests.synthetic_events import fill_store
 
 APP = str(PROJECT_DIR / "app.py")
 
@@ -230,3 +241,114 @@ def test_bad_url_is_reported_not_fatal(app: AppTest, store_dir: Path):
     assert not at.exception
     assert any("not a YYYY-MM-DD date" in w.value for w in at.warning)
     assert _counts(at)["total"] == _expected(store_dir)[0]
+
+
+# --- at scale: facets, views, bins ------------------------------------------------------------
+
+def test_max_points_from_the_environment():
+    assert max_points({}) == DEFAULT_MAX_POINTS
+    assert max_points({MAX_POINTS_ENV: " 250 "}) == 250
+    for bad, message in (("many", "not a whole number"), ("-3", ">= 0")):
+        with pytest.raises(ValueError, match=message):
+            max_points({MAX_POINTS_ENV: bad})
+
+
+def test_timeline_from_day_counts_matches_the_rows():
+    days = ["2019-12-30", "2020-01-08", "2020-01-08", "2020-06-01"]
+    assert timeline_from_days(dict(pd.Series(days).value_counts())).equals(
+        timeline(pd.DataFrame({"date_start": days})))
+    assert timeline_from_days({}).empty
+
+
+def test_a_reported_view_is_stable():
+    """The map reports its view after each redraw up to half a pixel off: the page must land
+    on the same view, or every redraw would ask for another one."""
+    view = snap_view(35.123, 41.987, 7)
+    px = 360.0 / (256 * 2 ** 7)
+    for dlat, dlon in ((0.4 * px, -0.4 * px), (-0.45 * px, 0.3 * px), (0, 0)):
+        state = {"center": {"lat": view.lat + dlat, "lng": view.lon + dlon}, "zoom": 7}
+        assert view_from_state(state) == view
+    west, south, east, north = view.bbox
+    assert west < view.lon < east and south < view.lat < north
+    assert view_from_state(None) is None and view_from_state({"zoom": 3}) is None
+    assert view_from_state({"center": {"lat": 10, "lng": 370}, "zoom": 3}).lon == \
+        pytest.approx(10, abs=2)
+
+
+def test_fit_view_holds_the_bounds():
+    bounds = (29.5, 35.0, 37.4, 48.5)
+    view = fit_view(bounds)
+    west, south, east, north = view.bbox
+    assert west <= 35.0 and east >= 48.5 and south <= 29.5 and north >= 37.4
+    closer = view_box(view.lat, view.lon, view.zoom + 1)
+    assert not (closer[0] <= 35.0 and closer[2] >= 48.5 and closer[1] <= 29.5
+                and closer[3] >= 37.4)
+
+
+@pytest.fixture(scope="module")
+def big_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("big_store")
+    fill_store(path, 2_000)
+    return path
+
+
+def test_plan_draws_everything_under_the_budget(big_store: Path):
+    with EventStore(big_store) as store:
+        facets = store.facets()
+        plan = plan_map(store, {}, facets["drawable"], facets["drawable"], None,
+                        facets["bounds"])
+    assert plan.mode == "all" and plan.view is None
+    assert len(plan.points) == plan.in_view == facets["drawable"]
+
+
+def test_plan_bins_above_the_budget_and_counts_add_up(big_store: Path):
+    with EventStore(big_store) as store:
+        kwargs = {"types": ["armed_clash", "air_strike", "bombing"], "since": "2014-01-01"}
+        facets = store.facets(**kwargs)
+        plan = plan_map(store, kwargs, facets["drawable"], 100, None, facets["bounds"])
+        assert plan.mode == "bins"
+        # the first view fits every drawable event: the cells hold all of them
+        assert int(plan.bins["n"].sum()) == plan.in_view == facets["drawable"]
+        assert set(plan.bins["event_type"]) <= set(kwargs["types"])
+        # zoomed into one hotspot the view holds few enough: its events, one by one
+        close = snap_view(34.37, 41.09, 11)  # Al-Qaim
+        plan = plan_map(store, kwargs, facets["drawable"], 100, close, facets["bounds"])
+        assert plan.mode == "view" and 0 < len(plan.points) <= 100
+        west, south, east, north = close.bbox
+        pad_lon, pad_lat = (east - west) / 2, (north - south) / 2
+        inside = store.facets(**kwargs, include_unlocated=False,
+                              bbox=(west - pad_lon, south - pad_lat, east + pad_lon,
+                                    north + pad_lat))
+        assert len(plan.points) == inside["drawable"]
+
+
+def _bin_rows(script: str) -> list[list]:
+    m = re.search(r"var rows = (\[.*?\]);\n", script, re.S)
+    assert m, "no bin layer in the map script"
+    return json.loads(m.group(1))
+
+
+def test_page_aggregates_above_the_budget(big_store: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("CONFLICT_MAP_STORE", str(big_store))
+    monkeypatch.setenv(MAX_POINTS_ENV, "50")
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    assert not at.exception, at.exception
+    with EventStore(big_store) as store:
+        facets = store.facets()
+    counts = _counts(at)
+    assert counts == {"total": facets["total"], "drawn": facets["drawable"],
+                      "listed": facets["total"] - facets["drawable"]}
+    script = _map_script(at)
+    rows = _bin_rows(script)
+    assert len(rows) > 1 and sum(r[2] for r in rows) == facets["drawable"]
+    assert "L.marker(" not in script and "L.canvas(" in script
+    assert any(f"{rows[0][2]:,} events" in r[5] for r in rows[:1])
+    # the table shows the first rows only, and says so
+    assert len(at.dataframe[-1].value) == min(TABLE_ROWS, facets["total"])
+    # narrowing the filters below the budget draws the events themselves again
+    at = at.sidebar.text_input(key="f_text").input("Mosul district 3").run()
+    with EventStore(big_store) as store:
+        small = store.facets(text="Mosul district 3")
+    assert 0 < small["drawable"] <= 50
+    assert _counts(at)["drawn"] == small["drawable"]
+    assert "var rows = " not in _map_script(at)
