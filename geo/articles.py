@@ -39,7 +39,20 @@ DATELINE_SEARCH_LINES = 6
 
 
 class ArticleError(ValueError):
-    """An input that cannot be read as an article; the message is one line naming it."""
+    """An input that cannot be read as an article; the message is one line naming it.
+
+    The message is made printable: a file name may hold a newline or a terminal escape
+    sequence, which would break the one-line promise or repaint the user's terminal.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(message))
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and line/paragraph separators written as escapes."""
+    return "".join(ch.encode("unicode_escape").decode("ascii")
+                   if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
 
 
 @dataclass

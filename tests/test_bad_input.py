@@ -225,6 +225,21 @@ def test_pipe_nobody_writes_to_does_not_hang(command: str, store: Path, tmp_path
     assert snapshot(store) == before
 
 
+@pytest.mark.skipif(os.name != "posix", reason="needs control characters in file names")
+@pytest.mark.parametrize("command", ["extract", "ingest"])
+def test_file_name_with_a_newline_and_an_escape_is_one_printable_line(
+        command: str, store: Path, tmp_path: Path) -> None:
+    """A scraped file name can hold anything: the error stays one line, and no terminal
+    escape sequence reaches the user's terminal."""
+    path = tmp_path / "evil\nname\x1b[2J.txt"
+    path.write_bytes(b"")
+    before = snapshot(store)
+    proc = run(command, str(path), store=store)
+    assert_refused(proc, command, str(tmp_path / "evil\\nname\\x1b[2J.txt"), "empty file")
+    assert "\x1b" not in proc.stderr
+    assert snapshot(store) == before
+
+
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
 def test_endless_device_is_cut_at_the_limit() -> None:
     with pytest.raises(ArticleError, match="/dev/zero: too large"):
