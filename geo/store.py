@@ -19,6 +19,7 @@ import math
 import sqlite3
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields, replace
@@ -55,6 +56,9 @@ RTREE_PROBE = 20_000
 BULK_BATCH = 20_000
 #: Filters whose facets one store keeps (a page session uses a handful).
 FACET_CACHE_SIZE = 32
+#: What :meth:`EventStore.facets` can count.
+FACET_FIELDS = ("total", "drawable", "by_type", "by_dataset", "by_country", "actors",
+                "by_day", "date_min", "date_max", "bounds")
 
 # Columns of ``events`` written from an Event, in INSERT order (``rid`` is the rowid).
 _STORED = (
@@ -871,70 +875,86 @@ class EventStore:
                countries: str | Iterable[str] | None = None,
                actors: str | Iterable[str] | None = None, text: str | None = None,
                min_fatalities: int | None = None, include_undated: bool = True,
-               include_unlocated: bool = True) -> dict[str, Any]:
+               include_unlocated: bool = True,
+               fields: Iterable[str] | None = None) -> dict[str, Any]:
         """What a page shows about the events :meth:`query` would return, without loading them.
 
-        Keys: ``total``; ``drawable`` (located and not aggregate: what a map can draw as a
-        point); ``by_type``, ``by_dataset``, ``by_country``, ``actors`` (name -> events naming
-        it); ``by_day`` (first day -> events, for timelines); ``date_min``/``date_max`` (first
-        and last day any event can mean); ``bounds`` (south, west, north, east of the drawable
-        events, or None). Computed in SQL (GROUP BY over the filter's index-friendly parts),
-        and cached per filter until the store changes (``PRAGMA data_version`` sees other
-        connections' commits, ``total_changes`` this one's), so a page re-rendering with the
-        same filters pays nothing."""
+        Keys (``fields`` picks some; default all, see :data:`FACET_FIELDS`): ``total``;
+        ``drawable`` (located and not aggregate: what a map can draw as a point);
+        ``by_type``, ``by_dataset``, ``by_country``, ``actors`` (value -> events, commonest
+        first); ``by_day`` (first day -> events, for timelines); ``date_min``/``date_max``
+        (first and last day any event can mean); ``bounds`` (south, west, north, east of the
+        located events, or None). Each is its own small SQL aggregate, so SQLite can answer
+        most from an index, and answers are cached per filter until the store changes
+        (``PRAGMA data_version`` sees other connections' commits, ``total_changes`` this
+        one's): a page re-rendering with the same filters pays nothing."""
         q = _parse_query(types, since, until, bbox, datasets, countries, actors, text,
                          min_fatalities, include_undated, include_unlocated, None)
+        wanted = FACET_FIELDS if fields is None else tuple(dict.fromkeys(fields))
+        unknown = [f for f in wanted if f not in FACET_FIELDS]
+        if unknown:
+            raise ValueError(f"unknown facet(s): {', '.join(map(str, unknown))}; known: "
+                             f"{', '.join(FACET_FIELDS)}")
 
         def fetch(conn: sqlite3.Connection) -> dict[str, Any]:
             stamp = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
             if self._facet_stamp != stamp:
                 self._facet_cache.clear()
                 self._facet_stamp = stamp
-            key = repr(q)
+            key = f"{q!r}|{','.join(sorted(wanted))}"
             if key not in self._facet_cache:
                 if len(self._facet_cache) >= FACET_CACHE_SIZE:
                     self._facet_cache.pop(next(iter(self._facet_cache)))
-                self._facet_cache[key] = self._facets(conn, q)
+                self._facet_cache[key] = self._facets(conn, q, set(wanted))
             return _copy_facets(self._facet_cache[key])
         return self._read(fetch)
 
-    def _facets(self, conn: sqlite3.Connection, q: _Query) -> dict[str, Any]:
-        out: dict[str, Any] = {"total": 0, "drawable": 0, "by_type": {}, "by_dataset": {},
-                               "by_country": {}, "actors": {}, "by_day": {},
-                               "date_min": None, "date_max": None, "bounds": None}
-        box: list[float | None] = [None, None, None, None]
-        texts: dict[str, int] = {}
+    def _facets(self, conn: sqlite3.Connection, q: _Query, wanted: set[str]) -> dict[str, Any]:
+        counts: dict[str, dict] = {k: {} for k in ("by_type", "by_dataset", "by_country",
+                                                   "by_day", "actors")}
+        total = drawable = 0
+        first = last = None
+        box: list[Any] = [None, None, None, None]
+        columns = {"by_type": "event_type", "by_dataset": "dataset", "by_country": "country"}
         for where, params in self._parts(conn, q):
-            rows = conn.execute(
-                "SELECT e.event_type, e.dataset, e.country, count(*), "
-                "sum(e.lat IS NOT NULL AND e.aggregate = 0), min(e.date_start), max(e.date_end) "
-                f"FROM events e WHERE {where} GROUP BY 1, 2, 3", params).fetchall()
-            for etype, dataset, country, n, drawable, first, last in rows:
-                out["total"] += n
-                out["drawable"] += drawable or 0
-                _bump(out["by_type"], etype, n)
-                _bump(out["by_dataset"], dataset, n)
-                if country:
-                    _bump(out["by_country"], country, n)
-                out["date_min"] = _least(out["date_min"], first)
-                out["date_max"] = _greatest(out["date_max"], last)
-            for day, n in conn.execute(f"SELECT e.date_start, count(*) FROM events e WHERE "
-                                       f"{where} AND e.date_start IS NOT NULL GROUP BY 1",
-                                       params):
-                _bump(out["by_day"], day, n)
-            for actors_text, n in conn.execute(
-                    f"SELECT e.actors, count(*) FROM events e WHERE {where} GROUP BY 1", params):
-                _bump(texts, actors_text, n)
-            one = conn.execute(
-                "SELECT min(e.lat), min(e.lon), max(e.lat), max(e.lon) FROM events e "
-                f"WHERE {where} AND e.lat IS NOT NULL AND e.aggregate = 0", params).fetchone()
-            box = [_least(box[0], one[0]), _least(box[1], one[1]),
-                   _greatest(box[2], one[2]), _greatest(box[3], one[3])]
-        for actors_text, n in texts.items():
-            for name in set(json.loads(actors_text) if actors_text else []):
-                _bump(out["actors"], str(name), n)
-        out["bounds"] = None if box[0] is None else tuple(float(v) for v in box)  # type: ignore
-        return out
+            if wanted & {"total", "by_day", "date_min"}:
+                for day, n in conn.execute(f"SELECT e.date_start, count(*) FROM events e "
+                                           f"WHERE {where} GROUP BY 1", params):
+                    total += n
+                    if day is not None:
+                        _bump(counts["by_day"], day, n)
+                        first = _least(first, day)
+            if "date_max" in wanted:
+                last = _greatest(last, conn.execute(
+                    f"SELECT max(e.date_end) FROM events e WHERE {where}", params).fetchone()[0])
+            if "drawable" in wanted:
+                drawable += conn.execute(
+                    f"SELECT count(*) FROM events e WHERE {where} AND e.lat IS NOT NULL "
+                    "AND e.aggregate = 0", params).fetchone()[0]
+            if "bounds" in wanted:
+                one = conn.execute(
+                    "SELECT min(e.lat), min(e.lon), max(e.lat), max(e.lon) FROM events e "
+                    f"WHERE {where} AND e.lat IS NOT NULL", params).fetchone()
+                box = [_least(box[0], one[0]), _least(box[1], one[1]),
+                       _greatest(box[2], one[2]), _greatest(box[3], one[3])]
+            for name, column in columns.items():
+                if name in wanted:
+                    for value, n in conn.execute(
+                            f"SELECT e.{column}, count(*) FROM events e WHERE {where} "
+                            f"AND e.{column} IS NOT NULL GROUP BY 1", params):
+                        _bump(counts[name], value, n)
+            if "actors" in wanted:
+                # counted in Python: a GROUP BY on the JSON text sorts every row (slower)
+                texts = Counter(r[0] for r in conn.execute(
+                    f"SELECT e.actors FROM events e WHERE {where}", params))
+                for text, n in texts.items():
+                    for actor in set(json.loads(text) if text else []):
+                        _bump(counts["actors"], str(actor), n)
+        out: dict[str, Any] = {
+            "total": total, "drawable": drawable, **counts, "date_min": first,
+            "date_max": last,
+            "bounds": None if box[0] is None else tuple(float(v) for v in box)}
+        return {k: v for k, v in out.items() if k in wanted}
 
     def bins(self, cell_deg: float, *, types: str | Iterable[str] | None = None,
              since: str | date | None = None, until: str | date | None = None,
@@ -1060,8 +1080,10 @@ def _copy_facets(f: dict[str, Any]) -> dict[str, Any]:
     """A copy a caller may change without touching the cached answer, dicts by count."""
     out = dict(f)
     for key in ("by_type", "by_dataset", "by_country", "actors"):
-        out[key] = dict(sorted(f[key].items(), key=lambda kv: (-kv[1], str(kv[0]))))
-    out["by_day"] = dict(sorted(f["by_day"].items()))
+        if key in f:
+            out[key] = dict(sorted(f[key].items(), key=lambda kv: (-kv[1], str(kv[0]))))
+    if "by_day" in f:
+        out["by_day"] = dict(sorted(f["by_day"].items()))
     return out
 
 

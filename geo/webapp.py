@@ -67,6 +67,11 @@ MAX_POINTS_ENV = "CONFLICT_MAP_MAX_POINTS"
 DEFAULT_MAX_POINTS = 20_000
 #: Rows of the events table (sortable in the browser; more would only slow the page down).
 TABLE_ROWS = 2_000
+#: Store facets the sidebar needs (whole store: cached until the store changes) and those
+#: the count line, the timeline and the map need for the filtered events.
+SIDEBAR_FACETS = ("total", "by_type", "by_dataset", "by_country", "actors", "date_min",
+                  "date_max")
+VIEW_FACETS = ("total", "drawable", "by_day", "bounds")
 #: The map's size on the page, used to turn a centre and zoom into a bounding box.
 MAP_HEIGHT_PX, MAP_WIDTH_PX = 560, 1100
 
@@ -796,7 +801,7 @@ def render(settings: Settings) -> None:
     except ValueError as exc:
         st.warning(f"{exc}: using {DEFAULT_MAX_POINTS:,}")
         budget = DEFAULT_MAX_POINTS
-    everything = store.facets()
+    everything = store.facets(fields=SIDEBAR_FACETS)
     _init_state_from_url(everything["by_type"])
     if st.session_state.get("_cm_url_error"):
         st.warning(f"Ignored the link's filters: {st.session_state['_cm_url_error']}")
@@ -806,7 +811,7 @@ def render(settings: Settings) -> None:
         st.success(f"Article: {st.session_state.pop('cm_added')}")
 
     kwargs = f.store_kwargs()
-    facets = store.facets(**kwargs)
+    facets = store.facets(**kwargs, fields=VIEW_FACETS)
     small = facets["drawable"] <= budget
     # every matching row only when the map draws them all anyway; else the first rows
     frame = store.query_frame(**kwargs, limit=None if small else TABLE_ROWS)

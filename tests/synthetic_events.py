@@ -10,7 +10,7 @@ whatever batch it is made in.
 
 Command line (fills a store, e.g. the 1,000,000-event store the map figures were measured on)::
 
-    .venv/bin/python -m tests.synthetic_events /tmp/store1m 1000000
+    .venv/bin/python -m tests.synthetic_events /tmp/store1m 1000000 --no-news
 """
 
 from __future__ import annotations
@@ -99,25 +99,32 @@ def synthetic_event(i: int, seed: int = 0) -> Event:
     )
 
 
-def synthetic_events(n: int, seed: int = 0, offset: int = 0) -> Iterator[Event]:
-    """Events ``offset`` .. ``offset + n - 1``."""
+def synthetic_events(n: int, seed: int = 0, offset: int = 0,
+                     news: bool = True) -> Iterator[Event]:
+    """Events ``offset`` .. ``offset + n - 1``; with ``news=False`` the news reports are
+    labelled ``acled`` instead (the store's bulk path: no merge search, much faster)."""
     for i in range(offset, offset + n):
-        yield synthetic_event(i, seed)
+        event = synthetic_event(i, seed)
+        if not news and event.dataset == "news":
+            event.dataset = "acled"
+        yield event
 
 
-def fill_store(path: str | Path, n: int, *, seed: int = 0, batch: int = 50_000) -> int:
-    """Add ``n`` synthetic events to the store at ``path`` in batches; returns how many the
-    store added. Every dataset here goes through the store's bulk path except ``news``,
-    which is merged as real news reports are (so the store may hold a few fewer)."""
+def fill_store(path: str | Path, n: int, *, seed: int = 0, batch: int = 50_000,
+               start: int = 0, news: bool = True) -> int:
+    """Add synthetic events ``start`` .. ``start + n - 1`` to the store at ``path`` in
+    batches; returns how many the store added. Every dataset goes through the store's bulk
+    path except ``news``, merged as real news reports are (the store may hold a few fewer,
+    and merging costs a search per report: ``news=False`` skips it for big stores)."""
     from geo.store import EventStore
 
-    if n < 0:
-        raise ValueError(f"number of events must be >= 0, got {n}")
+    if n < 0 or start < 0:
+        raise ValueError(f"number of events and start must be >= 0, got {n}, {start}")
     added = 0
     with EventStore(path) as store:
-        for offset in range(0, n, batch):
-            result = store.add_events(synthetic_events(min(batch, n - offset), seed, offset))
-            added += result.added
+        for offset in range(start, start + n, batch):
+            size = min(batch, start + n - offset)
+            added += store.add_events(synthetic_events(size, seed, offset, news)).added
     return added
 
 
@@ -126,9 +133,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("store", help="store folder (created if missing)")
     parser.add_argument("n", type=int, help="number of events")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--start", type=int, default=0, help="first event number (resume)")
+    parser.add_argument("--no-news", action="store_true",
+                        help="store news reports as acled (no merging: fast for big stores)")
     args = parser.parse_args(argv)
     try:
-        added = fill_store(args.store, args.n, seed=args.seed)
+        added = fill_store(args.store, args.n, seed=args.seed, start=args.start,
+                           news=not args.no_news)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
