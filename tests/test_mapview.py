@@ -226,3 +226,59 @@ def test_store_frame_draws(tmp_path: Path):
     m = build_map(frame)
     assert len(_children(m, folium.Marker)) == 2
     assert "killed ?, wounded ?" in _html(m) and "undated" in _html(m)
+
+
+# --- server-side bins -------------------------------------------------------------------------
+
+def _bins() -> pd.DataFrame:
+    """Per-(cell, type) counts as EventStore.bins returns them: two cells."""
+    return pd.DataFrame({
+        "row": [123, 123, 124], "col": [224, 224, 220], "event_type": ["bombing",
+                                                                       "air_strike", "base"],
+        "n": [30, 10, 1], "lat": [33.2, 33.4, 34.1], "lon": [44.1, 44.3, 40.9],
+    })
+
+
+def test_cells_stay_the_same_size_on_screen():
+    from geo.mapview import BIN_PIXELS, cell_degrees
+
+    assert cell_degrees(0) == pytest.approx(360 * BIN_PIXELS / 256)
+    assert cell_degrees(7) == pytest.approx(cell_degrees(6) / 2)
+    assert cell_degrees(99) == cell_degrees(18)  # clamped to the map's zoom range
+
+
+def test_bin_cells_merge_types_and_weight_positions():
+    from geo.mapview import bin_cells
+
+    cells = bin_cells(_bins())
+    assert sorted(cells["n"].tolist()) == [1, 40]
+    big = cells[cells["n"] == 40].iloc[0]
+    assert big["types"] == [("bombing", 30), ("air_strike", 10)]  # commonest first
+    assert big["lat"] == pytest.approx((33.2 * 30 + 33.4 * 10) / 40)
+    assert bin_cells(_bins().iloc[0:0]).empty
+
+
+def test_bin_popup_and_radius():
+    from geo.mapview import BIN_RADIUS, bin_popup, bin_radius
+
+    popup = bin_popup(12345, [("bombing", 10000), ("air_strike", 2000), ("base", 300),
+                              ("handover", 45)])
+    assert "12,345 events" in popup and "Bombing: 10,000" in popup
+    assert "and 1 more type(s)" in popup and "Handover" not in popup
+    assert bin_radius(1, 1000) == BIN_RADIUS[0] and bin_radius(1000, 1000) == BIN_RADIUS[1]
+    assert BIN_RADIUS[0] < bin_radius(30, 1000) < BIN_RADIUS[1]
+
+
+def test_build_map_draws_bins_on_canvas():
+    m = build_map([], bins=_bins(), center=(34.0, 42.0), zoom=6, fit_to_events=False)
+    html = m.get_root().render()
+    rows = json.loads(re.search(r"var rows = (\[.*?\]);\n", html, re.S).group(1))
+    assert sorted(r[2] for r in rows) == [1, 40]
+    assert sum(r[2] for r in rows) == int(_bins()["n"].sum())
+    by_n = {r[2]: r for r in rows}
+    assert by_n[40][4] == TYPE_STYLES["bombing"].hex  # coloured by the commonest type
+    assert "L.canvas(" in html and "dataset.cmBinned" in html
+    assert "L.marker(" not in html
+    legend = re.search(r'<div id="cm-legend".*?</div>\s*</div>', html, re.S)
+    assert legend and "Bombing" in html and "data-type='base'" in html
+    assert all(u.startswith(APP_ASSET_BASE) for u in asset_links(m))
