@@ -60,10 +60,12 @@ class Server:
                 self.proc.wait(timeout=15)
 
 
-def start_server(store_dir: Path, log: Path) -> Server:
-    """Start the app on ``store_dir`` and wait until its health check answers."""
+def start_server(store_dir: Path, log: Path, env: dict[str, str] | None = None) -> Server:
+    """Start the app on ``store_dir`` (``env`` adds settings, e.g. the map's point budget)
+    and wait until its health check answers."""
     port = free_port()
-    env = {**os.environ, "CONFLICT_MAP_STORE": str(store_dir), "PYTHONPATH": str(PROJECT_DIR)}
+    env = {**os.environ, "CONFLICT_MAP_STORE": str(store_dir), "PYTHONPATH": str(PROJECT_DIR),
+           **(env or {})}
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
@@ -163,3 +165,20 @@ def page_counts(page: Any) -> dict[str, int]:
 
 def wait_for_counts(page: Any, total: int) -> dict[str, int]:
     return poll(lambda: page_counts(page), lambda c: c["total"] == total, page=page)
+
+
+#: JS run inside the map frame: what the bin layer drew (canvas circles are not elements).
+BIN_STATE_JS = """() => { const el = window.map && window.map.getContainer();
+    return el && el.dataset.cmBins !== undefined
+        ? {bins: parseInt(el.dataset.cmBins, 10), events: parseInt(el.dataset.cmBinned, 10)}
+        : null; }"""
+
+
+def bin_state(page: Any) -> dict[str, int] | None:
+    return map_frame(page).evaluate(BIN_STATE_JS)
+
+
+def page_mode(page: Any) -> tuple[str, int]:
+    """The count line's map mode ("all", "view", "bins") and events it stands for in view."""
+    el = page.locator("#cm-counts").first
+    return el.get_attribute("data-mode"), int(el.get_attribute("data-in-view"))

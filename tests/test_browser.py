@@ -24,11 +24,16 @@ from tests.browser_helpers import (
     MARKER_STATE_JS,
     Recorder,
     Server,
+    bin_state,
+    map_frame,
+    marker_state,
+    page_mode,
     poll,
     start_server,
     wait_for_counts,
     wait_for_markers,
 )
+from tests.synthetic_events import fill_store
 
 pytestmark = pytest.mark.browser
 
@@ -257,5 +262,51 @@ def test_saved_map_works_offline_from_disk(browser, tmp_path, fast_threshold):
         popup.wait_for(timeout=30_000)
         assert "<script>window.__xss = 1</script>" in popup.inner_text()
         assert pg.evaluate("() => window.__xss") is None
+    finally:
+        context.close()
+
+
+#: The point budget of the binned-map test: small, so a small store is above it.
+SMALL_BUDGET = 60
+
+
+@pytest.fixture(scope="module")
+def binned_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path]]:
+    store = tmp_path_factory.mktemp("binned_store")
+    fill_store(store, 600)
+    srv = start_server(store, tmp_path_factory.mktemp("binned") / "streamlit.log",
+                       env={"CONFLICT_MAP_MAX_POINTS": str(SMALL_BUDGET)})
+    try:
+        yield srv, store
+    finally:
+        srv.stop()
+
+
+def test_above_the_budget_the_map_draws_bins_then_points(browser, binned_server):
+    """More drawable events than the budget: counted cells that hold them all; zoomed into
+    one place: its events, one by one."""
+    server, store_dir = binned_server
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    rec = Recorder()
+    rec.attach(pg)
+    try:
+        _open(pg, server)
+        with EventStore(store_dir) as store:
+            facets = store.facets()
+        assert facets["drawable"] > SMALL_BUDGET
+        assert wait_for_counts(pg, facets["total"])["drawn"] == facets["drawable"]
+        assert page_mode(pg) == ("bins", facets["drawable"])
+        state = poll(lambda: bin_state(pg), lambda s: bool(s) and s["events"] > 0, page=pg)
+        assert state == {"bins": state["bins"], "events": facets["drawable"]}, state
+        assert state["bins"] > 1
+        assert marker_state(pg) == []  # no event markers: only canvas circles
+        # zoom into Al-Qaim: the page is asked for that view and draws its events
+        map_frame(pg).evaluate("() => window.map.setView([34.37, 41.09], 11)")
+        mode = poll(lambda: page_mode(pg), lambda m: m[0] == "view", page=pg)
+        assert mode[0] == "view" and 0 < mode[1] <= SMALL_BUDGET, mode
+        markers = wait_for_markers(pg, mode[1])
+        assert sum(m["n"] for m in markers) == mode[1], markers
+        _assert_clean(rec, server)
     finally:
         context.close()
