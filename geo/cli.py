@@ -58,7 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("paths", nargs="+", metavar="PATH")
     i.add_argument("--store", help="store folder (default: $CONFLICT_MAP_STORE or var/store)")
     i.add_argument("--published", type=_iso_date, help="publication date (YYYY-MM-DD)")
-    i.add_argument("--workers", type=int, default=1, help="extraction processes (default 1)")
+    i.add_argument("--workers", type=int, default=None,
+                   help="extraction processes (default 1; Dask workers with --dask: 2)")
+    i.add_argument("--dask", metavar="OUT_DIR",
+                   help="run on Dask and write a month-partitioned GeoParquet dataset here "
+                        "instead of the store")
+    i.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --dask: an existing Dask scheduler (default: a local cluster)")
 
     e = sub.add_parser("export", help="write stored events to a file or stdout")
     e.add_argument("--store")
@@ -139,12 +145,28 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from geo.pipeline import ingest_paths
     from geo.store import EventStore
 
+    if args.dask:
+        return _ingest_dask(args, settings)
+    if args.scheduler:
+        raise ValueError("--scheduler needs --dask OUT_DIR")
     with EventStore(settings.store_dir) as store:
         summary = ingest_paths(args.paths, store, settings, published=args.published,
-                               workers=args.workers, progress=True)
+                               workers=args.workers or 1, progress=True)
     for err in summary.errors:
         print(f"conflict-map: error: {err}", file=sys.stderr)
     print(f"{summary.line()} (store: {settings.store_dir})", file=sys.stderr)
+    return 2 if summary.failed else 0
+
+
+def _ingest_dask(args: argparse.Namespace, settings: Settings) -> int:
+    from geo.distributed import ingest_dask
+
+    summary = ingest_dask(args.paths, args.dask, scheduler=args.scheduler,
+                          n_workers=args.workers or 2, published=args.published,
+                          settings=settings)
+    for err in summary.errors:
+        print(f"conflict-map: error: {err}", file=sys.stderr)
+    print(summary.line(), file=sys.stderr)
     return 2 if summary.failed else 0
 
 

@@ -170,3 +170,19 @@ def test_bad_files_in_a_folder_are_reported_and_the_rest_ingested(tmp_path):
 def test_export_without_store_is_a_clear_error(tmp_path):
     proc = run("export", store=tmp_path / "missing", check=False)
     assert_one_line_error(proc, "no store")
+
+
+def test_ingest_on_dask_writes_a_month_partitioned_dataset(tmp_path):
+    out = tmp_path / "dataset"
+    proc = run("ingest", str(SEED), "--dask", str(out), "--workers", "2")
+    assert "events" in proc.stderr
+    months = {p.name for p in out.iterdir() if p.is_dir()}
+    assert "month=2019-12" in months and "month=undated" in months
+    frame = gpd.read_parquet(out)
+    assert len(frame) >= 10 and "rocket_attack" in set(frame["event_type"])
+
+
+def test_scheduler_without_dask_is_a_clear_error(tmp_path):
+    proc = run("ingest", str(SEED), "--scheduler", "tcp://127.0.0.1:1", store=tmp_path / "s",
+               check=False)
+    assert_one_line_error(proc, "--dask")
