@@ -897,17 +897,23 @@ class EventStore:
                              f"{', '.join(FACET_FIELDS)}")
 
         def fetch(conn: sqlite3.Connection) -> dict[str, Any]:
-            stamp = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
-            if self._facet_stamp != stamp:
-                self._facet_cache.clear()
-                self._facet_stamp = stamp
-            key = f"{q!r}|{','.join(sorted(wanted))}"
-            if key not in self._facet_cache:
-                if len(self._facet_cache) >= FACET_CACHE_SIZE:
-                    self._facet_cache.pop(next(iter(self._facet_cache)))
-                self._facet_cache[key] = self._facets(conn, q, set(wanted))
-            return _copy_facets(self._facet_cache[key])
+            key = f"facets|{q!r}|{','.join(sorted(wanted))}"
+            return _copy_facets(self._cached(conn, key, lambda: self._facets(conn, q,
+                                                                                set(wanted))))
         return self._read(fetch)
+
+    def _cached(self, conn: sqlite3.Connection, key: str, compute: Callable[[], Any]) -> Any:
+        """An answer kept until the store changes: ``PRAGMA data_version`` moves when another
+        connection commits, ``total_changes`` when this one writes. Callers copy it out."""
+        stamp = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+        if self._facet_stamp != stamp:
+            self._facet_cache.clear()
+            self._facet_stamp = stamp
+        if key not in self._facet_cache:
+            if len(self._facet_cache) >= FACET_CACHE_SIZE:
+                self._facet_cache.pop(next(iter(self._facet_cache)))
+            self._facet_cache[key] = compute()
+        return self._facet_cache[key]
 
     def _facets(self, conn: sqlite3.Connection, q: _Query, wanted: set[str]) -> dict[str, Any]:
         counts: dict[str, dict] = {k: {} for k in ("by_type", "by_dataset", "by_country",
@@ -966,7 +972,8 @@ class EventStore:
         cells of ``cell_deg`` degrees: one row per (cell, event type) with columns ``row``,
         ``col`` (cell indices from 90S/180W), ``event_type``, ``n``, ``lat``, ``lon`` (mean
         position of those events). A map too full to draw every point draws these instead;
-        their ``n`` add up to the drawable count of :meth:`facets` for the same filters."""
+        their ``n`` add up to the drawable count of :meth:`facets` for the same filters.
+        Cached like :meth:`facets`: a page panning at one zoom asks once."""
         try:
             cell = float(cell_deg)
         except (TypeError, ValueError):
@@ -976,7 +983,7 @@ class EventStore:
         q = _parse_query(types, since, until, bbox, datasets, countries, actors, text,
                          min_fatalities, include_undated, False, None)
 
-        def fetch(conn: sqlite3.Connection) -> list[tuple]:
+        def compute(conn: sqlite3.Connection) -> list[tuple]:
             out: list[tuple] = []
             for where, params in self._parts(conn, q):
                 out += conn.execute(
@@ -985,7 +992,8 @@ class EventStore:
                     f"avg(e.lat), avg(e.lon) FROM events e WHERE {where} AND e.aggregate = 0 "
                     "GROUP BY 1, 2, 3", [cell, cell, *params]).fetchall()
             return out
-        rows = self._read(fetch)
+        rows = self._read(lambda c: self._cached(c, f"bins|{cell!r}|{q!r}",
+                                                 lambda: compute(c)))
         frame = pd.DataFrame(rows, columns=["row", "col", "event_type", "n", "lat", "lon"])
         if frame.empty:
             return frame.astype({"row": "int64", "col": "int64", "n": "int64",

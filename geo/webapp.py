@@ -72,6 +72,9 @@ TABLE_ROWS = 2_000
 SIDEBAR_FACETS = ("total", "by_type", "by_dataset", "by_country", "actors", "date_min",
                   "date_max")
 VIEW_FACETS = ("total", "drawable", "by_day", "bounds")
+#: Up to this zoom the page asks the store for the cells of every filtered event (a few
+#: thousand rows, cached) and cuts out the view; closer in, only the view's box is counted.
+WHOLE_BINS_MAX_ZOOM = 8
 #: The map's size on the page, used to turn a centre and zoom into a bounding box.
 MAP_HEIGHT_PX, MAP_WIDTH_PX = 560, 1100
 
@@ -381,6 +384,16 @@ def fit_view(bounds: Sequence[float] | None) -> View:
     return snap_view(lat, lon, zoom)
 
 
+def _cells_in(bins: pd.DataFrame, cell: float,
+              box: tuple[float, float, float, float]) -> pd.DataFrame:
+    """The cells of ``bins`` that touch the (west, south, east, north) box."""
+    west, south, east, north = box
+    rows = (bins["row"] * cell - 90.0, (bins["row"] + 1) * cell - 90.0)
+    cols = (bins["col"] * cell - 180.0, (bins["col"] + 1) * cell - 180.0)
+    keep = (rows[1] >= south) & (rows[0] <= north) & (cols[1] >= west) & (cols[0] <= east)
+    return bins[keep].reset_index(drop=True)
+
+
 def _no_events() -> pd.DataFrame:
     return pd.DataFrame(columns=list(EVENT_COLUMNS))
 
@@ -412,7 +425,12 @@ def plan_map(store: EventStore, kwargs: Mapping[str, Any], drawable: int, budget
     box = (max(west - pad_lon, -180.0), max(south - pad_lat, -90.0),
            min(east + pad_lon, 180.0), min(north + pad_lat, 90.0))
     bin_kwargs = {k: v for k, v in kwargs.items() if k != "include_unlocated"}
-    bins = store.bins(cell_degrees(view.zoom), bbox=box, **bin_kwargs)
+    cell = cell_degrees(view.zoom)
+    if view.zoom <= WHOLE_BINS_MAX_ZOOM:
+        # the whole filtered set, cached by the store: panning at this zoom costs nothing
+        bins = _cells_in(store.bins(cell, **bin_kwargs), cell, box)
+    else:
+        bins = store.bins(cell, bbox=box, **bin_kwargs)
     in_view = int(bins["n"].sum()) if not bins.empty else 0
     if in_view > budget:
         return MapPlan("bins", _no_events(), bins, view, in_view)
