@@ -108,7 +108,7 @@ def clean_aliases(name: str, aliases: Iterable[str], trusted: Iterable[str] = ()
     """
     seen = {fold(name)}
     out: list[str] = []
-    keep = set(trusted)
+    keep = dict.fromkeys(trusted)  # ordered: a set's order changes with the hash seed
     for alias in [*aliases, *keep]:
         key = fold(alias)
         if key and key not in seen and (alias in keep or useful_alias(alias)):
