@@ -218,6 +218,10 @@ class Gazetteer:
         self._by_id: dict[str, int] | None = None
         self._place_cache: dict[int, Place] = {}
         self._key_cache: dict[str, frozenset[str]] = {}
+        #: surface -> (non-fuzzy matches, region word seen): a name's matches depend on the
+        #: name alone, and text repeats names (and tries every n-gram of capitalised words)
+        self._match_cache: dict[str, tuple[dict[int, int], bool]] = {}
+        self._fold_cache: dict[str, str] = {}
 
     # --- building and loading -------------------------------------------------------------
 
@@ -297,6 +301,15 @@ class Gazetteer:
             found = self._key_cache[name] = frozenset(name_keys(name))
         return found
 
+    def _fold(self, name: str) -> str:
+        """``fold`` of a stored name (admin1, country): scored for every candidate, so cached."""
+        found = self._fold_cache.get(name)
+        if found is None:
+            if len(self._fold_cache) > 100_000:
+                self._fold_cache.clear()
+            found = self._fold_cache[name] = fold(name)
+        return found
+
     def _make_place(self, i: int) -> Place:
         lat, lon = self._lat[i], self._lon[i]
         name, aliases, source_id = self._records[i].split("\x1e")
@@ -364,7 +377,7 @@ class Gazetteer:
         if not name or not name.strip():
             return []
         ctx = self._context(country, context, near, prefer_sites)
-        ctx.own_keys = frozenset(name_keys(name))
+        ctx.own_keys = self._keys(name)
         return self._rank(name, ctx, limit)
 
     def _context(self, country: str | Iterable[str] | None, context: str,
@@ -380,8 +393,36 @@ class Gazetteer:
 
     def _matches(self, name: str, ctx: _Context) -> dict[int, int]:
         """place index -> best (lowest) match type for a name."""
+        found, region_word = self._exact_matches(name)
+        if region_word:
+            ctx.region_word = True
+        if found:
+            return found
+        skel = skeleton(fold(name))
+        if len(skel) < 5:
+            return {}
+        fuzzy: dict[int, int] = {}
+        for p in _postings(self._skeletons().get(skel)):
+            fuzzy.setdefault(p >> 2, FUZZY)
+        return fuzzy
+
+    def _exact_matches(self, name: str) -> tuple[dict[int, int], bool]:
+        """Every match but transliteration variants, and whether a region word was stripped.
+
+        Cached per name: the scanner tries each n-gram of capitalised words, and both passes
+        of :meth:`resolve_mentions` and the re-ranking ask again. The dict is shared: read it.
+        """
+        cached = self._match_cache.get(name)
+        if cached is None:
+            if len(self._match_cache) > 200_000:
+                self._match_cache.clear()
+            cached = self._match_cache[name] = self._compute_matches(name)
+        return cached
+
+    def _compute_matches(self, name: str) -> tuple[dict[int, int], bool]:
         key = fold(name)
         found: dict[int, int] = {}
+        region_word = False
 
         def take(postings: Iterable[int], forced: int | None = None) -> None:
             for p in postings:
@@ -408,15 +449,11 @@ class Gazetteer:
                 take(p for p in _postings(self._exact.get(k))
                      if PLACE_KINDS[self._kinds[p >> 2]] == "river")
         if not found and len(words) > 1 and words[-1] in REGION_WORDS:
-            ctx.region_word = True
+            region_word = True
             for k in name_keys(" ".join(words[:-1])):
                 take(p for p in _postings(self._exact.get(k))
                      if PLACE_KINDS[self._kinds[p >> 2]] == "region")
-        if not found:
-            skel = skeleton(key)
-            if len(skel) >= 5:
-                take(_postings(self._skeletons().get(skel)), FUZZY)
-        return found
+        return found, region_word
 
     def _rank(self, name: str, ctx: _Context, limit: int) -> list[Candidate]:
         scored = [self._score(i, how, ctx) for i, how in self._matches(name, ctx).items()]
@@ -463,7 +500,7 @@ class Gazetteer:
             reasons.append(f"in {country}, a country of the text (+3.0)")
         for label, name in (("region", self._admin1[i]),
                             ("country", self._country_names.get(country, ""))):
-            key = fold(name)
+            key = self._fold(name)
             if (key and kind not in ("region", "country") and f" {key} " in ctx.context_key
                     and key not in ctx.own_keys and strip_article(key) not in ctx.own_keys):
                 score += 2.5
@@ -500,12 +537,14 @@ class Gazetteer:
         """
         if not isinstance(text, str):
             raise GazetteerError(f"find_mentions needs text, got {type(text).__name__}")
-        article = frozenset(c.upper() for c in countries)
-        spans = tokens(text)
+        return self._scan(_Scan(text), frozenset(c.upper() for c in countries), prefer_sites_at)
+
+    def _scan(self, scan: _Scan, article: frozenset[str],
+              prefer_sites_at: Callable[[int], bool] | Collection[int] | None) -> list[Mention]:
         mentions: list[Mention] = []
         i = 0
-        while i < len(spans):
-            found = self._longest_at(text, spans, i, article, prefer_sites_at)
+        while i < len(scan.spans):
+            found = self._longest_at(scan, i, article, prefer_sites_at)
             if found is None:
                 i += 1
                 continue
@@ -514,50 +553,39 @@ class Gazetteer:
             i += used
         return mentions
 
-    def _longest_at(self, text: str, spans: list[tuple[int, int]], i: int,
-                    article: frozenset[str],
+    def _longest_at(self, scan: _Scan, i: int, article: frozenset[str],
                     prefer_sites_at: Callable[[int], bool] | Collection[int] | None,
                     ) -> tuple[Mention, int] | None:
-        first = text[spans[i][0]:spans[i][1]]
-        if not _capitalised(first):
+        """The longest name starting at token ``i`` that passes the gate, and its length.
+
+        Only n-grams that can be names (see :meth:`_Scan.reach`) are looked up; the context
+        of the start is built only for a span that matches a place.
+        """
+        if not scan.capitalised(i):
             return None
-        for n in range(min(MAX_NGRAM, len(spans) - i), 0, -1):
-            start, end = spans[i][0], spans[i + n - 1][1]
-            if not self._plausible_span(text, spans[i:i + n]):
-                continue
+        text, spans = scan.text, scan.spans
+        start = spans[i][0]
+        base: bool | None = None
+        for n in range(min(MAX_NGRAM, len(spans) - i, scan.reach(i) + 1), 0, -1):
+            end = spans[i + n - 1][1]
             surface = text[start:end]
-            base = _at(prefer_sites_at, start)
-            ctx = _Context(countries=article, context_key=f" {fold(_window(text, start))} ",
-                           near=(), base=base, own_keys=frozenset(name_keys(surface)))
-            matches = self._matches(surface, ctx)
-            matches = {k: v for k, v in matches.items() if v != FUZZY}  # no fuzzy matches in text
-            if not ctx.base:
-                matches = {k: v for k, v in matches.items() if v != CONTEXT}
+            found, region_word = self._exact_matches(surface)  # no fuzzy matches in text
+            if not found:
+                continue
+            if base is None:
+                base = _at(prefer_sites_at, start)
+            matches = found if base else {k: v for k, v in found.items() if v != CONTEXT}
             if not matches:
                 continue
             if not self._gate(text, start, end, surface, matches, article):
                 continue
+            ctx = _Context(countries=article, context_key=scan.context_key(start), near=(),
+                           base=base, region_word=region_word, own_keys=self._keys(surface))
             scored = [self._score(k, v, ctx) for k, v in matches.items()]
             scored.sort(key=lambda t: (-t[0], -self._pop[t[2]], self._ids[t[2]]))
             cands = tuple(Candidate(self.place(k), round(s, 3), r) for s, r, k in scored[:10])
             return Mention(start, end, surface, cands), n
         return None
-
-    def _plausible_span(self, text: str, spans: list[tuple[int, int]]) -> bool:
-        """First and last words capitalised (or a site word last); inner words may be articles."""
-        words = [text[a:b] for a, b in spans]
-        if len(words) == 1:
-            return True
-        last = words[-1]
-        if not _capitalised(last) and last.lower() not in _INNER_LOWER:
-            return False
-        for a, b in zip(spans, spans[1:], strict=False):
-            gap = text[a[1]:b[0]]
-            abbreviation = b[0] - a[0] == 1 + len(gap) and gap in (".", ". ")  # "U.S. Embassy"
-            if gap not in (" ", "-") and not abbreviation:
-                return False  # names do not run across punctuation or line breaks
-        return all(_capitalised(w) or w.lower() in _INNER_LOWER or _article_hyphen(w)
-                   for w in words[1:-1])
 
     def _gate(self, text: str, start: int, end: int, surface: str, matches: dict[int, int],
               article: frozenset[str]) -> bool:
@@ -612,7 +640,7 @@ class Gazetteer:
         after = after.removeprefix("in ")
         for k in matches:
             for name in (self._admin1[k], self._country_names.get(self._countries[k], "")):
-                key = fold(name)
+                key = self._fold(name)
                 bare = strip_article(key)
                 if key and (after.startswith(key) or (bare and after.startswith(bare))):
                     return True
@@ -640,9 +668,15 @@ class Gazetteer:
         article = {c.upper() for c in countries}
         article |= {DEMONYM_COUNTRIES[w.lower()] for w in re.findall(r"[A-Z][a-z]+", text)
                     if w.lower() in DEMONYM_COUNTRIES}
-        first = self.find_mentions(text, article, prefer_sites_at)
+        if not isinstance(text, str):
+            raise GazetteerError(f"resolve_mentions needs text, got {type(text).__name__}")
+        scan = _Scan(text)
+        first = self._scan(scan, frozenset(article), prefer_sites_at)
+        before = len(article)
         article |= self.article_countries(first)
-        mentions = self.find_mentions(text, article, prefer_sites_at)
+        # the same countries find the same mentions: only new countries need a second pass
+        mentions = first if len(article) == before else self._scan(
+            scan, frozenset(article), prefer_sites_at)
         anchors = [(m.best.place.lat, m.best.place.lon) for m in mentions
                    if m.best and _clear(m) and m.best.place.has_point
                    and m.best.place.kind not in ("country", "region", "river")]
@@ -654,10 +688,9 @@ class Gazetteer:
                                                                   m.best.place.lon))]
             # the caller decides which sentences are about a base; base words in the window
             # do not override that here
-            ctx = _Context(countries=frozenset(article),
-                           context_key=f" {fold(_window(text, m.start))} ", near=tuple(others),
-                           base=_at(prefer_sites_at, m.start),
-                           own_keys=frozenset(name_keys(m.surface)))
+            ctx = _Context(countries=frozenset(article), context_key=scan.context_key(m.start),
+                           near=tuple(others), base=_at(prefer_sites_at, m.start),
+                           own_keys=self._keys(m.surface))
             cands = self._rank(m.surface, ctx, 10)
             kept = {c.place.id for c in m.candidates}
             ranked = tuple(c for c in cands if c.place.id in kept) or m.candidates
@@ -673,6 +706,61 @@ class Gazetteer:
             if best and best.place.country and (best.place.kind == "country" or _clear(m)):
                 out.add(best.place.country)
         return out
+
+
+class _Scan:
+    """One text being scanned: its tokens, which can start or continue a name, and the
+    folded context around each offset, shared by every pass of :meth:`resolve_mentions`."""
+
+    __slots__ = ("text", "spans", "_capital", "_reach", "_windows")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans = tokens(text)
+        self._capital: dict[int, bool] = {}
+        self._reach: dict[int, int] = {}
+        self._windows: dict[int, str] = {}
+
+    def capitalised(self, i: int) -> bool:
+        found = self._capital.get(i)
+        if found is None:
+            a, b = self.spans[i]
+            found = self._capital[i] = _capitalised(self.text[a:b])
+        return found
+
+    def reach(self, i: int) -> int:
+        """How many tokens after ``i`` may join it in a name (at most ``MAX_NGRAM - 1``).
+
+        A span can be a name when every later word is capitalised or a lowercase inner word
+        ("Ras al-Ayn", "Bay of Islands") and words are joined by a space or hyphen only, or
+        follow an initial ("U.S. Embassy"): names do not run across punctuation or lines.
+        """
+        found = self._reach.get(i)
+        if found is None:
+            found = self._reach[i] = self._count_reach(i)
+        return found
+
+    def _count_reach(self, i: int) -> int:
+        text, spans = self.text, self.spans
+        last = min(len(spans) - 1, i + MAX_NGRAM - 1)
+        j = i
+        while j < last:
+            a, b = spans[j], spans[j + 1]
+            gap = text[a[1]:b[0]]
+            abbreviation = b[0] - a[0] == 1 + len(gap) and gap in (".", ". ")  # "U.S. Embassy"
+            if gap not in (" ", "-") and not abbreviation:
+                break
+            if not (self.capitalised(j + 1) or text[b[0]:b[1]].lower() in _INNER_LOWER):
+                break
+            j += 1
+        return j - i
+
+    def context_key(self, offset: int) -> str:
+        """The folded window around an offset, padded with spaces for whole-word tests."""
+        key = self._windows.get(offset)
+        if key is None:
+            key = self._windows[offset] = f" {fold(_window(self.text, offset))} "
+        return key
 
 
 # --- module helpers ---------------------------------------------------------------------------
