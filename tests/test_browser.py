@@ -302,7 +302,7 @@ def test_above_the_budget_the_map_draws_bins_then_points(browser, binned_server)
         assert state["bins"] > 1
         assert marker_state(pg) == []  # no event markers: only canvas circles
         # zoom into Al-Qaim: the page is asked for that view and draws its events
-        map_frame(pg).evaluate("() => window.map.setView([34.37, 41.09], 11)")
+        map_frame(pg).evaluate("() => { window.map.setView([34.37, 41.09], 11); return true; }")
         mode = poll(lambda: page_mode(pg), lambda m: m[0] == "view", page=pg)
         assert mode[0] == "view" and 0 < mode[1] <= SMALL_BUDGET, mode
         markers = wait_for_markers(pg, mode[1])
