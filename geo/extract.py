@@ -115,6 +115,11 @@ _HEDGE = re.compile(
     r"(?i)\b(?:conflicting\s+reports|reportedly|allegedly|unconfirmed|rumou?r|may\s+have|"
     r"it\s+is\s+not\s+(?:known|clear)|claimed)\b"
 )
+#: Every pattern of the "base" concept (ambiguous words included): a quick test that a text
+#: cannot hold a base trigger, built from the lexicon so the two never disagree.
+_BASE_WORDS = re.compile(r"\b(?:" + "|".join(
+    p for concept, (patterns, _) in lexicon.TRIGGERS.items()
+    if concept.removesuffix("_context") == "base" for p in patterns) + r")\b", re.IGNORECASE)
 #: Kinds that are places where an event can happen at a point (not countries, rivers).
 _POINT_KINDS = frozenset({"city", "town", "military_base", "airfield", "airport",
                           "border_crossing", "facility"})
@@ -155,6 +160,8 @@ class Extractor:
         sentences = [_Sentence(s, e, text[s:e]) for s, e in lexicon.split_sentences(text)]
         date_refs = dates_mod.find_dates(text, article.published)
         self._resolve_places(text, sentences)
+        # each sentence's triggers, found once: the follow-up test and the events both read them
+        triggers = [lexicon.find_triggers(s.text) for s in sentences]
         events: list[Event] = []
         last_place: _Resolved | None = None
         last_attack: Event | None = None
@@ -169,13 +176,15 @@ class Extractor:
                 places += sent.places
             sent_dates = [] if _CAPTION.search(sent.text) else \
                 [d for d in date_refs if sent.start <= d.start < sent.end]
-            if last_attack is not None and _is_follow_up(sent.text, last_attack.event_type):
+            if last_attack is not None and _is_follow_up(sent.text, last_attack.event_type,
+                                                         triggers[i]):
                 sites = [p for p in places if _is_specific(p)]
                 if not sites or len(sites) == 1 and last_attack.geo_precision in (None, 2) \
                         and not sent_dates:
                     _add_follow_up(last_attack, sent, article, sites[0] if sites else None)
                     continue
-            found = self._sentence_events(article, sent, places, sent_dates, context_dates)
+            found = self._sentence_events(article, sent, places, sent_dates, context_dates,
+                                          triggers[i])
             events.extend(found)
             last_attack = next((e for e in reversed(found) if e.event_type in ATTACK_TYPES
                                 and not e.aggregate), last_attack)
@@ -242,8 +251,8 @@ class Extractor:
 
     def _sentence_events(self, article: Article, sent: _Sentence, places: list[_Resolved],
                          sent_dates: list[dates_mod.DateRef],
-                         context_dates: list[dates_mod.DateRef]) -> list[Event]:
-        triggers = lexicon.find_triggers(sent.text)
+                         context_dates: list[dates_mod.DateRef],
+                         triggers: list[lexicon.Trigger]) -> list[Event]:
         if not triggers:
             return []
         concepts = {t.concept for t in triggers}
@@ -448,12 +457,12 @@ def _listed_days(refs: list[dates_mod.DateRef], text: str,
     return days
 
 
-def _is_follow_up(sentence: str, last_type: str) -> bool:
+def _is_follow_up(sentence: str, last_type: str, triggers: list[lexicon.Trigger]) -> bool:
     """Goes on about the attack just reported: opens on it ("The rocket attack killed...") or
     names it only with a definite article ("...said the assault killed 34"), and states no
     attack of another kind ("The attack ... was followed by US air strikes" is a new event)."""
     kinds = dict(ATTACK_CONCEPTS)
-    attacks = [t for t in lexicon.find_triggers(sentence) if t.concept in kinds]
+    attacks = [t for t in triggers if t.concept in kinds]
     m = _FOLLOW_UP.search(sentence)
     if m:
         return not any(t.start >= m.end() and t.concept != "attack"
@@ -487,6 +496,10 @@ def _definite(sent: _Sentence, triggers: list[lexicon.Trigger]) -> bool:
 
 
 def _about_base(text: str) -> bool:
+    """A base trigger in the text. A base trigger is a match of a base pattern, so a text with
+    no such match needs no full trigger scan (most sentence pairs)."""
+    if not _BASE_WORDS.search(text):
+        return False
     return any(t.concept == "base" for t in lexicon.find_triggers(text))
 
 
