@@ -19,6 +19,7 @@ import hashlib
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -403,6 +404,9 @@ class _PageParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.stack: list[tuple[str, bool]] = []  # (tag, starts a skipped subtree)
+        # open elements by tag: a stray end tag is ignored in O(1), not by scanning the stack
+        # (thousands of unclosed tags then stray end tags would take quadratic time)
+        self.open_tags: Counter[str] = Counter()
         self.skip_depth = 0
         self.main_depth = 0
         self.lines: list[tuple[str, bool]] = []  # (text, inside <article>/<main>)
@@ -428,6 +432,7 @@ class _PageParser(HTMLParser):
         if tag in ("article", "main") or a.get("role") == "main":
             self.main_depth += 1
         self.stack.append((tag, skip))
+        self.open_tags[tag] += 1
         self.skip_depth += skip
         self._in_title = self._in_title or tag == "title"
         self._in_h1 = self._in_h1 or tag == "h1"
@@ -438,12 +443,13 @@ class _PageParser(HTMLParser):
             self._flush()
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in VOID_TAGS or not any(t == tag for t, _ in self.stack):
+        if tag in VOID_TAGS or not self.open_tags[tag]:
             return
         if tag in BLOCK_TAGS:
             self._flush()
         while self.stack:
             t, skip = self.stack.pop()
+            self.open_tags[t] -= 1
             self.skip_depth -= skip
             if t in ("article", "main"):
                 self.main_depth = max(0, self.main_depth - 1)
@@ -491,7 +497,7 @@ def _article_from_html(html: str, source: str, p: Path | None, published: date |
                        encoding: str) -> Article:
     parser = _PageParser()
     try:
-        parser.feed(html)
+        parser.feed(_close_dangling_tags(html))
         parser.close()
     except (AssertionError, ValueError) as exc:  # malformed markup html.parser cannot take
         raise ArticleError(f"{source}: cannot parse HTML ({exc})") from None
@@ -509,6 +515,17 @@ def _article_from_html(html: str, source: str, p: Path | None, published: date |
     url = parser.canonical or parser.meta.get("og:url") or source
     return _make(body, re.sub(r"\s+", " ", title), url, when, where,
                  str(p) if p else None, encoding)
+
+
+def _close_dangling_tags(html: str) -> str:
+    """``html`` with every ``<`` after the last ``>`` written as ``&lt;``: text, not a tag.
+
+    Such a ``<`` can never start a complete tag, and html.parser retries each one up to the
+    end of the page, which takes quadratic time ("<a <a <a ..." cut off: minutes for 100 kB).
+    """
+    last = html.rfind(">")
+    tail = html[last + 1:]
+    return html if "<" not in tail else html[:last + 1] + tail.replace("<", "&lt;")
 
 
 def _paragraphs(lines: list[str]) -> list[str]:

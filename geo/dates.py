@@ -14,6 +14,7 @@ patterns below because they are ordinary synonyms, not special cases.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 from collections.abc import Callable, Iterator
@@ -394,13 +395,18 @@ def find_dates(text: str, published: date | None) -> list[DateRef]:
     Relative expressions ("last week", "on Tuesday", "28 December" without a year) need
     ``published``; without it they are skipped, never guessed.
     """
-    taken: list[tuple[int, int]] = []
+    # spans taken so far, sorted; they never overlap, so ends are sorted too and one bisection
+    # finds the only span that could overlap a new one (a scan of all would be quadratic)
+    starts: list[int] = []
+    ends: list[int] = []
     found: list[DateRef] = []
     for rule in RULES:
         for ref in rule(text, published):
-            if any(ref.start < e and s < ref.end for s, e in taken):
+            i = bisect.bisect_left(starts, ref.end)
+            if i and ends[i - 1] > ref.start:
                 continue
-            taken.append((ref.start, ref.end))
+            starts.insert(i, ref.start)
+            ends.insert(i, ref.end)
             found.append(ref)
     return sorted(found, key=lambda r: r.start)
 

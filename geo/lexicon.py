@@ -11,6 +11,7 @@ returned is a character offset into the text given.
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass, field
 
 # --- sentences ----------------------------------------------------------------------------------
@@ -26,14 +27,21 @@ ABBREVIATIONS: frozenset[str] = frozenset({
 _TERMINATOR = re.compile(r"[.!?]+[\"'”’)\]]*(?:\[\w{1,4}\])*(?=\s+[\"'“‘(\[•\-–]?[A-Z0-9])")
 
 
+_WORD_CHARS = frozenset(string.ascii_letters + ".")
+
+
 def _ends_with_abbreviation(text: str, dot: int) -> bool:
     """Whether the period at ``dot`` belongs to an abbreviation ("U.S.", "Gen.", "J.")."""
     if text[dot] != ".":
         return False
-    word = re.search(r"([A-Za-z][A-Za-z.]*)$", text[:dot])
-    if not word:
+    # walk back over the word (a search anchored at the end would rescan the whole line for
+    # every period: quadratic on a long paragraph)
+    start = dot
+    while start > 0 and text[start - 1] in _WORD_CHARS:
+        start -= 1
+    token = text[start:dot].lstrip(".")
+    if not token:
         return False
-    token = word[1]
     if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", token):  # U.S, U.K, e.g
         return True
     return token.lower() in ABBREVIATIONS or (len(token) == 1 and token.isupper())

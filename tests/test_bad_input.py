@@ -16,13 +16,16 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from geo.articles import ArticleError, read_article
+from geo.articles import ArticleError, article_from_text, read_article
 from geo.config import Settings
+from geo.dates import find_dates
 from geo.importers import load_dataset
+from geo.lexicon import split_sentences
 from geo.pipeline import ingest_paths
 from geo.store import EventStore
 
@@ -433,3 +436,32 @@ def test_csv_with_extra_columns_and_ragged_rows_imports_what_is_whole(store: Pat
         by_source = {e.source: e for e in stored}
     absurd_id = body[2][header.index("event_id_cnty")]
     assert any(absurd_id in src and e.killed is None for src, e in by_source.items())
+
+
+# --- pathological but legal text: read whole, in one pass -------------------------------------
+# These ran in quadratic time before (minutes for the sizes below, hours at the 5 MB limit).
+# No timing is asserted: the results are, at a size where a quadratic pass would stall the run.
+
+def test_page_cut_off_inside_a_tag_keeps_its_text() -> None:
+    """A page saved half-way ("<a <a <a ..." with no closing ``>``): the text before it is
+    the article and the dangling ``<`` are text, not tags."""
+    page = ("<html><body><p>" + TAJI + "</p><p>The base hosts coalition troops.</p>"
+            + "<a href=x " * 20_000)
+    article = article_from_text(page)
+    assert article.text.startswith(TAJI + "\n\nThe base hosts coalition troops.")
+    assert article.text.count("<a href=x") == 20_000
+
+
+def test_thousands_of_stray_end_tags() -> None:
+    page = "<html><body><p>" + TAJI + "</p>" + "<b>" * 20_000 + "</i>" * 20_000 + "</body>"
+    assert article_from_text(page).text == TAJI
+
+
+def test_one_long_paragraph_of_abbreviations_and_dates() -> None:
+    """Sentence splitting and date finding on a 600 kB paragraph (a flattened page)."""
+    sentence = "Gen. Smith said U.S. forces were hit on 11 March 2020 at Camp Taji. "
+    text = sentence * 9_000
+    spans = split_sentences(text)
+    assert len(spans) == 9_000 and all(text[s:e] == sentence.strip() for s, e in spans)
+    refs = find_dates(text, date(2020, 3, 12))
+    assert len(refs) == 9_000 and {r.date for r in refs} == {"2020-03-11"}
