@@ -91,6 +91,9 @@ DEMONYM_COUNTRIES: dict[str, str] = {
 #: Population under which a town needs the article's country or a locative word to count.
 SMALL_TOWN = 5_000
 MAX_NGRAM = 6
+#: Degrees of latitude beyond which two points are surely more than 150 km apart (1 degree of
+#: a great circle is 111.2 km; 1.4 degrees is 155 km, a margin for rounding).
+_NEAR_DEGREES = 1.4
 _CITY = PLACE_KINDS.index("city")
 
 
@@ -222,6 +225,7 @@ class Gazetteer:
         #: name alone, and text repeats names (and tries every n-gram of capitalised words)
         self._match_cache: dict[str, tuple[dict[int, int], bool]] = {}
         self._fold_cache: dict[str, str] = {}
+        self._static_cache: dict[int, tuple[str, float, tuple[str, ...]]] = {}
 
     # --- building and loading -------------------------------------------------------------
 
@@ -461,18 +465,31 @@ class Gazetteer:
         return [Candidate(self.place(i), round(s, 3), reasons) for s, reasons, i in scored[:limit]]
 
     def _score(self, i: int, how: int, ctx: _Context) -> tuple[float, tuple[str, ...], int]:
-        kind = PLACE_KINDS[self._kinds[i]]
-        reasons: list[str] = []
-        score = _MATCH_SCORE[how]
-        reasons.append(f"{_MATCH_REASON[how]} (+{score:.1f})")
-        score += self._prominence(i, kind, ctx, reasons)
+        kind, score, head = self._static_score(i, how, ctx.region_word)
+        reasons = list(head)
         score += self._context_score(i, kind, how, ctx, reasons)
         if math.isnan(self._lat[i]):
             score -= 1.0
             reasons.append("no coordinates (-1.0)")
         return score, tuple(reasons), i
 
-    def _prominence(self, i: int, kind: str, ctx: _Context, reasons: list[str]) -> float:
+    def _static_score(self, i: int, how: int, region_word: bool
+                      ) -> tuple[str, float, tuple[str, ...]]:
+        """Kind, match + prominence score and their reasons: the part of a score that does not
+        depend on the text around the name, cached (a place is ranked again and again)."""
+        cache_key = (i << 4) | (how << 1) | region_word
+        found = self._static_cache.get(cache_key)
+        if found is None:
+            if len(self._static_cache) > 200_000:
+                self._static_cache.clear()
+            kind = PLACE_KINDS[self._kinds[i]]
+            score = _MATCH_SCORE[how]
+            reasons = [f"{_MATCH_REASON[how]} (+{score:.1f})"]
+            score += self._prominence(i, kind, region_word, reasons)
+            found = self._static_cache[cache_key] = (kind, score, tuple(reasons))
+        return found
+
+    def _prominence(self, i: int, kind: str, region_word: bool, reasons: list[str]) -> float:
         pop = self._pop[i]
         score = 0.0
         if pop > 0:
@@ -482,7 +499,7 @@ class Gazetteer:
         bonus = {"country": 2.5, "military_base": 0.8, "airport": 0.6, "airfield": 0.4,
                  "border_crossing": 0.4, "river": 1.5, "facility": 0.5}.get(kind, 0.0)
         if kind == "region":
-            bonus = 2.0 if ctx.region_word else 0.0
+            bonus = 2.0 if region_word else 0.0
         if bonus:
             score += bonus
             reasons.append(f"kind {kind} (+{bonus:.1f})")
@@ -506,8 +523,12 @@ class Gazetteer:
                 score += 2.5
                 reasons.append(f"context names its {label} {name} (+2.5)")
                 break
-        if ctx.near and not math.isnan(self._lat[i]):
-            d = min(_haversine_km(self._lat[i], self._lon[i], la, lo) for la, lo in ctx.near)
+        lat = self._lat[i]
+        # a place more than _NEAR_DEGREES of latitude away is over 150 km away: no bonus, so
+        # its exact distance is not needed (the nearest one decides, and it is kept)
+        near = [(la, lo) for la, lo in ctx.near if abs(la - lat) <= _NEAR_DEGREES]
+        if near:
+            d = min(_haversine_km(lat, self._lon[i], la, lo) for la, lo in near)
             bonus = 2.0 if d <= 30 else 1.0 if d <= 150 else 0.0
             if bonus:
                 score += bonus
