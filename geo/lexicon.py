@@ -10,6 +10,7 @@ returned is a character offset into the text given.
 
 from __future__ import annotations
 
+import bisect
 import re
 import string
 from dataclasses import dataclass, field
@@ -221,17 +222,33 @@ def find_triggers(sentence: str) -> list[Trigger]:
     """
     military = bool(MILITARY_CONTEXT.search(sentence))
     found: list[Trigger] = []
+    taken = _Spans()
     for concept, regex, needs_context in _TRIGGER_RES:
         if needs_context and not military:
             continue
         for m in regex.finditer(sentence):
-            if not _overlaps(m.start(), m.end(), found):
+            if taken.add(m.start(), m.end()):
                 found.append(Trigger(concept, m.start(), m.end(), m[0]))
     return sorted(found, key=lambda t: t.start)
 
 
-def _overlaps(start: int, end: int, spans: list) -> bool:
-    return any(start < s.end and s.start < end for s in spans)
+class _Spans:
+    """Non-overlapping spans, sorted: as they never overlap, their ends are sorted too, so one
+    bisection finds the only span a new one could overlap (scanning them all is quadratic on a
+    long text full of matches)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def add(self, start: int, end: int) -> bool:
+        """Adds ``[start, end)`` unless it overlaps a span already held; True when added."""
+        i = bisect.bisect_left(self.starts, end)
+        if i and self.ends[i - 1] > start:
+            return False
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+        return True
 
 
 # --- actors -------------------------------------------------------------------------------------
@@ -334,13 +351,14 @@ def find_actors(text: str) -> list[Actor]:
     what to whom needs the extractor's view of the whole sentence.
     """
     found: list[Actor] = []
+    taken = _Spans()
     matches = sorted(
         ((m.start(), -len(m[0]), name, m) for name, regex in _ACTOR_RES
          for m in regex.finditer(text)),
         key=lambda t: (t[0], t[1]),
     )
     for start, _, name, m in matches:
-        if _overlaps(start, m.end(), found):
+        if not taken.add(start, m.end()):
             continue
         before = text[max(0, start - 40):start]
         is_target = _TARGET_CUE.search(before) and not _BLAME_CUE.search(before)
@@ -376,7 +394,7 @@ PERSON_NOUNS = (
 _QUALIFIER = (
     r"(?:(?:at\s+least|more\s+than|over|about|around|some|nearly|almost|up\s+to|as\s+many\s+as|"
     r"an\s+estimated|approximately|roughly|a\s+total\s+of|another|a\s+further|the|only|just)"
-    r"\s+)*"
+    r"\s+){0,4}"  # bounded: "at least at least ..." must not be re-read from every word
 )
 _VAGUE = r"(?:a\s+few|few|several|some|many|dozens|scores|hundreds|thousands|numerous|multiple)"
 _RANGE_TAIL = rf"(?:\s*(?:-|–|to|or)\s*{NUMBER})?"

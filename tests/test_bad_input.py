@@ -25,7 +25,7 @@ from geo.articles import ArticleError, article_from_text, read_article
 from geo.config import Settings
 from geo.dates import find_dates
 from geo.importers import load_dataset
-from geo.lexicon import split_sentences
+from geo.lexicon import find_actors, find_casualties, find_triggers, split_sentences
 from geo.pipeline import ingest_paths
 from geo.store import EventStore
 
@@ -465,3 +465,14 @@ def test_one_long_paragraph_of_abbreviations_and_dates() -> None:
     assert len(spans) == 9_000 and all(text[s:e] == sentence.strip() for s, e in spans)
     refs = find_dates(text, date(2020, 3, 12))
     assert len(refs) == 9_000 and {r.date for r in refs} == {"2020-03-11"}
+
+
+def test_long_runs_of_qualifiers_actors_and_triggers() -> None:
+    """Repeated words that each start a match ("at least at least ...", thousands of actor
+    and trigger mentions in one flattened sentence) are read in one pass and counted right."""
+    assert find_casualties("at least " * 20_000 + "7 killed").killed == 7
+    actors = find_actors("Iran and the US. " * 10_000)
+    assert len(actors) == 20_000 and {a.name for a in actors} >= {"Iran"}
+    triggers = find_triggers("clashes, rocket attack, " * 10_000)
+    assert len(triggers) >= 20_000  # "clashes" and "rocket attack" (one or two words)
+    assert all(a.end <= b.start for a, b in zip(triggers, triggers[1:], strict=False))
