@@ -209,7 +209,7 @@ class KeyIndex:
 
     __slots__ = ("_mask", "_keys", "_first", "_bounds", "_postings", "_decoded")
 
-    def __init__(self, index: dict[str, int | tuple[int, ...]], keys_per_bucket: int = 64
+    def __init__(self, index: dict[str, int | tuple[int, ...]], keys_per_bucket: int = 16
                  ) -> None:
         buckets = 1 << max(0, (len(index) // keys_per_bucket).bit_length())
         grouped: list[list[str]] = [[] for _ in range(buckets)]
@@ -503,7 +503,7 @@ class Gazetteer:
                 if how < found.get(i, 99):
                     found[i] = how
 
-        for k in name_keys(name):
+        for k in self._keys(name):
             take(_postings(self._exact.get(k)))
         core, had_site = site_core(key)
         if had_site:
@@ -514,7 +514,7 @@ class Gazetteer:
                 for k in name_keys(core):
                     take(_postings(self._exact.get(k)), SITE_FALLBACK)
         else:
-            for k in name_keys(key):
+            for k in self._keys(key):
                 take(p for p in _postings(self._site.get(k)) if p & 3 == CONTEXT)
         words = key.split()
         if not found and len(words) > 1 and words[-1] == "river":
