@@ -21,6 +21,8 @@ _SPECIAL_LETTERS = str.maketrans({
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": "",
 })
 _DROP = re.compile("[" + re.escape(_APOSTROPHES) + "]")
+#: Runs of non-ASCII characters: the only ones that special letters and combining marks touch.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _LETTER_DIGIT = re.compile(r"\b([a-z]) (\d)")
 
@@ -48,10 +50,20 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return " ".join(_NON_WORD.sub(" ", _DROP.sub("", text).lower()).replace("_", " ").split())
-    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_SPECIAL_LETTERS))
-    no_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
-    no_marks = _DROP.sub("", no_marks.translate(_SPECIAL_LETTERS))
+    # str.translate walks every character through a dict; English text with a few curly
+    # quotes has short non-ASCII runs, so only those are translated and stripped of marks
+    decomposed = unicodedata.normalize("NFKD", _NON_ASCII.sub(_special, text.lower()))
+    no_marks = _NON_ASCII.sub(_unmarked, decomposed)
+    no_marks = _DROP.sub("", _NON_ASCII.sub(_special, no_marks))
     return " ".join(_NON_WORD.sub(" ", no_marks.lower()).replace("_", " ").split())
+
+
+def _special(run: re.Match[str]) -> str:
+    return run[0].translate(_SPECIAL_LETTERS)
+
+
+def _unmarked(run: re.Match[str]) -> str:
+    return "".join(c for c in run[0] if not unicodedata.combining(c))
 
 
 def strip_article(key: str) -> str:
@@ -115,10 +127,13 @@ def name_keys(name: str) -> set[str]:
     return keys
 
 
+_TOKEN = re.compile(
+    r"[\w" + re.escape(_APOSTROPHES) + r"](?:[\w" + re.escape(_APOSTROPHES) + r"\-]*\w)?")
+
+
 def tokens(text: str) -> list[tuple[int, int]]:
     """Word spans of a text as (start, end) offsets; apostrophes and hyphens stay inside words.
 
     The scanner joins consecutive spans into n-grams and folds ``text[start:end]`` of each.
     """
-    pattern = r"[\w" + re.escape(_APOSTROPHES) + r"](?:[\w" + re.escape(_APOSTROPHES) + r"\-]*\w)?"
-    return [(m.start(), m.end()) for m in re.finditer(pattern, text)]
+    return [m.span() for m in _TOKEN.finditer(text)]
