@@ -651,11 +651,12 @@ class Gazetteer:
         Only n-grams that can be names (see :meth:`_Scan.reach`) are looked up; the context
         of the start is built only for a span that matches a place.
         """
-        if not scan.capitalised(i):
+        if i in scan.no_match or not scan.capitalised(i):
             return None
         text, spans = scan.text, scan.spans
         start = spans[i][0]
         base: bool | None = None
+        matched = False
         for n in range(min(MAX_NGRAM, len(spans) - i, scan.reach(i) + 1), 0, -1):
             end = spans[i + n - 1][1]
             surface = text[start:end]
@@ -667,6 +668,7 @@ class Gazetteer:
             matches = found if base else {k: v for k, v in found.items() if v != CONTEXT}
             if not matches:
                 continue
+            matched = True
             if not self._gate(text, start, end, surface, matches, article):
                 continue
             ctx = _Context(countries=article, context_key=scan.context_key(start), near=(),
@@ -675,6 +677,8 @@ class Gazetteer:
             scored.sort(key=lambda t: (-t[0], -self._pop[t[2]], self._ids[t[2]]))
             cands = tuple(Candidate(self.place(k), round(s, 3), r) for s, r, k in scored[:10])
             return Mention(start, end, surface, cands), n
+        if not matched:  # whatever the countries, no name starts here
+            scan.no_match.add(i)
         return None
 
     def _gate(self, text: str, start: int, end: int, surface: str, matches: dict[int, int],
@@ -802,11 +806,13 @@ class _Scan:
     """One text being scanned: its tokens, which can start or continue a name, and the
     folded context around each offset, shared by every pass of :meth:`resolve_mentions`."""
 
-    __slots__ = ("text", "spans", "_capital", "_reach", "_windows")
+    __slots__ = ("text", "spans", "no_match", "_capital", "_reach", "_windows")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.spans = tokens(text)
+        #: tokens where no span matches a place (the gate aside): later passes skip them
+        self.no_match: set[int] = set()
         self._capital: dict[int, bool] = {}
         self._reach: dict[int, int] = {}
         self._windows: dict[int, str] = {}
