@@ -165,3 +165,25 @@ def test_dev_set_quality_does_not_regress(extractor):
     assert overall.recall >= 0.5, report.table()
     assert overall.precision >= 0.4, report.table()
     assert overall.place_accuracy >= 0.8, report.table()
+
+
+def test_base_context_shortcut_agrees_with_the_trigger_scan():
+    """_about_base skips the trigger scan when no base pattern matches: on every pair of
+    sentences of the dev articles (and tricky pairs) it must say what the full scan says."""
+    from geo import lexicon
+    from geo.extract import _about_base
+
+    pairs = ["Rockets hit the air Base overnight.", "The foundation was hit by rockets.",
+             "A foundation was laid for the new school.", "Troops left the FOB. Barracks burned.",
+             "The airbase was quiet.", "Nothing happened here."]
+    for path in sorted((DEV / "articles").glob("*.txt")):
+        article = read_article(path)
+        spans = lexicon.split_sentences(article.text)
+        sentences = [article.text[s:e] for s, e in spans]
+        pairs += [a + " " + b for a, b in zip(sentences, sentences[1:], strict=False)]
+    seen = set()
+    for text in pairs:
+        want = any(t.concept == "base" for t in lexicon.find_triggers(text))
+        assert _about_base(text) == want, text
+        seen.add(want)
+    assert seen == {True, False}

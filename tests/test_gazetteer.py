@@ -12,6 +12,9 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from geo.config import GAZETTEER_DATA_DIR, PROJECT_DIR, Settings
 from geo.gazetteer import Gazetteer, GazetteerError, cache_key, read_common_words
@@ -404,3 +407,162 @@ def test_caller_decides_base_sentences_in_text(gaz):
     assert [m.best.place.kind for m in gaz.resolve_mentions(text)] == ["city"]
     assert [m.best.place.kind for m in gaz.resolve_mentions(text, prefer_sites_at=lambda _: True)
             ] == ["military_base"]
+
+
+# --- speed-ups that must not change answers ---------------------------------------------------
+
+def _old_fold(text: str) -> str:
+    """The original fold, character by character (the reference the fast path must equal)."""
+    import re
+    import unicodedata
+
+    from geo.textnorm import _APOSTROPHES, _SPECIAL_LETTERS
+
+    drop = re.compile("[" + re.escape(_APOSTROPHES) + "]")
+    if text.isascii():
+        return " ".join(re.sub(r"[^\w]+", " ", drop.sub("", text).lower())
+                        .replace("_", " ").split())
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_SPECIAL_LETTERS))
+    no_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
+    no_marks = drop.sub("", no_marks.translate(_SPECIAL_LETTERS))
+    return " ".join(re.sub(r"[^\w]+", " ", no_marks.lower()).replace("_", " ").split())
+
+
+@given(st.text(alphabet=st.one_of(
+    st.characters(max_codepoint=0x2FFF),
+    st.sampled_from(list("ßøØłŁđĐðæÆœŒıþŀأإآٱىةـ'’ʿʾ“”–é́̈ Al-Qāʾim")))))
+@hyp_settings(max_examples=3000, deadline=None)
+def test_fold_fast_path_equals_character_by_character_fold(text):
+    from geo.textnorm import fold
+
+    assert fold(text) == _old_fold(text)
+
+
+def test_fold_of_real_article_windows_equals_reference():
+    from geo.textnorm import fold
+
+    for path in sorted((PROJECT_DIR / "tests" / "fixtures" / "dev" / "articles").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for start in range(0, len(text), 150):
+            window = text[start:start + 400]
+            assert fold(window) == _old_fold(window), (path.name, start)
+
+
+def _real_index() -> dict[str, int | tuple[int, ...]]:
+    """Keys of every curated and OurAirports name, with postings as the index stores them."""
+    from geo.textnorm import name_keys
+
+    index: dict[str, list[int]] = {}
+    for n, name in enumerate(_names_in_sources()):
+        for key in name_keys(name):
+            index.setdefault(key, []).append(n * 4 + n % 3)
+    return {k: v[0] if len(v) == 1 else tuple(v) for k, v in index.items()}
+
+
+def _names_in_sources() -> list[str]:
+    names = []
+    for file in ("facilities.csv", "ourairports_iq_sy.csv", "iq_sy_border_crossings.csv"):
+        with (GAZETTEER_DATA_DIR / file).open(encoding="utf-8", newline="") as fh:
+            names += [row["name"] for row in csv.DictReader(fh)]
+    return names
+
+
+@pytest.mark.parametrize("per_bucket", [1, 4, 16, 1000])
+def test_key_index_answers_as_the_dict_did(per_bucket):
+    import pickle
+
+    from geo.gazetteer import KeyIndex
+
+    index = _real_index()
+    assert any(isinstance(v, tuple) for v in index.values())
+    keys = KeyIndex(index, per_bucket)
+    loaded = pickle.loads(pickle.dumps(keys, protocol=pickle.HIGHEST_PROTOCOL))
+    assert len(loaded) == len(index)
+    for key, value in index.items():
+        assert loaded.get(key) == value, key
+        assert type(loaded.get(key)) is type(value)
+    for missing in ("", "no such place", "baghdadx", "\udc80"):
+        assert loaded.get(missing) is None
+
+
+def test_key_index_refuses_keys_it_cannot_store():
+    from geo.gazetteer import KeyIndex
+
+    assert KeyIndex({}).get("anything") is None
+    with pytest.raises(GazetteerError, match="NUL"):
+        KeyIndex({"bad\x00key": 1})
+
+
+def _plausible_reference(text: str, spans: list[tuple[int, int]]) -> bool:
+    """The original rule for a span of tokens that may be a name."""
+    from geo.gazetteer import _INNER_LOWER, _article_hyphen, _capitalised
+
+    words = [text[a:b] for a, b in spans]
+    if len(words) == 1:
+        return True
+    if not _capitalised(words[-1]) and words[-1].lower() not in _INNER_LOWER:
+        return False
+    for a, b in zip(spans, spans[1:], strict=False):
+        gap = text[a[1]:b[0]]
+        if gap not in (" ", "-") and not (b[0] - a[0] == 1 + len(gap) and gap in (".", ". ")):
+            return False
+    return all(_capitalised(w) or w.lower() in _INNER_LOWER or _article_hyphen(w)
+               for w in words[1:-1])
+
+
+def test_scan_reach_is_the_plausible_span_rule():
+    """The scanner tries n-grams up to reach + 1 tokens: exactly the plausible ones."""
+    from geo.gazetteer import MAX_NGRAM, _Scan
+
+    texts = [p.read_text(encoding="utf-8") for p in
+             sorted((PROJECT_DIR / "tests" / "fixtures" / "dev" / "articles").glob("*.txt"))]
+    texts.append("Near the U.S. Embassy, Ras al-Ayn and Bay of Islands; Camp Taji. K-1 Air Base")
+    for text in texts:
+        scan = _Scan(text)
+        for i in range(len(scan.spans)):
+            longest = min(MAX_NGRAM, len(scan.spans) - i)
+            want = [n for n in range(1, longest + 1)
+                    if _plausible_reference(text, scan.spans[i:i + n])]
+            assert want == list(range(1, min(longest, scan.reach(i) + 1) + 1)), (text[:40], i)
+
+
+def test_resolve_mentions_finds_what_a_fresh_scan_finds(gaz):
+    """The second pass reuses the first one's work (and is skipped when no country is new):
+    its spans must be those of a fresh find_mentions with the countries inferred."""
+    import re
+
+    from geo.gazetteer import DEMONYM_COUNTRIES
+
+    def prefer(at: int) -> bool:
+        return at % 2 == 0
+
+    for path in sorted((PROJECT_DIR / "tests" / "fixtures" / "dev" / "articles").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for given_countries in ((), ("SY",), ("IQ", "SY", "TR", "US")):
+            article = set(given_countries) | {
+                DEMONYM_COUNTRIES[w.lower()] for w in re.findall(r"[A-Z][a-z]+", text)
+                if w.lower() in DEMONYM_COUNTRIES}
+            article |= gaz.article_countries(gaz.find_mentions(text, article, prefer))
+            fresh = gaz.find_mentions(text, article, prefer)
+            resolved = gaz.resolve_mentions(text, given_countries, prefer)
+            assert resolved, path.name
+            assert [(m.start, m.end) for m in resolved] == [(m.start, m.end) for m in fresh]
+            for m, f in zip(resolved, fresh, strict=True):
+                assert {c.place.id for c in m.candidates} <= {c.place.id for c in f.candidates}
+
+
+def test_curated_aliases_keep_their_file_order():
+    got = clean_aliases("Camp Zulu", (), trusted=["Zulu Base", "Alpha Camp", "Base Zulu",
+                                                  "zulu base"])
+    assert got == ("Zulu Base", "Alpha Camp", "Base Zulu")
+
+
+def test_scores_repeat_exactly_when_caches_are_warm(gaz):
+    """Cached score parts give the same scores and reasons as a fresh index."""
+    fresh = Gazetteer.load(Settings(cache_dir=CACHE))
+    for name, kw in (("Kirkuk", {"context": "troops at the base"}), ("Paris", {}),
+                     ("Anbar province", {}), ("Erbil", {"near": [(36.19, 44.01)]}),
+                     ("Hit", {"country": "IQ"}), ("Qaim", {"near": [(30.0, 47.0)]})):
+        first = [(c.place.id, c.score, c.reasons) for c in gaz.candidates(name, **kw)]
+        assert first == [(c.place.id, c.score, c.reasons) for c in fresh.candidates(name, **kw)]
+        assert first == [(c.place.id, c.score, c.reasons) for c in gaz.candidates(name, **kw)]
