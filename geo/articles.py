@@ -16,7 +16,6 @@ many control characters) are refused.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import unicodedata
 from collections import Counter
@@ -27,6 +26,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from geo.dates import parse_dateline
+from geo.inputs import InputError, read_limited
 
 ARTICLE_SUFFIXES: frozenset[str] = frozenset({".txt", ".text", ".html", ".htm", ".md"})
 HTML_SUFFIXES: frozenset[str] = frozenset({".html", ".htm"})
@@ -39,21 +39,8 @@ HEADER_KEYS: dict[str, str] = {
 DATELINE_SEARCH_LINES = 6
 
 
-class ArticleError(ValueError):
-    """An input that cannot be read as an article; the message is one line naming it.
-
-    The message is made printable: a file name may hold a newline or a terminal escape
-    sequence, which would break the one-line promise or repaint the user's terminal.
-    """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(printable(message))
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters and line/paragraph separators written as escapes."""
-    return "".join(ch.encode("unicode_escape").decode("ascii")
-                   if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
+class ArticleError(InputError):
+    """An input that cannot be read as an article; the message is one printable line naming it."""
 
 
 @dataclass
@@ -76,7 +63,7 @@ def read_article(path: str | Path, published: date | None = None,
                  max_bytes: int = 5_000_000) -> Article:
     """Read a text or HTML article file; ``published`` overrides any date found in it."""
     p = Path(path)
-    data = _read_bytes(p, max_bytes)
+    data = read_limited(p, max_bytes, ArticleError)
     text, encoding = _decode(data, p)
     if _looks_like_html(p, text):
         return _article_from_html(text, str(p), p, published, encoding)
@@ -102,9 +89,15 @@ def article_from_text(text: str, source: str = "pasted text",
     return article
 
 
+#: A folder's own documentation (its README, licence, sources) is not an article in it.
+_FOLDER_DOCS = re.compile(r"(?i)^(?:readme|licen[cs]e|copying|attribution|sources|changelog|"
+                          r"notice|authors)(?:\.[\w.]+)?$")
+
+
 def iter_article_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Article files named by ``paths``: files as given, folders searched recursively for
-    .txt/.text/.html/.htm/.md files (sorted, hidden files and folders skipped)."""
+    .txt/.text/.html/.htm/.md files (sorted; hidden files and folders, and a folder's README,
+    licence, sources and attribution files skipped)."""
     found: list[Path] = []
     for raw in paths:
         p = Path(raw)
@@ -113,6 +106,7 @@ def iter_article_paths(paths: Iterable[str | Path]) -> list[Path]:
                 f for f in p.rglob("*")
                 if f.is_file() and f.suffix.lower() in ARTICLE_SUFFIXES
                 and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                and not _FOLDER_DOCS.match(f.name)
             )
             if not inside:
                 raise ArticleError(f"{p}: folder has no article files "
@@ -129,53 +123,6 @@ def iter_article_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 # --- bytes and encodings ------------------------------------------------------------------------
-
-def _read_bytes(p: Path, max_bytes: int) -> bytes:
-    if not p.exists():
-        raise ArticleError(f"{p}: no such file")
-    if p.is_dir():
-        raise ArticleError(f"{p}: is a folder, not a file (give it as a folder of articles)")
-    try:
-        if p.is_file():
-            size = p.stat().st_size
-            if size > max_bytes:
-                raise ArticleError(
-                    f"{p}: too large ({size:,} bytes; the limit is {max_bytes:,})")
-            data = p.read_bytes()
-        else:
-            data = _read_stream(p, max_bytes)
-    except PermissionError:
-        raise ArticleError(f"{p}: not readable (permission denied)") from None
-    except OSError as exc:
-        raise ArticleError(f"{p}: cannot be read ({exc.strerror or exc})") from None
-    if not data.strip():
-        raise ArticleError(f"{p}: empty file")
-    return data
-
-
-def _read_stream(p: Path, max_bytes: int) -> bytes:
-    """A pipe or device (``<(curl ...)``, a FIFO, /dev/zero): its size is unknown, so read at
-    most ``max_bytes`` + 1 bytes. Opened non-blocking because opening a FIFO that no process
-    writes to would otherwise wait forever; reads then block as usual (EOF when no writer)."""
-    nonblock = getattr(os, "O_NONBLOCK", 0)
-    fd = os.open(p, os.O_RDONLY | nonblock)
-    try:
-        if nonblock:
-            os.set_blocking(fd, True)
-        chunks: list[bytes] = []
-        total = 0
-        while total <= max_bytes:
-            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-    finally:
-        os.close(fd)
-    if total > max_bytes:
-        raise ArticleError(f"{p}: too large (more than {max_bytes:,} bytes, the limit)")
-    return b"".join(chunks)
-
 
 def _decode(data: bytes, p: Path) -> tuple[str, str]:
     """Text and encoding name, or ArticleError for binary data (see the module docstring)."""

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from geo.config import Settings
+from geo.inputs import printable
 
 EXPORT_FORMATS = ("geojson", "csv", "jsonl", "geoparquet", "gpkg", "acled")
 
@@ -154,7 +155,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                                workers=args.workers or 1, progress=True)
     for err in summary.errors:
         print(f"conflict-map: error: {err}", file=sys.stderr)
-    print(f"{summary.line()} (store: {settings.store_dir})", file=sys.stderr)
+    if summary.articles > summary.failed:  # nothing read: the errors say it all
+        print(f"{summary.line()} (store: {settings.store_dir})", file=sys.stderr)
     return 2 if summary.failed else 0
 
 
@@ -238,8 +240,8 @@ COMMANDS = {"geocode": cmd_geocode, "extract": cmd_extract, "ingest": cmd_ingest
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env().with_store(getattr(args, "store", None))
     try:
+        settings = Settings.from_env().with_store(getattr(args, "store", None))
         return COMMANDS[args.command](args, settings)
     except KeyboardInterrupt:
         print("conflict-map: interrupted", file=sys.stderr)
@@ -250,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the CLI promises one line, never a traceback
         if os.environ.get("CONFLICT_MAP_DEBUG"):
             raise
-        msg = " ".join(str(exc).split()) or type(exc).__name__
+        msg = printable(" ".join(str(exc).split())) or type(exc).__name__
         print(f"conflict-map: error: {msg}", file=sys.stderr)
         return 2
 

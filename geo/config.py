@@ -37,6 +37,9 @@ class Settings:
     online_timeout: float = 3.0
     #: Largest article the reader accepts, in bytes.
     max_article_bytes: int = 5_000_000
+    #: Most events the map draws one by one; above it, counted cells (docs/map.md: canvas
+    #: circles draw 100,000 points in about 2.4 s and need about 1 KB of page per event).
+    map_max_points: int = 20_000
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -46,9 +49,22 @@ class Settings:
             s = replace(s, store_dir=Path(env["CONFLICT_MAP_STORE"]).expanduser())
         if env.get("CONFLICT_MAP_CACHE"):
             s = replace(s, cache_dir=Path(env["CONFLICT_MAP_CACHE"]).expanduser())
+        if env.get("CONFLICT_MAP_MAX_POINTS", "").strip():
+            s = replace(s, map_max_points=_count(env, "CONFLICT_MAP_MAX_POINTS"))
         if env.get("CONFLICT_MAP_ONLINE_GEOCODER"):
             s = replace(s, online_geocoder=env["CONFLICT_MAP_ONLINE_GEOCODER"].strip().lower())
         return s
 
     def with_store(self, store_dir: str | Path | None) -> Settings:
         return self if store_dir is None else replace(self, store_dir=Path(store_dir).expanduser())
+
+
+def _count(env: dict[str, str], name: str) -> int:
+    raw = env[name].strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a whole number") from None
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return value

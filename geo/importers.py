@@ -20,6 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Literal
 
+from geo.inputs import InputError, read_limited
+
 if TYPE_CHECKING:
     from geo.model import Event
 
@@ -30,7 +32,11 @@ DATASET_FORMATS: tuple[str, ...] = ("ucdp", "acled")
 Source = str | Path | IO[str] | IO[bytes]
 
 
-class ImportFormatError(ValueError):
+#: Largest dataset file read (UCDP GED global is about 300 MB).
+MAX_DATASET_BYTES = 1_000_000_000
+
+
+class ImportFormatError(InputError):
     """The file cannot be read as the dataset format at all (not a CSV, empty, columns missing)."""
 
 
@@ -78,16 +84,19 @@ def source_name(source: Source) -> str:
 
 
 def _read_text(source: Source) -> str:
-    """The whole text of a path or text stream; binary or non-UTF-8 input is not a CSV."""
+    """The whole text of a path or text stream; binary or non-UTF-8 input is not a CSV.
+    A path is read with the size limit (pipes and devices too: never a hang)."""
     name = source_name(source)
-    try:
-        raw = Path(source).read_bytes() if isinstance(source, str | Path) else source.read()
-    except FileNotFoundError as exc:
-        raise ImportFormatError(f"{name}: no such file") from exc
-    except IsADirectoryError as exc:
-        raise ImportFormatError(f"{name}: is a folder, not a CSV file") from exc
-    except OSError as exc:
-        raise ImportFormatError(f"{name}: cannot be read ({exc.strerror or exc})") from exc
+    if isinstance(source, str | Path):
+        raw: str | bytes = read_limited(Path(source), MAX_DATASET_BYTES, ImportFormatError)
+    else:
+        try:
+            raw = source.read(MAX_DATASET_BYTES + 1)
+        except OSError as exc:
+            raise ImportFormatError(f"{name}: cannot be read ({exc.strerror or exc})") from exc
+        if len(raw) > MAX_DATASET_BYTES:
+            raise ImportFormatError(f"{name}: too large (the limit is {MAX_DATASET_BYTES:,} "
+                                    "bytes)")
     if isinstance(raw, bytes):
         if b"\x00" in raw:
             raise ImportFormatError(f"{name}: not a CSV file (binary data)")
@@ -115,7 +124,8 @@ def read_csv_table(source: Source, required: tuple[str, ...], fmt: str) -> CsvTa
     name = source_name(source)
     text = _read_text(source)
     if not text.strip():
-        raise ImportFormatError(f"{name}: empty file, expected a {fmt} CSV with a header row")
+        raise ImportFormatError(
+            f"{name}: empty file, expected the {fmt} CSV format with a header row")
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     try:
         lines = list(reader)

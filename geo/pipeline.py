@@ -54,9 +54,10 @@ def load_extractor(settings: Settings) -> Extractor:
     return Extractor(Gazetteer.load(settings))
 
 
-def extract_one(extractor: Extractor, path: Path, published: date | None = None) -> Extracted:
+def extract_one(extractor: Extractor, path: Path, published: date | None = None,
+                max_bytes: int = Settings.max_article_bytes) -> Extracted:
     try:
-        article = read_article(path, published=published)
+        article = read_article(path, published=published, max_bytes=max_bytes)
     except ArticleError as exc:
         return Extracted(path, error=str(exc))
     return Extracted(path, article, extractor.extract(article))
@@ -64,16 +65,17 @@ def extract_one(extractor: Extractor, path: Path, published: date | None = None)
 
 # Worker-process state: one extractor per process, built by the pool initializer.
 _worker: Extractor | None = None
+_max_bytes: int = Settings.max_article_bytes
 
 
 def _init_worker(settings: Settings) -> None:
-    global _worker  # noqa: PLW0603 - per-process cache of the loaded gazetteer
-    _worker = load_extractor(settings)
+    global _worker, _max_bytes  # noqa: PLW0603 - per-process cache of the loaded gazetteer
+    _worker, _max_bytes = load_extractor(settings), settings.max_article_bytes
 
 
 def _extract_in_worker(args: tuple[Path, date | None]) -> Extracted:
     assert _worker is not None
-    return extract_one(_worker, *args)
+    return extract_one(_worker, *args, max_bytes=_max_bytes)
 
 
 def extract_paths(paths: Iterable[str | Path], settings: Settings, *,
@@ -96,9 +98,15 @@ def extract_paths(paths: Iterable[str | Path], settings: Settings, *,
                     bar.update(1)
                     yield item
             return
-        extractor = extractor or load_extractor(settings)
         for f in files:
-            item = extract_one(extractor, f, published)
+            try:  # read first: a file that cannot be read needs no gazetteer
+                article = read_article(f, published=published,
+                                       max_bytes=settings.max_article_bytes)
+            except ArticleError as exc:
+                item = Extracted(f, error=str(exc))
+            else:
+                extractor = extractor or load_extractor(settings)
+                item = Extracted(f, article, extractor.extract(article))
             bar.update(1)
             yield item
     finally:

@@ -9,7 +9,7 @@ map's view and plan) are module functions so tests can call them without a brows
 At scale the page never loads every row: the sidebar, the counts and the timeline come from
 ``EventStore.facets`` (SQL GROUP BYs, cached until the store changes), the table shows the first
 :data:`TABLE_ROWS`, downloads are built only when clicked, and when more events match than a
-browser can draw (``CONFLICT_MAP_MAX_POINTS``, default :data:`DEFAULT_MAX_POINTS`) the map shows
+browser can draw (``Settings.map_max_points``) the map shows
 the store's per-cell counts for the current view (``EventStore.bins``), refined as the user pans
 and zooms, and the events themselves once the view holds few enough.
 """
@@ -20,7 +20,6 @@ import dataclasses
 import html
 import json
 import math
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -59,12 +58,6 @@ Q_TYPES, Q_SINCE, Q_UNTIL, Q_ACTORS, Q_COUNTRIES, Q_DATASETS = (
     "type", "since", "until", "actor", "country", "dataset")
 Q_TEXT, Q_MIN_KILLED, Q_UNDATED, Q_TILES = "q", "min_killed", "undated", "tiles"
 
-#: Environment variable: most events the map draws one by one; above it, counted cells.
-MAX_POINTS_ENV = "CONFLICT_MAP_MAX_POINTS"
-#: Measured (docs/map.md): canvas circles draw 100,000 points in about 2.4 s and the fast
-#: marker-cluster path needs about 1 KB of page per event, so 20,000 keeps a redraw near a
-#: second and the page near 20 MB.
-DEFAULT_MAX_POINTS = 20_000
 #: Rows of the events table (sortable in the browser; more would only slow the page down).
 TABLE_ROWS = 2_000
 #: Store facets the sidebar needs (whole store: cached until the store changes) and those
@@ -275,21 +268,6 @@ def with_place(event: Event, place: Place) -> Event:
         geo_precision=1 if place.kind not in {"region", "country"} else 3,
         notes=(event.notes + "; " if event.notes else "") + f"place chosen by user: {place.id}",
     )
-
-
-def max_points(env: Mapping[str, str] | None = None) -> int:
-    """The map's point budget from ``CONFLICT_MAP_MAX_POINTS`` (a setting for the lead's
-    ``Settings``; read here until it is one)."""
-    raw = (os.environ if env is None else env).get(MAX_POINTS_ENV, "").strip()
-    if not raw:
-        return DEFAULT_MAX_POINTS
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{MAX_POINTS_ENV}={raw!r} is not a whole number") from None
-    if value < 0:
-        raise ValueError(f"{MAX_POINTS_ENV} must be >= 0, got {value}")
-    return value
 
 
 def timeline_from_days(by_day: Mapping[str, int]) -> pd.DataFrame:
@@ -828,11 +806,7 @@ def render(settings: Settings) -> None:
     store = open_store(str(settings.store_dir))
     gazetteer = load_gazetteer(settings)
     reference = reference_layers(gazetteer, settings)
-    try:
-        budget = max_points()
-    except ValueError as exc:
-        st.warning(f"{exc}: using {DEFAULT_MAX_POINTS:,}")
-        budget = DEFAULT_MAX_POINTS
+    budget = settings.map_max_points
     everything = store.facets(fields=SIDEBAR_FACETS)
     _init_state_from_url(everything["by_type"])
     if st.session_state.get("_cm_url_error"):

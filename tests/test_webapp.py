@@ -11,13 +11,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.config import PROJECT_DIR
+from geo.config import PROJECT_DIR, Settings
 from geo.mapview import split_drawable
 from geo.model import Event, Evidence, Place
 from geo.store import EventStore
 from geo.webapp import (
-    DEFAULT_MAX_POINTS,
-    MAX_POINTS_ENV,
     TABLE_ROWS,
     FilterError,
     Filters,
@@ -26,7 +24,6 @@ from geo.webapp import (
     filters_to_query,
     fit_view,
     highlight_article,
-    max_points,
     nearest_place,
     plan_map,
     snap_view,
@@ -246,11 +243,11 @@ def test_bad_url_is_reported_not_fatal(app: AppTest, store_dir: Path):
 # --- at scale: facets, views, bins ------------------------------------------------------------
 
 def test_max_points_from_the_environment():
-    assert max_points({}) == DEFAULT_MAX_POINTS
-    assert max_points({MAX_POINTS_ENV: " 250 "}) == 250
+    assert Settings.from_env({}).map_max_points == Settings().map_max_points == 20_000
+    assert Settings.from_env({"CONFLICT_MAP_MAX_POINTS": " 250 "}).map_max_points == 250
     for bad, message in (("many", "not a whole number"), ("-3", ">= 0")):
         with pytest.raises(ValueError, match=message):
-            max_points({MAX_POINTS_ENV: bad})
+            Settings.from_env({"CONFLICT_MAP_MAX_POINTS": bad})
 
 
 def test_timeline_from_day_counts_matches_the_rows():
@@ -330,7 +327,7 @@ def _bin_rows(script: str) -> list[list]:
 
 def test_page_aggregates_above_the_budget(big_store: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("CONFLICT_MAP_STORE", str(big_store))
-    monkeypatch.setenv(MAX_POINTS_ENV, "50")
+    monkeypatch.setenv("CONFLICT_MAP_MAX_POINTS", "50")
     at = AppTest.from_file(APP, default_timeout=180).run()
     assert not at.exception, at.exception
     with EventStore(big_store) as store:
