@@ -632,15 +632,15 @@ class Gazetteer:
     def _scan(self, scan: _Scan, article: frozenset[str],
               prefer_sites_at: Callable[[int], bool] | Collection[int] | None) -> list[Mention]:
         mentions: list[Mention] = []
-        i = 0
-        while i < len(scan.spans):
-            found = self._longest_at(scan, i, article, prefer_sites_at)
-            if found is None:
-                i += 1
+        after = 0  # the first token after the last mention
+        for i in scan.starts:  # a name starts with a capitalised word
+            if i < after or i in scan.no_match:
                 continue
-            mention, used = found
-            mentions.append(mention)
-            i += used
+            found = self._longest_at(scan, i, article, prefer_sites_at)
+            if found is not None:
+                mention, used = found
+                mentions.append(mention)
+                after = i + used
         return mentions
 
     def _longest_at(self, scan: _Scan, i: int, article: frozenset[str],
@@ -651,8 +651,6 @@ class Gazetteer:
         Only n-grams that can be names (see :meth:`_Scan.reach`) are looked up; the context
         of the start is built only for a span that matches a place.
         """
-        if i in scan.no_match or not scan.capitalised(i):
-            return None
         text, spans = scan.text, scan.spans
         start = spans[i][0]
         base: bool | None = None
@@ -806,23 +804,18 @@ class _Scan:
     """One text being scanned: its tokens, which can start or continue a name, and the
     folded context around each offset, shared by every pass of :meth:`resolve_mentions`."""
 
-    __slots__ = ("text", "spans", "no_match", "_capital", "_reach", "_windows")
+    __slots__ = ("text", "spans", "capital", "starts", "no_match", "_reach", "_windows")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.spans = tokens(text)
+        self.capital = [_capitalised(text[a:b]) for a, b in self.spans]
+        #: tokens a name can start with, in text order
+        self.starts = [i for i, cap in enumerate(self.capital) if cap]
         #: tokens where no span matches a place (the gate aside): later passes skip them
         self.no_match: set[int] = set()
-        self._capital: dict[int, bool] = {}
         self._reach: dict[int, int] = {}
         self._windows: dict[int, str] = {}
-
-    def capitalised(self, i: int) -> bool:
-        found = self._capital.get(i)
-        if found is None:
-            a, b = self.spans[i]
-            found = self._capital[i] = _capitalised(self.text[a:b])
-        return found
 
     def reach(self, i: int) -> int:
         """How many tokens after ``i`` may join it in a name (at most ``MAX_NGRAM - 1``).
@@ -846,7 +839,7 @@ class _Scan:
             abbreviation = b[0] - a[0] == 1 + len(gap) and gap in (".", ". ")  # "U.S. Embassy"
             if gap not in (" ", "-") and not abbreviation:
                 break
-            if not (self.capitalised(j + 1) or text[b[0]:b[1]].lower() in _INNER_LOWER):
+            if not (self.capital[j + 1] or text[b[0]:b[1]].lower() in _INNER_LOWER):
                 break
             j += 1
         return j - i
