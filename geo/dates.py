@@ -284,7 +284,8 @@ def _rule_year(text: str, published: date | None) -> Iterator[DateRef]:
 
 
 def _rule_relative_day(text: str, published: date | None) -> Iterator[DateRef]:
-    """"today", "yesterday", "last night", "two days ago", "the day before yesterday"."""
+    """"today", "yesterday", "last night", "overnight", "two days ago", "the day before
+    yesterday"."""
     if published is None:
         return
     offsets = {
@@ -296,6 +297,8 @@ def _rule_relative_day(text: str, published: date | None) -> Iterator[DateRef]:
         for m in re.finditer(rf"\b(?i:{word})\b", text):
             d = published - timedelta(days=days)
             yield _ref(m, d, d, "relative")
+    for m in re.finditer(r"\b(?i:overnight)\b", text):  # the night before: two dates
+        yield _ref(m, published - timedelta(days=1), published, "relative")
     for m in re.finditer(rf"\b(?i:({_NUM})\s+(day|week|month|year|yr)s?\s+ago)\b", text):
         yield from _ago(m, published)
 

@@ -147,7 +147,8 @@ TRIGGERS: dict[str, tuple[tuple[str, ...], bool]] = {
     "air_strike": ((
         r"air\s*-?\s*strikes?", r"air\s+raids?", r"air\s+(?:attacks?|assaults?)", r"airstrikes?",
         r"war\s*planes?", r"fighter\s+jets?", r"jets", r"bomb(?:ed|ing)\s+from\s+the\s+air",
-        r"aerial\s+(?:bombardment|bombing|attacks?)", r"bombers?", r"helicopter\s+gunships?",
+        r"aerial\s+(?:bombardment|bombing|attacks?)", r"(?<!suicide\s)bombers?",
+        r"helicopter\s+gunships?",
     ), False),
     "drone": ((r"drones?", r"UAVs?", r"unmanned(?:\s+aerial|\s+aircraft|\s+vehicles?)*"), False),
     "missile": ((r"missiles?", r"ballistic", r"cruise\s+missiles?"), False),
@@ -172,6 +173,7 @@ TRIGGERS: dict[str, tuple[tuple[str, ...], bool]] = {
     ), False),
     "handover": ((
         r"hand(?:s|ed|ing)?\s+(?:over|about)", r"hand-?overs?", r"handed\s+to",
+        r"hand(?:s|ed|ing)?\s+(?:it|them|the\s+\w+|\w+)\s+(?:over|back)\s+to",
         r"transfer(?:s|red|ring)?", r"turn(?:s|ed|ing)?\s+over", r"hand(?:s|ed|ing)?\s+back",
         r"returned\s+to\s+(?:Iraqi|Syrian|government)",
     ), False),

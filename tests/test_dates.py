@@ -180,3 +180,8 @@ def test_any_text_gives_consistent_refs(text: str) -> None:
         assert ref.first <= ref.last and ref.precision in (1, 2, 3)
     spans = sorted((r.start, r.end) for r in refs)
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_overnight_is_the_night_before_publication():
+    [ref] = find_dates("Warplanes struck targets overnight.", date(2022, 3, 15))
+    assert (ref.first, ref.last, ref.precision) == (date(2022, 3, 14), date(2022, 3, 15), 2)

@@ -256,3 +256,14 @@ def test_long_number_lists_are_read_once() -> None:
     """A flattened table of thousands of numbers must not be re-read from every number."""
     assert find_casualties("1, " * 2000 + "killed").killed is None
     assert find_casualties("killed " + "1, " * 2000).killed == 2000
+
+
+def test_suicide_bomber_is_a_bombing_not_an_air_strike():
+    concepts = {t.concept for t in find_triggers("A suicide bomber blew himself up in Kirkuk.")}
+    assert "bombing" in concepts and "air_strike" not in concepts
+    assert "air_strike" in {t.concept for t in find_triggers("B-52 bombers struck the camp.")}
+
+
+def test_handed_it_over_is_a_handover():
+    text = "US troops handed it over to Iraqi forces on 10 May."
+    assert "handover" in {t.concept for t in find_triggers(text)}
