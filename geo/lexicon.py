@@ -183,7 +183,10 @@ TRIGGERS: dict[str, tuple[tuple[str, ...], bool]] = {
         r"relocat(?:e|es|ed|ing|ion)", r"evacuat(?:e|es|ed|ing|ion)",
     ), False),
     "withdrawal_context": ((
+        # "left" only before a place or a base word: "the blast left 14 wounded" is no exit
         r"leav(?:e|es|ing)", r"depart(?:s|ed|ing|ure)?", r"go(?:es|ing)?\s+away",
+        r"left(?=\s+(?:(?:the|their|its|his|her)\s+)?(?:(?-i:[A-Z])|bases?\b|camps?\b|"
+        r"positions?\b|garrison\b|country\b|town\b|city\b|area\b))",
         r"exit(?:s|ed|ing)?", r"move(?:d)?\s+(?:out|forces)", r"vacat(?:e|es|ed|ing)",
         r"clos(?:e|es|ed|ing|ure|ures)",
     ), True),
@@ -199,8 +202,9 @@ TRIGGERS: dict[str, tuple[tuple[str, ...], bool]] = {
     "attack": ((
         r"attack(?:s|ed|ing|ers?)?", r"assault(?:s|ed|ing)?", r"strikes?", r"struck", r"striking",
         r"raids?", r"raided", r"hit(?:s|ting)?", r"shell(?:s|ed|ing)", r"targeted", r"targeting",
-        r"bombard(?:ed|ment|ing)?", r"ambush(?:ed|es)?", r"fired\s+(?:at|on|into)",
-        r"opened\s+fire",
+        r"bombard(?:ed|ment|ing)?", r"ambush(?:ed|es)?",
+        r"fired\s+(?:[\w-]+\s+){0,3}?(?:at|on|into)", r"opened\s+fire",
+        r"mortars?(?:\s+(?:rounds?|shells?|fire))?", r"artillery(?:\s+fire)?",
     ), False),
 }
 #: The concepts find_triggers reports.

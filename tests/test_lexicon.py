@@ -267,3 +267,13 @@ def test_suicide_bomber_is_a_bombing_not_an_air_strike():
 def test_handed_it_over_is_a_handover():
     text = "US troops handed it over to Iraqi forces on 10 May."
     assert "handover" in {t.concept for t in find_triggers(text)}
+
+
+def test_left_is_a_withdrawal_only_before_a_place_or_a_base():
+    assert "withdrawal" in _concepts("French troops left their base in Gao.")
+    assert "withdrawal" in _concepts("US forces left Kirkuk in 2011.")
+    assert "withdrawal" not in _concepts("The attack left 14 soldiers wounded.")
+
+
+def test_mortars_and_fired_at_are_attacks():
+    assert "attack" in _concepts("Militants fired mortar rounds at Balad air base.")
