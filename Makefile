@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 app: $(STAMP)
 	$(BIN)/conflict-map seed
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run app.py --server.headless true
 
 test: $(STAMP)
 	bash scripts/ensure-chromium.sh
