@@ -20,9 +20,11 @@ import dataclasses
 import html
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path, PurePath
 from typing import Any
 
 import pandas as pd
@@ -30,11 +32,19 @@ import streamlit as st
 from geopy.distance import geodesic
 from streamlit_folium import st_folium
 
-from geo.articles import ArticleError, article_from_text
+from geo.articles import (
+    HTML_SUFFIXES,
+    Article,
+    ArticleError,
+    _article_from_html,
+    _decode,
+    article_from_text,
+)
 from geo.config import Settings
 from geo.export import flat_frame, to_geojson
 from geo.extract import Extractor
 from geo.gazetteer import Gazetteer
+from geo.inputs import printable
 from geo.mapview import (
     DEFAULT_CENTER,
     DEFAULT_ZOOM,
@@ -691,40 +701,75 @@ def render_add_article(store: EventStore, settings: Settings, gazetteer: Gazette
     """Paste or upload an article, review its events and places, add them to the store."""
     with st.expander("Add an article", expanded=bool(st.session_state.get("cm_draft"))):
         pasted = st.text_area("Paste the article text", key="cm_paste", height=150)
-        upload = st.file_uploader("... or upload a .txt / .html file", type=["txt", "html", "htm"],
-                                  key="cm_upload")
+        # no type= filter: Streamlit would raise its own exception for another suffix (a
+        # crafted request); read_upload names the problem in one line instead
+        upload = st.file_uploader(
+            f"... or upload a .txt / .html file (at most {settings.max_article_bytes:,} bytes)",
+            key="cm_upload")
         if st.button("Read the article", key="cm_read"):
+            st.session_state.pop("cm_draft", None)
             try:
-                text, source = _article_input(pasted, upload, settings.max_article_bytes)
-                article = article_from_text(text, source=source)
-                events = Extractor(gazetteer).extract(article)
-            except (ArticleError, ValueError) as exc:
+                article = _read_input(pasted, upload, settings)
+            except ArticleError as exc:
                 st.error(str(exc))
                 return
-            st.session_state["cm_draft"] = {"article": article, "events": events}
+            st.session_state["cm_draft"] = {"article": article,
+                                            "events": Extractor(gazetteer).extract(article)}
         draft = st.session_state.get("cm_draft")
         if draft:
             _review_draft(store, draft, gazetteer)
 
 
-def _article_input(pasted: str, upload: Any, max_bytes: int) -> tuple[str, str]:
-    """The text to read (upload first, else the pasted text), checked for size and encoding.
+#: File types :func:`read_upload` accepts (it checks them: the uploader itself takes any file).
+UPLOAD_SUFFIXES = (".txt", ".html", ".htm")
+#: Longest upload name kept as the article's label (a name is a label, never a path).
+UPLOAD_NAME_CHARS = 120
 
-    Uploads stay in memory: nothing is written to disk."""
+
+def upload_label(name: str) -> str:
+    """The upload's name as the page shows and records it: its last path part only (a browser
+    may send ``../../x.txt`` or ``C:\\x.txt``), control characters escaped, cut to
+    :data:`UPLOAD_NAME_CHARS`. Why: it labels the article; it never names a file."""
+    base = re.split(r"[\\/]", name or "")[-1].strip()
+    base = printable(base)[:UPLOAD_NAME_CHARS]
+    return base if base.strip(". ") else "upload"
+
+
+def read_upload(name: str, data: bytes, settings: Settings) -> Article:
+    """An uploaded file's bytes as an article, read as ``read_article`` reads a file (same
+    encodings, binary test and HTML cleaning) but from memory: uploads are never written to
+    disk. Raises :class:`ArticleError` with one line naming the upload and the problem."""
+    label = upload_label(name)
+    suffix = PurePath(label).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise ArticleError(f"{label}: not a .txt or .html file")
+    limit = settings.max_article_bytes
+    if len(data) > limit:
+        raise ArticleError(f"{label}: too large ({len(data):,} bytes; the limit is {limit:,})")
+    if not data.strip():
+        raise ArticleError(f"{label}: empty file")
+    text, encoding = _decode(data, Path(label))
+    if suffix in HTML_SUFFIXES:
+        return _article_from_html(text, label, None, None, encoding)
+    return dataclasses.replace(article_from_text(text, source=label), encoding=encoding)
+
+
+def read_pasted(text: str, settings: Settings) -> Article:
+    """Pasted text as an article, refused when empty or over ``max_article_bytes``."""
+    if not text.strip():
+        raise ArticleError("no article: paste text or upload a file")
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > settings.max_article_bytes:
+        raise ArticleError(f"pasted text: too large ({size:,} bytes; the limit is "
+                           f"{settings.max_article_bytes:,})")
+    return article_from_text(text, source="pasted text")
+
+
+def _read_input(pasted: str, upload: Any, settings: Settings) -> Article:
+    """The article to read: the upload first (held in memory by Streamlit), else the paste."""
     if upload is not None:
-        data = upload.getvalue()
-        if len(data) > max_bytes:
-            raise ValueError(f"{upload.name}: {len(data):,} bytes, more than the "
-                             f"{max_bytes:,} allowed")
-        try:
-            return data.decode("utf-8"), upload.name
-        except UnicodeDecodeError:
-            raise ValueError(f"{upload.name}: not UTF-8 text") from None
-    if not pasted.strip():
-        raise ValueError("no article: paste text or upload a file")
-    if len(pasted.encode("utf-8")) > max_bytes:
-        raise ValueError(f"pasted text is more than the {max_bytes:,} bytes allowed")
-    return pasted, "pasted text"
+        return read_upload(upload.name, upload.getvalue(), settings)
+    return read_pasted(pasted, settings)
 
 
 def _review_draft(store: EventStore, draft: dict[str, Any], gazetteer: Gazetteer) -> None:
@@ -732,6 +777,8 @@ def _review_draft(store: EventStore, draft: dict[str, Any], gazetteer: Gazetteer
     spans = [(e.evidence_start, e.evidence_end) for e in events]
     places = [(m.start, m.end) for m in gazetteer.find_mentions(article.text)]
     st.markdown(f"**{escape_text(article.title or article.source)}**: {len(events)} event(s)")
+    for note in draft_notes(article, events):
+        st.info(note)
     st.markdown(
         "<div class='cm-article' style='max-height:300px;overflow:auto;border:1px solid #ddd;"
         f"padding:6px'>{highlight_article(article.text, spans, places)}</div>",
@@ -742,13 +789,29 @@ def _review_draft(store: EventStore, draft: dict[str, Any], gazetteer: Gazetteer
         st.markdown(f"{i + 1}. **{escape_text(label.label if label else event.event_type)}**, "
                     f"{escape_text(event.date or 'undated')}: “{escape_text(event.evidence)}”")
         chosen.append(_place_picker(i, event, gazetteer))
-    if st.button(f"Add {len(chosen)} event(s) to the store", key="cm_add", type="primary"):
+    if chosen and st.button(f"Add {len(chosen)} event(s) to the store", key="cm_add",
+                            type="primary"):
         result = store_article(store, article, chosen)
         st.session_state.pop("cm_draft", None)
         st.session_state["cm_added"] = (
             "this article is already in the store" if result.article_seen else
             f"added {result.added}, merged {result.merged}, unchanged {result.unchanged}")
         st.rerun()
+
+
+def draft_notes(article: Article, events: Sequence[Event]) -> list[str]:
+    """What the reader should know before adding a draft: a legacy encoding, no publication
+    date (relative dates then stay unresolved), no events found (nothing to add)."""
+    notes = []
+    if article.encoding != "utf-8":
+        notes.append(f"{article.source}: not UTF-8; read as {article.encoding}.")
+    if article.published is None:
+        notes.append("No publication date found (no DATE: line, dateline or page metadata): "
+                     "relative dates such as 'on Tuesday' are left undated.")
+    if not events:
+        notes.append("No events found in this text (the extractor reads English news "
+                     "reports): nothing to add.")
+    return notes
 
 
 def _place_picker(i: int, event: Event, gazetteer: Gazetteer) -> Event:
