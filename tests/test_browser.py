@@ -242,6 +242,99 @@ def test_uploading_an_article_adds_its_events(page, server, store_dir, tmp_path)
     _assert_clean(rec, server)
 
 
+def _store_state(store_dir: Path) -> tuple[int, str, int]:
+    """(events, SQLite's integrity check, articles): what a refused upload must not change."""
+    with EventStore(store_dir) as store:
+        return len(store), store.integrity_check(), len(store.articles())
+
+
+def _open_upload(pg: Any, server: Server, store_dir: Path) -> None:
+    _open(pg, server)
+    wait_for_markers(pg, _expected(store_dir)[1])
+    pg.get_by_text("Add an article").click()
+
+
+def _errors(pg: Any) -> list[str]:
+    return [e.inner_text() for e in pg.get_by_test_id("stAlertContentError").all()]
+
+
+def test_a_bad_upload_gets_one_error_and_the_store_is_unchanged(page, server, store_dir,
+                                                                 tmp_path):
+    """A binary file named ``../../../escaped.txt``: one error naming it, the store as it was,
+    and no file of that name anywhere (uploads stay in memory)."""
+    pg, rec = page
+    _open_upload(pg, server, store_dir)
+    before = _store_state(store_dir)
+    payload = {"name": "../../../escaped.txt", "mimeType": "text/plain",
+               "buffer": b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)) * 16}
+    pg.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(payload)
+    pg.get_by_role("button", name="Read the article").click()
+    errors = poll(lambda: _errors(pg), bool, seconds=120, page=pg)
+    assert len(errors) == 1 and "escaped.txt: binary file, not text" in errors[0], errors
+    assert "../" not in errors[0]
+    assert _store_state(store_dir) == before and before[1] == "ok"
+    for root in (PROJECT_DIR, store_dir, tmp_path.parent):
+        assert not list(root.rglob("escaped.txt")), root
+    _assert_clean(rec, server)
+
+
+def test_a_100_mb_upload_is_refused_with_a_message(page, server, store_dir, tmp_path):
+    """Over ``maxUploadSize`` (.streamlit/config.toml) the uploader itself refuses the file
+    and says why; the page goes on working and the store is unchanged."""
+    pg, rec = page
+    _open_upload(pg, server, store_dir)
+    before = _store_state(store_dir)
+    big = tmp_path / "huge.txt"
+    with big.open("wb") as out:
+        out.truncate(100 * 1024 * 1024)  # sparse: 100 MB of NUL bytes, no disk used
+    pg.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(big))
+    message = pg.get_by_text(re.compile(r"File must be [\d.]+ ?MB or smaller"))
+    message.wait_for(timeout=60_000)
+    pg.get_by_role("button", name="Read the article").click()
+    errors = poll(lambda: _errors(pg), bool, seconds=120, page=pg)
+    assert errors == ["no article: paste text or upload a file"], errors
+    assert _store_state(store_dir) == before
+    assert wait_for_counts(pg, before[0])["total"] == before[0]
+    _assert_clean(rec, server)
+
+
+def test_article_text_never_runs_in_the_preview_or_the_table(page, server, store_dir):
+    """Hostile text pasted as an article: the highlighted-text view and the draft's event list
+    show it as text. The events table and a selected event's details (HTML built by the page)
+    show the stored hostile evidence as text. Nothing sets window.__xss."""
+    pg, rec = page
+    _open_upload(pg, server, store_dir)
+    box = pg.get_by_label("Paste the article text")
+    box.fill("DATE: 2020-02-21\n" + HOSTILE)
+    box.blur()
+    pg.get_by_role("button", name="Read the article").click()
+    view = pg.locator(".cm-article")
+    view.wait_for(timeout=240_000)
+    text = view.inner_text()
+    assert "<script>window.__xss = 1</script>" in text and "onerror" in text
+    assert "javascript:window.__xss = 4" in text
+    main = pg.get_by_test_id("stMain")
+    for tag in ("script", "img", "a[href^='javascript']"):
+        assert view.locator(tag).count() == 0, tag
+        assert main.locator(f"[data-testid='stMarkdown'] {tag}").count() == 0, tag
+    # the stored hostile event alone in the table, selected: its details are page HTML
+    _open(pg, server, "?q=Tikrit")
+    assert wait_for_counts(pg, 1)["total"] == 1
+    grid = pg.get_by_test_id("stDataFrame").first
+    grid.wait_for(timeout=60_000)
+    bb = grid.bounding_box()
+    pg.mouse.click(bb["x"] + 15, bb["y"] + 35 + 17)  # the first row's selection cell
+    details = pg.locator("#cm-nearest")
+    details.wait_for(timeout=120_000)
+    shown = main.inner_text()
+    assert "<script>window.__xss = 1</script>" in shown and "${window.__xss = 3}" in shown
+    for tag in ("script", "img", "a[href^='javascript']"):
+        assert main.locator(f"[data-testid='stMarkdown'] {tag}").count() == 0, tag
+    for frame in pg.frames:
+        assert frame.evaluate("() => window.__xss") is None
+    _assert_clean(rec, server)
+
+
 @pytest.mark.parametrize("fast_threshold", [500, 0], ids=["markers", "fast-path"])
 def test_saved_map_works_offline_from_disk(browser, tmp_path, fast_threshold):
     events = [e for e in EVENTS if e.lat is not None]
