@@ -20,7 +20,7 @@ become one rocket attack with the date. Every decision is written into ``Event.n
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -62,6 +62,10 @@ _REFERENCE = re.compile(
 #: A region word after a name or a list of names: "Aleppo and Raqqa governorates".
 _REGION_AFTER = re.compile(r"^(?:\s*(?:,|and)\s*[A-Z][\w'’-]*)*\s+(?:governorates?|provinces?|"
                            r"oblasts?|regions?|districts?|states?|counties|county)\b", re.I)
+#: Words between a place and the place that contains it: " in ", " district of ", ", in ".
+_CONTAINED_GAP = re.compile(r"(?i)\s*,?\s*(?:in|of|inside|within)\s+(?:the\s+)?(?:(?:city|town|"
+                            r"capital|province|district|area)\s+of\s+)?|\s+(?:district|"
+                            r"neighbou?rhood|quarter|area|suburb)\s+of\s+(?:the\s+)?")
 #: ", Iraq" right after a place name.
 _TRAILING_COUNTRY = re.compile(r"^,\s+([A-Z][\w'’ -]{2,30}?)(?=[,.;)]|\s*$|\s+(?:on|in)\b)")
 #: A locative preposition before a country name, allowing a list: "in both Syria and Iraq".
@@ -161,7 +165,8 @@ class Extractor:
         date_refs = dates_mod.find_dates(text, article.published)
         self._resolve_places(text, sentences)
         # each sentence's triggers, found once: the follow-up test and the events both read them
-        triggers = [lexicon.find_triggers(s.text) for s in sentences]
+        triggers = [_outside_places(lexicon.find_triggers(s.text), s) for s in sentences]
+        date_starts = [d.start for d in date_refs]
         events: list[Event] = []
         last_place: _Resolved | None = None
         last_attack: Event | None = None
@@ -174,8 +179,8 @@ class Extractor:
                     and last_place is not None:
                 places = [replace(last_place, start=sent.start, end=sent.start, near=False)]
                 places += sent.places
-            sent_dates = [] if _CAPTION.search(sent.text) else \
-                [d for d in date_refs if sent.start <= d.start < sent.end]
+            sent_dates = [] if _CAPTION.search(sent.text) else date_refs[
+                bisect_left(date_starts, sent.start):bisect_left(date_starts, sent.end)]
             if last_attack is not None and _is_follow_up(sent.text, last_attack.event_type,
                                                          triggers[i]):
                 sites = [p for p in places if _is_specific(p)]
@@ -281,7 +286,7 @@ class Extractor:
         actors = list(named.values())
         aggregate = bool(_AGGREGATE.search(sent.text))
         hedged = bool(_HEDGE.search(sent.text))
-        located = _locations(places)
+        located = _locations(_drop_containers(sent, places))
         out: list[Event] = []
         used_dates: set[int] = set()
         for etype, offset in kinds:
@@ -395,6 +400,40 @@ def _pick(candidates: Iterable, countries: set[str], after: str, gazetteer: Gaze
 
 def _is_specific(res: _Resolved) -> bool:
     return res.place is not None and res.place.kind in _POINT_KINDS
+
+
+def _outside_places(triggers: list[lexicon.Trigger], sent: _Sentence) -> list[lexicon.Trigger]:
+    """Event words that are not part of a place name ("the town of Hit"); base words stay
+    ("Camp Taji", "K-1 Air Base" say the place is a base)."""
+    spans = [(p.start - sent.start, p.end - sent.start) for p in sent.places]
+    return [t for t in triggers
+            if t.concept == "base" or not any(s < t.end and t.start < e for s, e in spans)]
+
+
+def _drop_containers(sent: _Sentence, places: list[_Resolved]) -> list[_Resolved]:
+    """"the Green Zone in Baghdad", "Sadr City district of Baghdad": the second place contains
+    the first, so it is not a second location; a site without a point takes the container's
+    point as "near" (geo_precision 2)."""
+    ordered = sorted(places, key=lambda p: p.start)
+    out = list(ordered)
+    for inner, outer in zip(ordered, ordered[1:], strict=False):
+        if not (_is_specific(inner) and _is_specific(outer) and outer.place.has_point):
+            continue
+        gap = sent.text[inner.end - sent.start:outer.start - sent.start]
+        if not _CONTAINED_GAP.fullmatch(gap):
+            continue
+        if inner.place.has_point:
+            if haversine_km(inner.place.lat, inner.place.lon, outer.place.lat,
+                            outer.place.lon) > 30:
+                continue
+        else:
+            located = replace(outer.place, id=inner.place.id, name=inner.place.name,
+                              kind=inner.place.kind)
+            out[out.index(inner)] = replace(inner, place=located, near=True,
+                                            reasons=(*inner.reasons, f"in {outer.place.name}"))
+        if outer in out:
+            out.remove(outer)
+    return out
 
 
 def _locations(places: list[_Resolved]) -> list[_Resolved]:

@@ -187,3 +187,25 @@ def test_base_context_shortcut_agrees_with_the_trigger_scan():
         assert _about_base(text) == want, text
         seen.add(want)
     assert seen == {True, False}
+
+
+def test_a_place_inside_another_is_one_location(extractor):
+    text = ("At least five people were killed when a car bomb exploded in the Sadr City "
+            "district of Baghdad on 3 March 2022.")
+    [ev] = [e for e in extractor.extract(article_from_text(text)) if e.event_type == "bombing"]
+    assert ev.place == "Sadr City" and ev.killed == 5
+
+
+def test_an_unlocated_site_takes_its_containers_point_as_near(extractor):
+    text = "Two rockets landed inside the Green Zone in Baghdad on 13 March 2022."
+    [ev] = [e for e in extractor.extract(article_from_text(text))
+            if e.event_type == "rocket_attack"]
+    assert ev.place == "Green Zone" and ev.geo_precision == 2
+    assert near(ev, 33.34, 44.40, 15)
+
+
+def test_a_place_name_is_not_an_event_word(extractor):
+    text = "Islamic State fighters seized the town of Hit in Anbar province in October 2014."
+    events = extractor.extract(article_from_text(text))
+    assert [e.event_type for e in events] == ["territory_change"]
+    assert events[0].place == "Hit" and events[0].date == "2014-10"
