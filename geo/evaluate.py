@@ -21,8 +21,8 @@ from pathlib import Path
 
 from geo.articles import ArticleError, read_article
 from geo.extract import Extractor
+from geo.geodesy import haversine_km
 from geo.model import ATTACK_TYPES, Event
-from geo.store import haversine_km
 from geo.textnorm import fold
 
 PLACE_KM = 25.0

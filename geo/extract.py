@@ -28,8 +28,8 @@ from geo import dates as dates_mod
 from geo import lexicon
 from geo.articles import Article
 from geo.gazetteer import Candidate, Gazetteer
+from geo.geodesy import haversine_km
 from geo.model import ATTACK_TYPES, SITE_KINDS, Event, Evidence, Place
-from geo.store import haversine_km
 from geo.textnorm import fold
 
 #: Attack concepts, most specific first: the first one found in a sentence names its type.

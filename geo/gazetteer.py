@@ -27,6 +27,7 @@ from pathlib import Path
 
 from geo.config import GAZETTEER_DATA_DIR, Settings
 from geo.gazetteer_build import GENERIC_GEO_WORDS
+from geo.geodesy import haversine_km
 from geo.model import PLACE_KINDS, SITE_KINDS, Place
 from geo.textnorm import fold, name_keys, site_core, skeleton, strip_article, tokens
 
@@ -137,13 +138,6 @@ class _Context:
     region_word: bool = False
     #: keys of the name being ranked: the name itself in the context is no evidence
     own_keys: frozenset[str] = frozenset()
-
-
-def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _add(index: dict[str, list[int]], key: str, posting: int) -> None:
@@ -597,7 +591,7 @@ class Gazetteer:
         # its exact distance is not needed (the nearest one decides, and it is kept)
         near = [(la, lo) for la, lo in ctx.near if abs(la - lat) <= _NEAR_DEGREES]
         if near:
-            d = min(_haversine_km(lat, self._lon[i], la, lo) for la, lo in near)
+            d = min(haversine_km(lat, self._lon[i], la, lo) for la, lo in near)
             bonus = 2.0 if d <= 30 else 1.0 if d <= 150 else 0.0
             if bonus:
                 score += bonus

@@ -29,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from geo.geodesy import haversine_km
 from geo.model import ATTACK_TYPES, EVENT_COLUMNS, EVENT_TYPES, Event, Evidence
 
 #: The schema this program writes. Older files are migrated, newer ones refused.
@@ -46,7 +47,6 @@ UNDATED_MERGE_TYPES = frozenset({"base", "border_crossing"})
 #: Merge radius and date slack.
 MERGE_KM = 25.0
 MERGE_DAYS = 1
-EARTH_KM = 6371.0088
 #: Page cache per connection (KiB) and memory-mapped read window (bytes).
 CACHE_KIB = 65_536
 MMAP_BYTES = 1 << 30
@@ -166,14 +166,6 @@ def fold(text: str | None) -> str:
 def _casefold(text: str | None) -> str:
     """SQL function for the text filter: Unicode-correct lower case (SQLite's is ASCII only)."""
     return text.casefold() if text else ""
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance: the merge radius is a distance on the ground, not in degrees."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _family(event_type: str) -> frozenset[str]:

@@ -8,8 +8,8 @@ import pytest
 
 from geo.articles import article_from_text, read_article
 from geo.evaluate import evaluate
+from geo.geodesy import haversine_km
 from geo.model import ATTACK_TYPES, Event
-from geo.store import haversine_km
 
 from .conftest import DEV, SEED
 
