@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import folium
 import pandas as pd
@@ -476,7 +476,7 @@ _FAST_CALLBACK = """function (row) {
 
 
 def add_event_layer(
-    m: folium.Map, name: str, rows: Sequence[dict[str, Any]], *, fast: bool
+    m: Element, name: str, rows: Sequence[dict[str, Any]], *, fast: bool
 ) -> folium.Layer:
     """One toggleable, clustered layer of events.
 
@@ -583,7 +583,7 @@ class BinLayer(MacroElement):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.featureGroup();
         (function () {
-            var map = {{ this._parent.get_name() }};
+            var group = {{ this.get_name() }};
             var renderer = L.canvas({padding: 0.5});
             var rows = {{ this.rows|tojson }};
             var total = 0;
@@ -593,11 +593,23 @@ class BinLayer(MacroElement):
                     weight: 1, fillColor: r[4], fillOpacity: 0.55})
                   .bindPopup(r[5], {maxWidth: 320})
                   .bindTooltip(r[2].toLocaleString() + ' events')
-                  .addTo({{ this.get_name() }});
+                  .addTo(group);
             });
-            {{ this.get_name() }}.addTo(map);
-            map.getContainer().dataset.cmBins = rows.length;
-            map.getContainer().dataset.cmBinned = total;
+            // the layer may be swapped for the next view's (st_folium feature groups): take
+            // its canvas and its counts off the map with it
+            group.on('add', function () {
+                var box = group._map.getContainer();
+                box.dataset.cmBins = rows.length;
+                box.dataset.cmBinned = total;
+            });
+            group.on('remove', function () {
+                var map = group._map;  // still set while 'remove' fires
+                if (!map) { return; }
+                if (map.hasLayer(renderer)) { map.removeLayer(renderer); }
+                delete map.getContainer().dataset.cmBins;
+                delete map.getContainer().dataset.cmBinned;
+            });
+            group.addTo({{ this._parent.get_name() }});
         })();
         {% endmacro %}
         """
@@ -610,8 +622,8 @@ class BinLayer(MacroElement):
         self.rows = rows
 
 
-def add_bins(m: folium.Map, bins: pd.DataFrame,
-             name: str = "Events, counted per cell (zoom in for points)") -> BinLayer:
+def add_bins(m: Element, bins: pd.DataFrame, name: str = "Events, counted per cell (zoom in "
+             "for points)") -> BinLayer:
     """The store's per-(cell, type) counts (``EventStore.bins``) as sized circles coloured by
     each cell's commonest type, with a popup of its count and top types."""
     cells = bin_cells(bins)
@@ -626,6 +638,52 @@ def add_bins(m: folium.Map, bins: pd.DataFrame,
     layer = BinLayer(rows, name)
     layer.add_to(m)
     return layer
+
+
+#: Name (layer control) of the group holding counted cells.
+BINS_LAYER_NAME = "Events, counted per cell (zoom in for points)"
+
+
+def event_groups(drawn: pd.DataFrame | Iterable[Event], bins: pd.DataFrame | None = None, *,
+                 fast_threshold: int = FAST_PATH_THRESHOLD,
+                 asset_base: str = APP_ASSET_BASE) -> list[folium.FeatureGroup]:
+    """The events of one view as feature groups to send beside a map that stays put
+    (``st_folium(feature_group_to_add=...)``): one group per :data:`EVENT_LAYERS` kind with
+    events, or one group of counted cells. Why: a new view then swaps these layers in the
+    open map instead of rebuilding the map, its basemap and reference layers (about 2 s)."""
+    frame, _listed = split_drawable(events_frame(drawn))
+    groups: list[folium.FeatureGroup] = []
+    if bins is not None and not bins.empty:
+        group = folium.FeatureGroup(name=BINS_LAYER_NAME, overlay=True, control=True)
+        add_bins(group, bins)
+        groups.append(group)
+    records = frame.to_dict("records")
+    for row in records:
+        _check_row(row)
+    fast = len(records) > fast_threshold
+    for name, types in EVENT_LAYERS:
+        rows = [r for r in records if r["event_type"] in types]
+        if rows:
+            group = folium.FeatureGroup(name=name, overlay=True, control=True)
+            add_event_layer(group, name, rows, fast=fast)
+            groups.append(group)
+    for group in groups:
+        localise_assets(group, asset_base)
+    return groups
+
+
+def base_map(*, sites: Iterable[Place] = (), crossings: Iterable[Place] = (),
+             online_tiles: bool = False, center: tuple[float, float], zoom: int,
+             legend_types: Iterable[str], asset_base: str = APP_ASSET_BASE) -> folium.Map:
+    """The map without events, for a page that sends each view's events as
+    :func:`event_groups`: the basemap, reference layers and a fixed legend, no layer control
+    (the caller adds one after the groups), and the marker-cluster assets the groups may
+    need: the browser loads a map's scripts once, when it first draws it."""
+    m = build_map([], sites=sites, crossings=crossings, online_tiles=online_tiles,
+                  asset_base=asset_base, center=center, zoom=zoom, fit_to_events=False,
+                  legend_types=legend_types, layer_control=False)
+    MarkerCluster(name="marker cluster assets", control=False, show=False).add_to(m)
+    return localise_assets(m, asset_base)
 
 
 # --- offline assets ---------------------------------------------------------------------------
@@ -650,7 +708,11 @@ def _localise(links: Sequence[tuple[str, str]], asset_base: str) -> list[tuple[s
     return out
 
 
-def localise_assets(m: folium.Map, asset_base: str = APP_ASSET_BASE) -> folium.Map:
+#: Any element tree :func:`localise_assets` rewrites (a map, or a feature group sent beside one).
+ElementT = TypeVar("ElementT", bound=Element)
+
+
+def localise_assets(m: ElementT, asset_base: str = APP_ASSET_BASE) -> ElementT:
     """Point every element's ``default_js``/``default_css`` at the vendored copies.
 
     Done per instance over the whole element tree (not by patching folium's classes), so two
@@ -690,6 +752,8 @@ def build_map(
     fit_to_events: bool = True,
     height: str | int = "100%",
     bins: pd.DataFrame | None = None,
+    legend_types: Iterable[str] | None = None,
+    layer_control: bool = True,
 ) -> folium.Map:
     """The conflict map of ``events`` (a store frame or ``Event`` objects).
 
@@ -698,7 +762,9 @@ def build_map(
     gazetteer places drawn as reference layers. Nothing is fetched from the internet unless
     ``online_tiles`` adds the optional OpenStreetMap layer. ``bins`` (``EventStore.bins``
     counts) are drawn as counted circles, for views holding more events than a browser can
-    draw one by one; the events passed are drawn as points beside them.
+    draw one by one; the events passed are drawn as points beside them. ``legend_types``
+    fixes the legend (default: the types drawn); ``layer_control=False`` leaves the layer
+    control out, for a caller that adds its own after more layers (:func:`event_groups`).
     """
     frame = events_frame(events)
     drawn, _listed = split_drawable(frame)
@@ -722,8 +788,9 @@ def build_map(
     if bins is not None and not bins.empty:
         add_bins(m, bins)
         shown |= set(bins["event_type"])
-    Legend(sorted(shown)).add_to(m)
-    folium.LayerControl(collapsed=True).add_to(m)
+    Legend(sorted(shown if legend_types is None else set(legend_types))).add_to(m)
+    if layer_control:
+        folium.LayerControl(collapsed=True).add_to(m)
     if fit_to_events and center is None and not drawn.empty:
         lats, lons = drawn["lat"].astype(float), drawn["lon"].astype(float)
         if lats.max() - lats.min() > 0.05 or lons.max() - lons.min() > 0.05:

@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path, PurePath
 from typing import Any
 
+import folium
 import pandas as pd
 import streamlit as st
 from geopy.distance import geodesic
@@ -50,9 +51,11 @@ from geo.mapview import (
     DEFAULT_ZOOM,
     MAX_ZOOM,
     TYPE_STYLES,
+    base_map,
     build_map,
     cell_degrees,
     escape_text,
+    event_groups,
     popup_html,
     split_drawable,
 )
@@ -638,12 +641,13 @@ def _focus_view(focus: dict[str, Any] | None) -> View | None:
 
 
 def render_map(plan: MapPlan, f: Filters, reference: tuple[list[Place], list[Place]],
-               focus: dict[str, Any] | None) -> None:
+               focus: dict[str, Any] | None, legend_types: Sequence[str] = ()) -> None:
     """The map, with gazetteer sites and crossings for context; centred on a selected event.
 
     With every event drawn the map fits them and reports nothing back (no reruns on pans).
-    Otherwise it is built at the current view and reports its centre and zoom, so the next
-    run draws the cells or points of the new view."""
+    Otherwise the map is put at the current view and reports its centre and zoom, so the next
+    run sends the cells or points of the new view as feature groups (``legend_types``: the
+    types the legend lists, those the filters let through)."""
     sites, crossings = reference
     if plan.view is None:
         m = build_map(plan.points, sites=sites, crossings=crossings,
@@ -654,11 +658,16 @@ def render_map(plan: MapPlan, f: Filters, reference: tuple[list[Place], list[Pla
         st_folium(m, key="cm_map", height=MAP_HEIGHT_PX, use_container_width=True,
                   returned_objects=[], center=center, zoom=zoom)
         return
-    m = build_map(plan.points, sites=sites, crossings=crossings, online_tiles=f.online_tiles,
-                  center=(plan.view.lat, plan.view.lon), zoom=plan.view.zoom,
-                  fit_to_events=False, bins=plan.bins)
+    # The map itself does not depend on the view (a fixed start, moved by center/zoom), so its
+    # script, and with it streamlit-folium's component key, stays the same from view to view:
+    # the browser keeps the map, its basemap and reference layers, and swaps only the groups.
+    m = base_map(sites=sites, crossings=crossings, online_tiles=f.online_tiles,
+                 center=DEFAULT_CENTER, zoom=DEFAULT_ZOOM, legend_types=legend_types)
     st_folium(m, key="cm_map", height=MAP_HEIGHT_PX, use_container_width=True,
-              returned_objects=["center", "zoom", "bounds"])
+              returned_objects=["center", "zoom", "bounds"],
+              center=(plan.view.lat, plan.view.lon), zoom=plan.view.zoom,
+              feature_group_to_add=event_groups(plan.points, plan.bins),
+              layer_control=folium.LayerControl(collapsed=True))
 
 
 def render_selected(event_row: dict[str, Any], store: EventStore,
@@ -851,7 +860,8 @@ def _counts_line(facets: Mapping[str, Any], total_all: int, plan: MapPlan) -> st
 @st.fragment
 def map_of_view(store: EventStore, kwargs: dict[str, Any], facets: dict[str, Any],
                 total_all: int, budget: int, f: Filters,
-                reference: tuple[list[Place], list[Place]]) -> None:
+                reference: tuple[list[Place], list[Place]],
+                legend_types: Sequence[str] = ()) -> None:
     """The count line and the map of the current view, as a fragment: a pan or zoom reruns
     only this, not the table, timeline and downloads below (measured: the whole page took
     4-6 s per move on a million events, mostly the browser redrawing what had not changed)."""
@@ -859,7 +869,7 @@ def map_of_view(store: EventStore, kwargs: dict[str, Any], facets: dict[str, Any
             or view_from_state(st.session_state.get("cm_map")))
     plan = plan_map(store, kwargs, facets["drawable"], budget, view, facets["bounds"])
     st.markdown(_counts_line(facets, total_all, plan), unsafe_allow_html=True)
-    render_map(plan, f, reference, None)
+    render_map(plan, f, reference, None, legend_types)
 
 
 def render(settings: Settings) -> None:
@@ -897,7 +907,9 @@ def render(settings: Settings) -> None:
         render_map(plan, f, reference, focus_event)
     else:
         st.session_state["_cm_focus_view"] = _focus_view(focus_event)
-        map_of_view(store, kwargs, facets, everything["total"], budget, f, reference)
+        legend_types = [t for t in everything["by_type"] if f.types is None or t in f.types]
+        map_of_view(store, kwargs, facets, everything["total"], budget, f, reference,
+                    sorted(legend_types))
 
     listed = split_drawable(frame)[1]
     n_listed = facets["total"] - facets["drawable"]

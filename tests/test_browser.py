@@ -394,12 +394,26 @@ def test_above_the_budget_the_map_draws_bins_then_points(browser, binned_server)
         assert state == {"bins": state["bins"], "events": facets["drawable"]}, state
         assert state["bins"] > 1
         assert marker_state(pg) == []  # no event markers: only canvas circles
-        # zoom into Al-Qaim: the page is asked for that view and draws its events
-        map_frame(pg).evaluate("() => { window.map.setView([34.37, 41.09], 11); return true; }")
+        # zoom into Al-Qaim: the page is asked for that view and draws its events, in the
+        # same map (its document is kept: only the event layers are swapped)
+        map_frame(pg).evaluate("() => { window.__cm_kept = 1; "
+                               "window.map.setView([34.37, 41.09], 11); return true; }")
         mode = poll(lambda: page_mode(pg), lambda m: m[0] == "view", page=pg)
         assert mode[0] == "view" and 0 < mode[1] <= SMALL_BUDGET, mode
         markers = wait_for_markers(pg, mode[1])
         assert sum(m["n"] for m in markers) == mode[1], markers
+        assert map_frame(pg).evaluate("() => window.__cm_kept") == 1
+        assert bin_state(pg) is None  # the cells left with their layer
+        # one canvas at most (the cells' renderer went with them), the basemap still drawn
+        assert map_frame(pg).evaluate(
+            "() => document.querySelectorAll('.leaflet-overlay-pane canvas').length") <= 1
+        assert map_frame(pg).evaluate(
+            "() => document.querySelectorAll('.leaflet-overlay-pane path').length") > 50
+        # the event layers are in the layer control
+        labels = map_frame(pg).evaluate("() => Array.from(document.querySelectorAll("
+                                        "'.leaflet-control-layers-overlays label'))"
+                                        ".map(l => l.innerText.trim())")
+        assert any(label in ("Attacks", "Bases and airfields") for label in labels), labels
         _assert_clean(rec, server)
     finally:
         context.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit_folium import generate_js_hash
 
 from geo.config import PROJECT_DIR, Settings
 from geo.mapview import split_drawable
@@ -86,10 +87,16 @@ def _counts(at: AppTest) -> dict[str, int]:
     raise AssertionError("no count line on the page")
 
 
-def _map_script(at: AppTest) -> str:
+def _map_args(at: AppTest) -> dict:
     comps = at.get("component_instance")
     assert len(comps) == 1, "one st_folium map"
-    return json.loads(comps[0].proto.json_args)["script"]
+    return json.loads(comps[0].proto.json_args)
+
+
+def _map_script(at: AppTest) -> str:
+    """What the map draws: its own script and the layers sent beside it (feature groups)."""
+    args = _map_args(at)
+    return args["script"] + "\n" + (args.get("feature_group") or "")
 
 
 def _expected(store_dir: Path, **kwargs) -> tuple[int, int]:
@@ -349,3 +356,33 @@ def test_page_aggregates_above_the_budget(big_store: Path, monkeypatch: pytest.M
     assert 0 < small["drawable"] <= 50
     assert _counts(at)["drawn"] == small["drawable"]
     assert "var rows = " not in _map_script(at)
+
+
+def test_a_new_view_keeps_the_map_and_swaps_its_layers(big_store: Path,
+                                                       monkeypatch: pytest.MonkeyPatch):
+    """Above the budget the map's own script does not depend on the view: a pan or zoom
+    sends new feature groups (cells, then points) and a new centre, and the browser keeps the
+    map (streamlit-folium keys its component by the script)."""
+    monkeypatch.setenv("CONFLICT_MAP_STORE", str(big_store))
+    monkeypatch.setenv("CONFLICT_MAP_MAX_POINTS", "50")
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    first = _map_args(at)
+    assert "var rows = " in first["feature_group"] and "var rows = " not in first["script"]
+    assert "L.control.layers" in first["layer_control"]
+    at.session_state["cm_map"] = {"center": {"lat": 34.37, "lng": 41.09}, "zoom": 13}
+    at = at.run()
+    assert not at.exception, at.exception
+    second = _map_args(at)
+    # the component key streamlit-folium derives from the script (ids normalised): the same
+    assert generate_js_hash(second["script"], "cm_map") == generate_js_hash(first["script"],
+                                                                            "cm_map")
+    assert second["feature_group"] != first["feature_group"]
+    assert "var rows = " not in second["feature_group"]  # points now, no cells
+    view = snap_view(34.37, 41.09, 13)
+    assert second["zoom"] == 13 and second["center"] == [view.lat, view.lon]
+    mode = re.search(r"data-mode='(\w+)' data-in-view='(\d+)'",
+                     " ".join(m.value for m in at.markdown))
+    assert mode and mode.group(1) == "view"
+    n = int(mode.group(2))
+    assert 0 < n <= 50
+    assert second["feature_group"].count("L.marker(") == n
