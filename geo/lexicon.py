@@ -76,6 +76,19 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# --- searching -------------------------------------------------------------------------------
+
+_RE_ASCII_FOLDS = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+
+
+def search_lower(text: str) -> str:
+    """``text`` lower-cased so that an ASCII word a case-insensitive pattern matches in
+    ``text`` is a substring of the result: the few other letters ``re`` folds to ASCII ones
+    (dotted and dotless i, long s, the Kelvin sign) are mapped first. Lets a reader skip a
+    pattern whose words a text lacks with a substring test instead of a regex scan."""
+    return text.lower() if text.isascii() else text.translate(_RE_ASCII_FOLDS).lower()
+
+
 # --- numbers ------------------------------------------------------------------------------------
 
 UNITS: dict[str, int] = {
@@ -442,7 +455,13 @@ def find_casualties(sentence: str) -> Casualties:
     results: dict[str, list[int | None]] = {"killed": [], "wounded": []}
     spans: list[tuple[int, int, str]] = []
     for kind, words in (("killed", KILL_WORDS), ("wounded", WOUND_WORDS)):
-        statements = _verb_then_count(sentence, words, kind) + _count_then_verb(sentence, words)
+        # every statement ends with (count then verb) or starts with (verb then count) one of
+        # the kind's words: most sentences have none, and the heavy patterns are skipped
+        bound = _cue_bound(_CUE_WORDS[kind], sentence)
+        if bound < 0:
+            continue
+        statements = (_verb_then_count(sentence, words, kind)
+                      + _count_then_verb(sentence, kind, bound))
         for start, end, count in statements:
             if any(start < e and s < end and k == kind for s, e, k in spans):
                 continue
@@ -452,6 +471,23 @@ def find_casualties(sentence: str) -> Casualties:
         killed=_combine(results["killed"]), wounded=_combine(results["wounded"]),
         spans=tuple(sorted(spans)),
     )
+
+
+#: Where a statement of each kind can be: a superset of the leads of _verb_then_count and the
+#: verbs that end _count_then_verb (the loss of, a death toll: killed).
+_CUE_WORDS: dict[str, re.Pattern[str]] = {
+    "killed": re.compile(rf"(?i)\b(?:{KILL_WORDS}|the\s+loss\s+of|(?:death|casualty)\s+toll)"),
+    "wounded": re.compile(rf"(?i)\b{WOUND_WORDS}"),
+}
+
+
+def _cue_bound(cue: re.Pattern[str], sentence: str) -> int:
+    """End of the last match of ``cue`` in ``sentence``, or -1 when there is none: every
+    kill (wound) word starts before it, even one inside a longer match ("lives lost")."""
+    last = -1
+    for m in cue.finditer(sentence):
+        last = m.end()
+    return last
 
 
 def _combine(counts: list[int | None]) -> int | None:
@@ -518,17 +554,32 @@ _COUNT_START = re.compile(
 )
 
 
-def _count_then_verb(sentence: str, words: str) -> list[tuple[int, int, int | None]]:
-    """"at least 7 killed", "A US contractor was killed", "Three coalition soldiers were
-    killed", "two service members dead", "14 others wounded"."""
-    tail = re.compile(
+def _count_tail(words: str) -> re.Pattern[str]:
+    return re.compile(
         rf"(?i:(?:\s+(?:of|from)\s+(?:the\s+)?[\w'’-]+(?:\s+[\w'’-]+){{0,4}}?)?"
         rf"(?:(?:\s*,|\s+and|\s+or)?{_FILLER}){{0,6}}?{_AUX}{_ADVERBS}\s*\b{words}\b)"
     )
+
+
+#: What follows a counted group up to the kill (wound) word that closes the statement.
+_COUNT_TAILS: dict[str, re.Pattern[str]] = {
+    "killed": _count_tail(KILL_WORDS), "wounded": _count_tail(WOUND_WORDS),
+}
+
+
+def _count_then_verb(sentence: str, kind: str, bound: int) -> list[tuple[int, int, int | None]]:
+    """"at least 7 killed", "A US contractor was killed", "Three coalition soldiers were
+    killed", "two service members dead", "14 others wounded".
+
+    ``bound``: no kind's word starts at or after it, so no statement can start there either.
+    """
+    tail = _COUNT_TAILS[kind]
     found: list[tuple[int, int, int | None]] = []
     read_until = -1  # a list of groups is read once, not again from each of its numbers
     for start_match in _COUNT_START.finditer(sentence):
         start = start_match.start()
+        if start >= bound:
+            break
         if start < read_until:
             continue
         read = _read_groups(sentence[start:])
