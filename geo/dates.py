@@ -17,9 +17,11 @@ from __future__ import annotations
 import bisect
 import calendar
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from geo.lexicon import search_lower
 
 # --- vocabularies -------------------------------------------------------------------------------
 
@@ -158,8 +160,26 @@ def _count(word: str) -> int:
 Rule = Callable[[str, "date | None"], Iterator[DateRef]]
 
 
+_MONTH_WORD = re.compile(MONTH)
+_YEAR_WORD = re.compile(YEAR)
+
+
+def _has_month(text: str) -> bool:
+    """A quick test (a scan for a month name, no context) that month rules can match at all."""
+    return _MONTH_WORD.search(text) is not None
+
+
+def _has_all(low: str, *needed: tuple[str, ...]) -> bool:
+    """Whether lower-cased ``low`` holds, for each tuple, one of its words: a pattern that
+    needs these words is not run over a text without them (most texts lack most words)."""
+    return all(any(word in low for word in words) for words in needed)
+
+
+_ISO = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
 def _rule_iso(text: str, published: date | None) -> Iterator[DateRef]:
-    for m in re.finditer(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?!\d)", text):
+    for m in _ISO.finditer(text):
         d = _safe_date(int(m[1]), int(m[2]), int(m[3]))
         if d is not None:
             yield _ref(m, d, d, "absolute")
@@ -168,10 +188,15 @@ def _rule_iso(text: str, published: date | None) -> Iterator[DateRef]:
 _OPT_WEEKDAY = rf"(?:{WEEKDAY},?\s+)?"
 
 
+_DAY_RANGE = re.compile(
+    rf"{DAY_START}({DAY})(?:\s+({MONTH}))?{DASH}({DAY})\s+({MONTH}),?\s+({YEAR})\b")
+
+
 def _rule_day_range(text: str, published: date | None) -> Iterator[DateRef]:
     """"9–17 October 2019", "18 October – 25 November 2019"."""
-    pat = rf"{DAY_START}({DAY})(?:\s+({MONTH}))?{DASH}({DAY})\s+({MONTH}),?\s+({YEAR})\b"
-    for m in re.finditer(pat, text):
+    if not _has_month(text):
+        return
+    for m in _DAY_RANGE.finditer(text):
         year, m2 = int(m[5]), _month_number(m[4])
         m1 = _month_number(m[2]) if m[2] else m2
         first = _safe_date(year if m1 <= m2 else year - 1, m1, _day_number(m[1]))
@@ -180,28 +205,44 @@ def _rule_day_range(text: str, published: date | None) -> Iterator[DateRef]:
             yield _ref(m, first, last, "absolute-range")
 
 
+_DAY_MONTH_YEAR = re.compile(
+    rf"(?:\b{_OPT_WEEKDAY}|{DAY_START})({DAY})\s+(?:of\s+)?({MONTH}),?\s+({YEAR})\b")
+
+
 def _rule_day_month_year(text: str, published: date | None) -> Iterator[DateRef]:
     """"3 January 2020", "Monday, 28 September, 2020", "28 Sep 2020"."""
-    pat = rf"(?:\b{_OPT_WEEKDAY}|{DAY_START})({DAY})\s+(?:of\s+)?({MONTH}),?\s+({YEAR})\b"
-    for m in re.finditer(pat, text):
+    if not _has_month(text):
+        return
+    for m in _DAY_MONTH_YEAR.finditer(text):
         d = _safe_date(int(m[3]), _month_number(m[2]), _day_number(m[1]))
         if d is not None:
             yield _ref(m, d, d, "absolute")
 
 
+_MONTH_DAY_YEAR = re.compile(rf"\b{_OPT_WEEKDAY}({MONTH})\s+({DAY}),?\s+({YEAR})\b")
+
+
 def _rule_month_day_year(text: str, published: date | None) -> Iterator[DateRef]:
     """"January 3, 2020", "Jan. 24, 2016", "Monday, March 2, 2020"."""
-    pat = rf"\b{_OPT_WEEKDAY}({MONTH})\s+({DAY}),?\s+({YEAR})\b"
-    for m in re.finditer(pat, text):
+    if not _has_month(text):
+        return
+    for m in _MONTH_DAY_YEAR.finditer(text):
         d = _safe_date(int(m[3]), _month_number(m[1]), _day_number(m[2]))
         if d is not None:
             yield _ref(m, d, d, "absolute")
 
 
+_FOLLOWING_YEAR = re.compile(rf"(?:\s*(?:,|and|or|&)\s*{DAY}\s+{MONTH})+,?\s+({YEAR})\b")
+
+
 def _following_year(text: str, end: int) -> int | None:
     """The year of a list such as "11 March and 14 March 2020" (for the first item)."""
-    m = re.match(rf"(?:\s*(?:,|and|or|&)\s*{DAY}\s+{MONTH})+,?\s+({YEAR})\b", text[end:])
+    m = _FOLLOWING_YEAR.match(text, end)  # matched in place: a copy of the rest is quadratic
     return int(m[1]) if m else None
+
+
+#: The rules that read days stated with a year (see _stated_days), in the order of RULES.
+_STATED_RULES: tuple[Rule, ...] = (_rule_iso, _rule_day_month_year, _rule_month_day_year)
 
 
 def _stated_days(text: str) -> dict[tuple[int, int], date]:
@@ -210,26 +251,43 @@ def _stated_days(text: str) -> dict[tuple[int, int], date]:
     Keys are (month, day) for each stated day, and (month, 0) for a month whose stated days
     all fall in one year ("13 March" in a text about "11 March 2020" and "14 March 2020").
     """
+    return _stated_from([ref for rule in _STATED_RULES for ref in rule(text, None)])
+
+
+def _stated_from(refs: list[DateRef]) -> dict[tuple[int, int], date]:
+    """:func:`_stated_days` from the refs of :data:`_STATED_RULES` (find_dates has them)."""
     stated: dict[tuple[int, int], date] = {}
     years: dict[int, set[int]] = {}
-    for rule in (_rule_iso, _rule_day_month_year, _rule_month_day_year):
-        for ref in rule(text, None):
-            stated.setdefault((ref.first.month, ref.first.day), ref.first)
-            years.setdefault(ref.first.month, set()).add(ref.first.year)
+    for ref in refs:
+        stated.setdefault((ref.first.month, ref.first.day), ref.first)
+        years.setdefault(ref.first.month, set()).add(ref.first.year)
     for month, found in years.items():
         if len(found) == 1:
             stated[(month, 0)] = date(found.pop(), month, 1)
     return stated
 
 
-def _rule_day_month(text: str, published: date | None) -> Iterator[DateRef]:
-    """"28 December", "on 11 March", "March 2": the year comes from the list or publication."""
-    stated = _stated_days(text)
-    pats = (rf"{DAY_START}({DAY})\s+(?:of\s+)?({MONTH})\b", rf"\b({MONTH})\s+({DAY})\b(?![,.]?\d)")
-    for i, pat in enumerate(pats):
-        for m in re.finditer(pat, text):
+_DAY_MONTH_PATS = (
+    re.compile(rf"{DAY_START}({DAY})\s+(?:of\s+)?({MONTH})\b"),
+    re.compile(rf"\b({MONTH})\s+({DAY})\b(?![,.]?\d)"),
+)
+_DIGIT_NEXT = re.compile(r"\s*\d")
+
+
+def _rule_day_month(text: str, published: date | None,
+                    stated: dict[tuple[int, int], date] | None = None) -> Iterator[DateRef]:
+    """"28 December", "on 11 March", "March 2": the year comes from the list or publication.
+
+    ``stated``: :func:`_stated_days` of ``text`` when the caller has it already.
+    """
+    if not _has_month(text):
+        return
+    if stated is None:
+        stated = _stated_days(text)
+    for i, pat in enumerate(_DAY_MONTH_PATS):
+        for m in pat.finditer(text):
             day_word, month_word = (m[1], m[2]) if i == 0 else (m[2], m[1])
-            if re.match(r"\s*\d", text[m.end():]):
+            if _DIGIT_NEXT.match(text, m.end()):
                 continue
             month, day = _month_number(month_word), _day_number(day_word)
             year = _following_year(text, m.end())
@@ -247,19 +305,26 @@ def _rule_day_month(text: str, published: date | None) -> Iterator[DateRef]:
                 yield _ref(m, d, d, rule)
 
 
+_MONTH_YEAR = re.compile(rf"\b({MONTH}),?\s+({YEAR})\b")
+
+
 def _rule_month_year(text: str, published: date | None) -> Iterator[DateRef]:
     """"in November 2017", "December 2018", "since October 2019", "March 2020"."""
-    for m in re.finditer(rf"\b({MONTH}),?\s+({YEAR})\b", text):
+    if not _has_month(text):
+        return
+    for m in _MONTH_YEAR.finditer(text):
         first, last = _month_range(int(m[2]), _month_number(m[1]))
         yield _ref(m, first, last, "absolute-month", precision=3)
 
 
+_LEAD_MONTH = re.compile(rf"\b(?:{LEAD}|next|this|last)\s*({MONTH})\b(?!\s*\d)")
+
+
 def _rule_lead_month(text: str, published: date | None) -> Iterator[DateRef]:
     """"in March", "since October", "early May": a month without a year, led by a preposition."""
-    if published is None:
+    if published is None or not _has_month(text):
         return
-    pat = rf"\b(?:{LEAD}|next|this|last)\s*({MONTH})\b(?!\s*\d)"
-    for m in re.finditer(pat, text):
+    for m in _LEAD_MONTH.finditer(text):
         month = _month_number(m[1])
         lead = m[0][: m.start(1) - m.start()].strip().lower()
         if lead == "next":
@@ -273,14 +338,31 @@ def _rule_lead_month(text: str, published: date | None) -> Iterator[DateRef]:
         yield _ref(m, first, last, rule, precision=3, group=1)
 
 
+_YEAR_RE = re.compile(rf"(?:\b{LEAD}\s*({YEAR})\b(?![-–]\d|,\d|\.\d))|(?:\b({YEAR})['’]s\b)")
+
+
 def _rule_year(text: str, published: date | None) -> Iterator[DateRef]:
     """"in 2014", "early 2016", "since 2015", "2019's campaign"."""
-    pat = rf"(?:\b{LEAD}\s*({YEAR})\b(?![-–]\d|,\d|\.\d))|(?:\b({YEAR})['’]s\b)"
-    for m in re.finditer(pat, text):
+    if _YEAR_WORD.search(text) is None:
+        return
+    for m in _YEAR_RE.finditer(text):
         group = 1 if m[1] else 2
         year = int(m[group])
         yield _ref(m, date(year, 1, 1), date(year, 12, 31), "absolute-year", precision=3,
                    group=group)
+
+
+#: (a word the pattern needs, pattern, days before publication), in order of priority.
+_RELATIVE_DAYS: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
+    (needed, re.compile(rf"\b(?i:{word})\b"), days) for needed, word, days in (
+        ("yesterday", r"the\s+day\s+before\s+yesterday", 2), ("yesterday", r"yesterday", 1),
+        ("today", r"today", 0), ("morning", r"this\s+morning", 0),
+        ("afternoon", r"this\s+afternoon", 0), ("evening", r"this\s+evening", 0),
+        ("night", rf"{LAST}\s+night", 1),
+    )
+)
+_OVERNIGHT = re.compile(r"\b(?i:overnight)\b")
+_AGO = re.compile(rf"\b(?i:({_NUM})\s+(day|week|month|year|yr)s?\s+ago)\b")
 
 
 def _rule_relative_day(text: str, published: date | None) -> Iterator[DateRef]:
@@ -288,19 +370,18 @@ def _rule_relative_day(text: str, published: date | None) -> Iterator[DateRef]:
     yesterday"."""
     if published is None:
         return
-    offsets = {
-        r"the\s+day\s+before\s+yesterday": 2, r"yesterday": 1, r"today": 0,
-        r"this\s+morning": 0, r"this\s+afternoon": 0, r"this\s+evening": 0,
-        rf"{LAST}\s+night": 1,
-    }
-    for word, days in offsets.items():
-        for m in re.finditer(rf"\b(?i:{word})\b", text):
-            d = published - timedelta(days=days)
-            yield _ref(m, d, d, "relative")
-    for m in re.finditer(r"\b(?i:overnight)\b", text):  # the night before: two dates
-        yield _ref(m, published - timedelta(days=1), published, "relative")
-    for m in re.finditer(rf"\b(?i:({_NUM})\s+(day|week|month|year|yr)s?\s+ago)\b", text):
-        yield from _ago(m, published)
+    low = search_lower(text)
+    for needed, regex, days in _RELATIVE_DAYS:
+        if needed in low:
+            for m in regex.finditer(text):
+                d = published - timedelta(days=days)
+                yield _ref(m, d, d, "relative")
+    if "overnight" in low:
+        for m in _OVERNIGHT.finditer(text):  # the night before: two dates
+            yield _ref(m, published - timedelta(days=1), published, "relative")
+    if "ago" in low:
+        for m in _AGO.finditer(text):
+            yield from _ago(m, published)
 
 
 def _ago(m: re.Match[str], published: date) -> Iterator[DateRef]:
@@ -319,6 +400,28 @@ def _ago(m: re.Match[str], published: date) -> Iterator[DateRef]:
         yield _ref(m, date(y, 1, 1), date(y, 12, 31), "relative", precision=3)
 
 
+_LAST_WORDS = ("last", "final", "previous")
+_WEEK_WORDS = ("week", "days")
+_YEAR_WORDS = ("year", "yr")
+#: The patterns of _rule_relative_period, in order of priority, each with the words it needs.
+_PERIODS: tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str]], ...] = tuple(
+    (needed, re.compile(rf"\b(?i:{word})\b")) for needed, word in (
+        ((("this",),), rf"(?:earlier|previously|before|prior)\s+this\s+{YEAR_WORD}"),
+        ((("later",), ("this",)), rf"(?:later|later\s+in)\s+this\s+{YEAR_WORD}"),
+        ((("the",), ("past", "last"), _WEEK_WORDS), rf"the\s+(?:past|last)\s+{WEEK}"),
+        ((_LAST_WORDS, _WEEK_WORDS), rf"{LAST}\s+{WEEK}"),
+        ((("this",), _WEEK_WORDS), rf"this\s+{WEEK}"),
+        ((("this",), ("month",)), r"(?:earlier\s+this|this)\s+month"),
+        ((_LAST_WORDS, ("month",)), rf"{LAST}\s+month"),
+        ((("this",), _YEAR_WORDS), rf"(?:this)\s+{YEAR_WORD}"),
+        ((_LAST_WORDS, _YEAR_WORDS), rf"{LAST}\s+{YEAR_WORD}"),
+        ((("next",), _WEEK_WORDS), rf"next\s+{WEEK}"),
+        ((("next",), ("month",)), r"next\s+month"),
+        ((("next",), _YEAR_WORDS), rf"next\s+{YEAR_WORD}"),
+    )
+)
+
+
 def _rule_relative_period(text: str, published: date | None) -> Iterator[DateRef]:
     """"last week", "this week", "last month", "last year", "earlier this year"."""
     if published is None:
@@ -326,31 +429,30 @@ def _rule_relative_period(text: str, published: date | None) -> Iterator[DateRef
     week_first, _ = _week_of(published)
     month_first = published.replace(day=1)
     prev_month_last = month_first - timedelta(days=1)
-    periods: list[tuple[str, date, date, int, str]] = [
-        (rf"(?:earlier|previously|before|prior)\s+this\s+{YEAR_WORD}",
-         date(published.year, 1, 1), published, 3, "relative"),
-        (rf"(?:later|later\s+in)\s+this\s+{YEAR_WORD}",
-         published, date(published.year, 12, 31), 3, "future"),
-        (rf"the\s+(?:past|last)\s+{WEEK}", published - timedelta(days=7), published, 2,
-         "relative"),
-        (rf"{LAST}\s+{WEEK}", week_first - timedelta(days=7), week_first - timedelta(days=1),
-         2, "relative"),
-        (rf"this\s+{WEEK}", week_first, week_first + timedelta(days=6), 2, "relative"),
-        (r"(?:earlier\s+this|this)\s+month", month_first, published, 3, "relative"),
-        (rf"{LAST}\s+month", prev_month_last.replace(day=1), prev_month_last, 3, "relative"),
-        (rf"(?:this)\s+{YEAR_WORD}", date(published.year, 1, 1), date(published.year, 12, 31),
-         3, "relative"),
-        (rf"{LAST}\s+{YEAR_WORD}", date(published.year - 1, 1, 1),
-         date(published.year - 1, 12, 31), 3, "relative"),
-        (rf"next\s+{WEEK}", week_first + timedelta(days=7), week_first + timedelta(days=13),
-         2, "future"),
-        (r"next\s+month", *_month_range(*_add_months(published, 1)), 3, "future"),
-        (rf"next\s+{YEAR_WORD}", date(published.year + 1, 1, 1),
-         date(published.year + 1, 12, 31), 3, "future"),
+    periods: list[tuple[date, date, int, str]] = [
+        (date(published.year, 1, 1), published, 3, "relative"),
+        (published, date(published.year, 12, 31), 3, "future"),
+        (published - timedelta(days=7), published, 2, "relative"),
+        (week_first - timedelta(days=7), week_first - timedelta(days=1), 2, "relative"),
+        (week_first, week_first + timedelta(days=6), 2, "relative"),
+        (month_first, published, 3, "relative"),
+        (prev_month_last.replace(day=1), prev_month_last, 3, "relative"),
+        (date(published.year, 1, 1), date(published.year, 12, 31), 3, "relative"),
+        (date(published.year - 1, 1, 1), date(published.year - 1, 12, 31), 3, "relative"),
+        (week_first + timedelta(days=7), week_first + timedelta(days=13), 2, "future"),
+        (*_month_range(*_add_months(published, 1)), 3, "future"),
+        (date(published.year + 1, 1, 1), date(published.year + 1, 12, 31), 3, "future"),
     ]
-    for word, first, last, precision, rule in periods:
-        for m in re.finditer(rf"\b(?i:{word})\b", text):
-            yield _ref(m, first, last, rule, precision=precision)
+    low = search_lower(text)
+    for (needed, regex), (first, last, precision, rule) in zip(_PERIODS, periods, strict=True):
+        if _has_all(low, *needed):
+            for m in regex.finditer(text):
+                yield _ref(m, first, last, rule, precision=precision)
+
+
+_VAGUE_SPAN = re.compile(
+    r"\b(?i:(?:in\s+|over\s+|during\s+)?the\s+(coming|next|following|past|last|recent)\s+"
+    r"(?:few\s+|several\s+)?(days|weeks|months)|in\s+(recent|latest)\s+(days|weeks|months))\b")
 
 
 def _rule_vague_span(text: str, published: date | None) -> Iterator[DateRef]:
@@ -358,9 +460,9 @@ def _rule_vague_span(text: str, published: date | None) -> Iterator[DateRef]:
     if published is None:
         return
     units = {"days": (7, 2), "weeks": (42, 2), "months": (183, 3)}
-    pat = (r"\b(?i:(?:in\s+|over\s+|during\s+)?the\s+(coming|next|following|past|last|recent)\s+"
-           r"(?:few\s+|several\s+)?(days|weeks|months)|in\s+(recent|latest)\s+(days|weeks|months))\b")
-    for m in re.finditer(pat, text):
+    if not _has_all(search_lower(text), ("days", "weeks", "months")):
+        return
+    for m in _VAGUE_SPAN.finditer(text):
         when = (m[1] or m[3]).lower()
         days, precision = units[(m[2] or m[4]).lower()]
         if when in {"coming", "next", "following"}:
@@ -371,11 +473,17 @@ def _rule_vague_span(text: str, published: date | None) -> Iterator[DateRef]:
         yield _ref(m, first, last, rule, precision=precision)
 
 
+_WEEKDAY_WORD = re.compile(WEEKDAY)
+_WEEKDAY_RE = re.compile(rf"\b(?:(next|this\s+coming|coming)\s+)?({WEEKDAY})s?\b")
+
+
 def _rule_weekday(text: str, published: date | None) -> Iterator[DateRef]:
     """"on Tuesday", "late Tuesday": the latest such day on or before publication."""
     if published is None:
         return
-    for m in re.finditer(rf"\b(?:(next|this\s+coming|coming)\s+)?({WEEKDAY})s?\b", text):
+    if _WEEKDAY_WORD.search(text) is None:
+        return
+    for m in _WEEKDAY_RE.finditer(text):
         target = WEEKDAYS[m[2].lower()]
         if m[1]:
             d = published + timedelta(days=(target - published.weekday() - 1) % 7 + 1)
@@ -403,8 +511,16 @@ def find_dates(text: str, published: date | None) -> list[DateRef]:
     starts: list[int] = []
     ends: list[int] = []
     found: list[DateRef] = []
+    stated_refs: list[DateRef] = []  # what _stated_days would read again: kept from its rules
     for rule in RULES:
-        for ref in rule(text, published):
+        if rule is _rule_day_month:
+            refs: Iterable[DateRef] = _rule_day_month(text, published, _stated_from(stated_refs))
+        elif rule in _STATED_RULES:
+            refs = list(rule(text, published))
+            stated_refs += refs
+        else:
+            refs = rule(text, published)
+        for ref in refs:
             i = bisect.bisect_left(starts, ref.end)
             if i and ends[i - 1] > ref.start:
                 continue
