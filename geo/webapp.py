@@ -417,11 +417,12 @@ def plan_map(store: EventStore, kwargs: Mapping[str, Any], drawable: int, budget
            min(east + pad_lon, 180.0), min(north + pad_lat, 90.0))
     bin_kwargs = {k: v for k, v in kwargs.items() if k != "include_unlocated"}
     cell = cell_degrees(view.zoom)
+    # from the store's numpy snapshot (tens of ms) once it is read; SQL until then
     if view.zoom <= WHOLE_BINS_MAX_ZOOM:
         # the whole filtered set, cached by the store: panning at this zoom costs nothing
-        bins = _cells_in(store.bins(cell, **bin_kwargs), cell, box)
+        bins = _cells_in(store.fast_bins(cell, wait=False, **bin_kwargs), cell, box)
     else:
-        bins = store.bins(cell, bbox=box, **bin_kwargs)
+        bins = store.fast_bins(cell, bbox=box, wait=False, **bin_kwargs)
     in_view = int(bins["n"].sum()) if not bins.empty else 0
     if in_view > budget:
         return MapPlan("bins", _no_events(), bins, view, in_view)
@@ -906,6 +907,7 @@ def render(settings: Settings) -> None:
         st.markdown(_counts_line(facets, everything["total"], plan), unsafe_allow_html=True)
         render_map(plan, f, reference, focus_event)
     else:
+        store.columns(wait=False)  # start reading the snapshot the cells come from
         st.session_state["_cm_focus_view"] = _focus_view(focus_event)
         legend_types = [t for t in everything["by_type"] if f.types is None or t in f.types]
         map_of_view(store, kwargs, facets, everything["total"], budget, f, reference,

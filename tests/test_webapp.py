@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -386,3 +387,62 @@ def test_a_new_view_keeps_the_map_and_swaps_its_layers(big_store: Path,
     n = int(mode.group(2))
     assert 0 < n <= 50
     assert second["feature_group"].count("L.marker(") == n
+
+
+#: Filters the page's cells can carry, each compared between SQL and the numpy snapshot.
+BIN_FILTERS = [
+    {}, {"types": ["air_strike", "armed_clash"]}, {"types": []},
+    {"since": "2016-01-01", "until": "2018-12-31"},
+    {"since": "2016-01-01", "include_undated": False}, {"until": "2015-06-30"},
+    {"bbox": (40.0, 32.0, 45.0, 37.0)}, {"bbox": (170.0, -10.0, -170.0, 10.0)},
+    {"datasets": ["news"]}, {"countries": ["SY"]}, {"min_fatalities": 3},
+    {"types": ["bombing", "rocket_attack"], "bbox": (43.9, 33.0, 44.6, 33.6),
+     "until": "2019-01-01", "countries": ["IQ"]},
+]
+
+
+@pytest.mark.parametrize("cell", [3.0, 0.35, 0.02])
+def test_fast_bins_equal_the_sql_bins(big_store: Path, cell: float):
+    with EventStore(big_store) as store:
+        for filters in BIN_FILTERS:
+            sql = store.bins(cell, **filters).sort_values(["row", "col", "event_type"])
+            sql = sql.reset_index(drop=True).astype({"row": "int64", "col": "int64",
+                                                    "n": "int64"})
+            fast = store.fast_bins(cell, **filters)
+            key = ["row", "col", "event_type", "n"]
+            assert fast[key].equals(sql[key]), filters
+            assert fast["lat"].to_numpy() == pytest.approx(sql["lat"].to_numpy(), rel=1e-12)
+            assert fast["lon"].to_numpy() == pytest.approx(sql["lon"].to_numpy(), rel=1e-12)
+            drawable = store.facets(**filters, include_unlocated=False)["drawable"]
+            assert int(fast["n"].sum()) == drawable, filters
+
+
+def test_the_snapshot_follows_the_store(tmp_path: Path):
+    """Built on first use (or in the background with wait=False, SQL answering meanwhile),
+    kept while nothing changes, read again after a write from this or another connection;
+    text and actor filters go to SQL."""
+    path = tmp_path / "store"
+    fill_store(path, 300)
+    with EventStore(path) as store, EventStore(path) as other:
+        cell = 1.0
+        assert store.columns(wait=False) is None  # nothing read yet: a read starts
+        assert int(store.fast_bins(cell, wait=False)["n"].sum()) == store.facets(
+            include_unlocated=False)["drawable"]  # SQL answers meanwhile
+        first = None
+        for _ in range(1200):  # the background read finishes (no time asserted)
+            first = store.columns(wait=False)
+            if first is not None:
+                break
+            threading.Event().wait(0.05)
+        assert first is not None and first is store.columns()  # kept
+        assert len(first) == len(store)
+        before = int(store.fast_bins(cell)["n"].sum())
+        other.add_events([_ev("air_strike", "Hit", 33.64, 42.83, "2021-05-05")])
+        assert store.columns() is not first  # another connection's commit is seen
+        assert int(store.fast_bins(cell)["n"].sum()) == before + 1
+        assert int(store.fast_bins(cell, text="Hit")["n"].sum()) == store.facets(
+            text="Hit", include_unlocated=False)["drawable"]
+        with pytest.raises(ValueError, match="cell size"):
+            store.fast_bins(0)
+        with pytest.raises(ValueError, match="bbox"):
+            store.fast_bins(cell, bbox=(1, 2, 3))
