@@ -13,7 +13,10 @@ from __future__ import annotations
 import bisect
 import re
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from re import _constants as sre  # the parsed form of a pattern, to read its leading words
+from re import _parser
 
 # --- sentences ----------------------------------------------------------------------------------
 
@@ -87,6 +90,142 @@ def search_lower(text: str) -> str:
     (dotted and dotless i, long s, the Kelvin sign) are mapped first. Lets a reader skip a
     pattern whose words a text lacks with a substring test instead of a regex scan."""
     return text.lower() if text.isascii() else text.translate(_RE_ASCII_FOLDS).lower()
+
+
+@dataclass(frozen=True)
+class Leads:
+    """Literal strings one of which starts every match of a pattern: ``exact`` ones are
+    compared with the text as it is, ``folded`` ones (lower case) with :func:`search_lower` of
+    it. When none of them occurs in a text, the pattern cannot match there and its scan is
+    skipped. ``None`` in place of a Leads: the pattern's start is not known, always scan."""
+
+    exact: frozenset[str]
+    folded: frozenset[str]
+
+    def occur_in(self, text: str, low: str) -> bool:
+        """Whether one of the strings occurs in ``text`` (``low``: its search_lower)."""
+        return any(w in text for w in self.exact) or any(w in low for w in self.folded)
+
+
+#: Leads longer than this are cut (still a prefix of every match); more strings than
+#: _MAX_LEADS from one pattern are not worth testing one by one.
+_LEAD_LENGTH = 12
+_MAX_LEADS = 64
+_ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
+
+
+def pattern_leads(pattern: str, flags: int = 0) -> Leads | None:
+    """The :class:`Leads` of ``pattern`` (as ``re.compile(pattern, flags)`` reads it), or None
+    when some match may start otherwise than with a literal (a class such as ``\\w``, an
+    optional first word) or the strings would be too many to be a quick test."""
+    fold = bool(flags & re.IGNORECASE)
+    leads = _leads(list(_parser.parse(pattern, flags)), fold)
+    if not leads:
+        return None
+    # search_lower folds only ASCII letters as re does: a folded lead ends at other characters
+    exact = _shortest({w for w, f in leads if not f})
+    folded = _shortest({_ascii_head(w.lower()) for w, f in leads if f})
+    if "" in exact or "" in folded or len(exact) + len(folded) > _MAX_LEADS:
+        return None
+    return Leads(exact, folded)
+
+
+def finditer_at_leads(regex: re.Pattern[str], leads: Leads, text: str,
+                      low: str) -> Iterator[re.Match[str]]:
+    """``regex.finditer(text)``, trying the pattern only where one of its ``leads`` occurs.
+
+    ``regex`` and ``leads`` come from the same pattern (:func:`pattern_leads`), ``low`` is
+    ``search_lower(text)``. Every match starts at a lead, so the leftmost match from a position
+    is the first lead at or after it where the pattern matches: the same matches as finditer,
+    without running the pattern at every character of a long text.
+    """
+    if len(low) != len(text):  # offsets in low must be those of text
+        yield from regex.finditer(text)
+        return
+    starts = sorted(_occurrences(text, leads.exact) | _occurrences(low, leads.folded))
+    resume = 0
+    for start in starts:
+        if start < resume:
+            continue
+        m = regex.match(text, start)
+        if m is not None:
+            yield m
+            resume = m.end()
+
+
+def _occurrences(text: str, words: frozenset[str]) -> set[int]:
+    """Every offset where one of ``words`` starts in ``text``."""
+    found: set[int] = set()
+    for word in words:
+        i = text.find(word)
+        while i >= 0:
+            found.add(i)
+            i = text.find(word, i + 1)
+    return found
+
+
+def _shortest(words: set[str]) -> frozenset[str]:
+    """``words`` without those that start with another one (it occurs wherever they do)."""
+    return frozenset(w for w in words if not any(o != w and w.startswith(o) for o in words))
+
+
+def _ascii_head(word: str) -> str:
+    """``word`` up to its first non-ASCII character."""
+    for i, ch in enumerate(word):
+        if not ch.isascii():
+            return word[:i]
+    return word
+
+
+def _leads(items: list, fold: bool) -> set[tuple[str, bool]] | None:
+    """(prefix, folded) pairs of a parsed sequence: every match starts with one of them."""
+    done: set[tuple[str, bool]] = set()  # prefixes that cannot grow (cut, or end of sequence)
+    open_: set[tuple[str, bool]] = {("", fold)}  # prefixes still growing, item by item
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] == 0:
+            # optional: a match starts with the item's leads, or goes on without the item
+            inner = _leads(list(av[2]), fold)
+            if inner is None:
+                return done | open_
+            done |= {(w + c, f or cf) for w, f in open_ for c, cf in inner}
+            if len(done) > _MAX_LEADS:
+                return None
+            continue
+        step = _step(op, av, fold)
+        if step is None:  # the item does not start with known characters: stop here
+            return done | open_
+        chars, ends = step
+        grown = {(w + c, f or cf) for w, f in open_ for c, cf in chars}
+        if len(grown) > _MAX_LEADS:
+            return None
+        if ends or any(len(w) >= _LEAD_LENGTH for w, _ in grown):
+            return done | grown
+        open_ = grown
+    return done | open_
+
+
+def _step(op, av, fold: bool) -> tuple[set[tuple[str, bool]], bool] | None:
+    """What one parsed item adds to a prefix: (strings, whether prefixes stop after it)."""
+    if op is sre.LITERAL:
+        return {(chr(av), fold)}, False
+    if op is sre.IN and all(o is sre.LITERAL for o, _ in av):
+        return {(chr(v), fold) for _, v in av}, False
+    if op is sre.BRANCH:
+        subs = [_leads(list(branch), fold) for branch in av[1]]
+        if any(sub is None for sub in subs):
+            return None
+        return set().union(*subs), True
+    if op is sre.SUBPATTERN:
+        _, add, remove, sub = av
+        inner = (fold or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
+        found = _leads(list(sub), inner)
+        return (found, True) if found is not None else None
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1:
+        found = _leads(list(av[2]), fold)
+        return (found, True) if found is not None else None
+    return None
 
 
 # --- numbers ------------------------------------------------------------------------------------
@@ -225,11 +364,11 @@ CONCEPTS: tuple[str, ...] = (
     "base", "rocket", "missile", "drone", "air_strike", "bombing", "clash", "attack",
     "withdrawal", "handover", "capture", "crossing",
 )
-_TRIGGER_RES: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
-    (concept.removesuffix("_context"),
-     re.compile(r"\b(?:" + "|".join(pats) + r")\b", re.IGNORECASE),
-     needs_context)
+_TRIGGER_RES: tuple[tuple[str, re.Pattern[str], bool, Leads | None], ...] = tuple(
+    (concept.removesuffix("_context"), re.compile(pattern, re.IGNORECASE), needs_context,
+     pattern_leads(pattern, re.IGNORECASE))
     for concept, (pats, needs_context) in TRIGGERS.items()
+    for pattern in [r"\b(?:" + "|".join(pats) + r")\b"]
 )
 
 
@@ -239,12 +378,18 @@ def find_triggers(sentence: str) -> list[Trigger]:
     Ambiguous words ("foundation", "facility", "leave", "close") count only in a sentence
     about armed forces. Spans never overlap; earlier concepts in :data:`TRIGGERS` win.
     """
-    military = bool(MILITARY_CONTEXT.search(sentence))
+    military: bool | None = None  # searched for when a concept needs it
+    low = search_lower(sentence)
     found: list[Trigger] = []
     taken = _Spans()
-    for concept, regex, needs_context in _TRIGGER_RES:
-        if needs_context and not military:
-            continue
+    for concept, regex, needs_context, leads in _TRIGGER_RES:
+        if leads is not None and not leads.occur_in(sentence, low):
+            continue  # most sentences hold words of two or three concepts: skip the others
+        if needs_context:
+            if military is None:
+                military = MILITARY_CONTEXT.search(sentence) is not None
+            if not military:
+                continue
         for m in regex.finditer(sentence):
             if taken.add(m.start(), m.end()):
                 found.append(Trigger(concept, m.start(), m.end(), m[0]))
@@ -349,9 +494,10 @@ ACTORS: dict[str, tuple[str, ...]] = {
     "Houthis": (r"Houthis?", r"Ansar\s*Allah"),
     "Iran": (r"Iran(?![-\w])", r"Iran['’]s", r"Iranian(?!-backed)(?=\s+(?:government|regime))"),
 }
-_ACTOR_RES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(r"(?<![\w-])(?:" + "|".join(pats) + r")(?![\w])"))
+_ACTOR_RES: tuple[tuple[str, re.Pattern[str], Leads | None], ...] = tuple(
+    (name, re.compile(pattern), pattern_leads(pattern))
     for name, pats in ACTORS.items()
+    for pattern in [r"(?<![\w-])(?:" + "|".join(pats) + r")(?![\w])"]
 )
 _TARGET_CUE = re.compile(
     r"(?i)\b(?:against|on|at|targeting|targeted|target|hit|struck|killing|killed|wounding|"
@@ -371,9 +517,12 @@ def find_actors(text: str) -> list[Actor]:
     """
     found: list[Actor] = []
     taken = _Spans()
+    low = search_lower(text)
     matches = sorted(
-        ((m.start(), -len(m[0]), name, m) for name, regex in _ACTOR_RES
-         for m in regex.finditer(text)),
+        ((m.start(), -len(m[0]), name, m) for name, regex, leads in _ACTOR_RES
+         # a text names a few actors at most, and each only where its leading words are
+         for m in (regex.finditer(text) if leads is None
+                   else finditer_at_leads(regex, leads, text, low))),
         key=lambda t: (t[0], t[1]),
     )
     for start, _, name, m in matches:

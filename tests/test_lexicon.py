@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,13 +10,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.lexicon import (
+    ACTORS,
     CONCEPTS,
     MAX_CASUALTIES,
+    MILITARY_CONTEXT,
+    TRIGGERS,
+    Casualties,
     find_actors,
     find_casualties,
     find_triggers,
+    finditer_at_leads,
     normalise_spun,
     number_from_words,
+    pattern_leads,
+    search_lower,
     split_sentences,
 )
 
@@ -277,3 +285,116 @@ def test_left_is_a_withdrawal_only_before_a_place_or_a_base():
 
 def test_mortars_and_fired_at_are_attacks():
     assert "attack" in _concepts("Militants fired mortar rounds at Balad air base.")
+
+
+# --- quick tests before the patterns (speed without changing a result) ---------------------------
+
+def _fixture_texts() -> list[str]:
+    folders = (FIXTURES, Path(__file__).parent / "fixtures" / "dev" / "articles")
+    return [p.read_text(encoding="utf-8") for folder in folders for p in sorted(folder.glob("*"))
+            if p.suffix in (".txt", ".html")]
+
+
+def _plain_triggers(sentence: str) -> list[tuple[str, int, int]]:
+    """find_triggers as TRIGGERS defines it: every concept's pattern over the whole sentence."""
+    military = bool(MILITARY_CONTEXT.search(sentence))
+    taken: list[tuple[int, int]] = []
+    found = []
+    for concept, (pats, needs_context) in TRIGGERS.items():
+        if needs_context and not military:
+            continue
+        regex = re.compile(r"\b(?:" + "|".join(pats) + r")\b", re.IGNORECASE)
+        for m in regex.finditer(sentence):
+            if all(m.end() <= s or e <= m.start() for s, e in taken):
+                taken.append(m.span())
+                found.append((concept.removesuffix("_context"), m.start(), m.end()))
+    return sorted(found, key=lambda t: t[1])
+
+
+def _plain_actors(text: str) -> list[tuple[str, int, int]]:
+    """Actor spans as ACTORS defines them: every actor's pattern over the whole text."""
+    matches = sorted(
+        ((m.start(), -len(m[0]), name, m.end())
+         for name, pats in ACTORS.items()
+         for m in re.finditer(r"(?<![\w-])(?:" + "|".join(pats) + r")(?![\w])", text)),
+        key=lambda t: (t[0], t[1]))
+    taken: list[tuple[int, int]] = []
+    found = []
+    for start, _, name, end in matches:
+        if all(end <= s or e <= start for s, e in taken):
+            taken.append((start, end))
+            found.append((name, start, end))
+    return sorted(found)
+
+
+def test_triggers_and_actors_equal_the_plain_definition_on_real_articles() -> None:
+    texts = _fixture_texts()
+    assert len(texts) >= 12
+    for text in texts:
+        assert sorted((a.name, a.start, a.end) for a in find_actors(text)) == _plain_actors(text)
+        for start, end in split_sentences(text):
+            sentence = text[start:end]
+            assert [(t.concept, t.start, t.end) for t in find_triggers(sentence)] == \
+                _plain_triggers(sentence)
+
+
+_WORDS = ["US", "U.S.", "us", "the", "Coalition", "coalition", "IS", "ISIS", "Islamic",
+          "State", "Iraqi", "forces", "Syrian", "Turkish-backed", "rebels", "Kata'ib", "Hezbollah",
+          "Hashd", "al-Hashd", "PMF", "air", "strike", "base", "bases", "Camp", "left", "the",
+          "rockets", "hit", "HIT", "fired", "at", "on", "drone", "withdrew", "handed", "over",
+          "to", "foundation", "troops", "closed", "border", "crossing", "İSIS", "ſtrike",
+          "Revolutionary", "guards", "people", "in", "America", "-", ",", "CJTF-OIR", "OIR"]
+
+
+@given(st.lists(st.sampled_from(_WORDS), max_size=30).map(" ".join))
+@settings(max_examples=400, deadline=None)
+def test_triggers_and_actors_equal_the_plain_definition_on_any_mix(text: str) -> None:
+    assert sorted((a.name, a.start, a.end) for a in find_actors(text)) == _plain_actors(text)
+    assert [(t.concept, t.start, t.end) for t in find_triggers(text)] == _plain_triggers(text)
+
+
+@pytest.mark.parametrize(("pattern", "flags", "exact", "folded"), [
+    (r"ab*c", 0, {"ab", "ac"}, set()),
+    (r"[Cc]oalition|NATO", 0, {"Coalition", "coalition", "NATO"}, set()),
+    (r"(?i:Revolution(?:ary)?)\s+Guards|IRGC", 0, {"IRGC"}, {"revolution"}),
+    (r"\b(?:hits?|HIT)\b", re.IGNORECASE, set(), {"hit"}),
+    (r"(?:Harakat\s+)?[Aa]l-Nujaba", 0, {"Harakat", "al-Nujaba", "Al-Nujaba"}, set()),
+    (r"Da[’']esh", 0, {"Da’esh", "Da'esh"}, set()),
+    (r"(?i:Da[’']esh)", 0, set(), {"da"}),  # folded leads stop at non-ASCII letters
+])
+def test_pattern_leads(pattern: str, flags: int, exact: set[str], folded: set[str]) -> None:
+    leads = pattern_leads(pattern, flags)
+    assert leads is not None
+    assert (set(leads.exact), set(leads.folded)) == (exact, folded)
+
+
+@pytest.mark.parametrize("pattern", [r"a?b?c?", r"\w+ing", r"(?:the\s+)?.", r"[a-z]+", r"(?:x|)y"])
+def test_patterns_without_known_leads_are_always_scanned(pattern: str) -> None:
+    assert pattern_leads(pattern) is None
+
+
+def test_finditer_at_leads_is_finditer() -> None:
+    regex = re.compile(r"(?<![\w-])(?:US|U\.S\.|(?i:people\s+in\s+america))(?![\w])")
+    leads = pattern_leads(regex.pattern)
+    assert leads is not None
+    for text in [*_fixture_texts(), "US-US US USA People in America, PEOPLE IN AMERICA -US"]:
+        got = [m.span() for m in finditer_at_leads(regex, leads, text, search_lower(text))]
+        assert got == [m.span() for m in regex.finditer(text)]
+
+
+def test_search_lower_keeps_offsets_and_what_re_folds_to_ascii() -> None:
+    text = "İSTANBUL ıraq ſtrike \u212aH Ünal"
+    low = search_lower(text)
+    assert len(low) == len(text)
+    for word in ("istanbul", "iraq", "strike", "kh", "ünal"):
+        assert re.search(word, text, re.IGNORECASE) and word in low
+
+
+def test_casualty_statements_after_the_last_kill_word_are_not_read() -> None:
+    """The count patterns stop at the last kill (wound) word: nothing after it changes a count,
+    also when the word is inside a longer phrase ("lives lost")."""
+    assert find_casualties("Seven soldiers lives lost, officials said, and 3 others").killed == 7
+    assert find_casualties("Two soldiers were killed and 5 others were").killed == 2
+    assert find_casualties("14 others wounded, 3 killed") == Casualties(
+        killed=3, wounded=14, spans=((0, 17, "wounded"), (19, 27, "killed")))
+    assert find_casualties("Rockets hit the base, 9 people.") == find_casualties("")
