@@ -18,6 +18,7 @@ from geo.mapview import (
     TYPE_STYLES,
     VENDORED_ASSETS,
     MapInputError,
+    PlaceLayer,
     asset_links,
     build_map,
     escape_text,
@@ -99,11 +100,20 @@ def test_reference_sites_are_circles_not_event_markers():
     sites = [Place("curated:q", "Al Asad Air Base", "military_base", "IQ", 33.79, 42.44)]
     crossings = [Place("curated:c", "Al-Qaim crossing", "border_crossing", "IQ", 34.40, 40.95),
                  Place("curated:n", "No point", "border_crossing", "IQ", None, None)]
+    sites.append(Place("curated:x", "<img src=x onerror=alert(1)>", "airfield", "IQ", 33.0,
+                       44.0))
     m = build_map([_event()], sites=sites, crossings=crossings)
-    assert len(_children(m, folium.CircleMarker)) == 2
-    assert len([c for c in _children(m, folium.Marker)
-                if not isinstance(c, folium.CircleMarker)]) == 1
-    assert "Known border crossings (gazetteer)" in _html(m)
+    layers = _children(m, PlaceLayer)
+    # two layers, three circles: the place without a point is left out
+    assert sorted(len(layer.rows) for layer in layers) == [1, 2]
+    assert sorted(r[:2] for layer in layers for r in layer.rows) == [
+        [33.0, 44.0], [33.79, 42.44], [34.4, 40.95]]
+    assert len(_children(m, folium.Marker)) == 1  # the event: no pins for reference places
+    page = _html(m)
+    assert "Known border crossings (gazetteer)" in page and "L.circleMarker([r[0], r[1]]" in page
+    assert "<img src=x" not in page  # the label is escaped, then JSON-encoded
+    labels = [r[2] for layer in layers for r in layer.rows]
+    assert "&lt;img src=x onerror=alert(1)&gt; (airfield, IQ)" in labels
 
 
 def test_popup_has_every_field_and_all_sources():
