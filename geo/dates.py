@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from geo.lexicon import search_lower
+from geo.lexicon import Leads, finditer_at_leads, pattern_leads, search_lower
 
 # --- vocabularies -------------------------------------------------------------------------------
 
@@ -179,7 +179,7 @@ _ISO = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 
 def _rule_iso(text: str, published: date | None) -> Iterator[DateRef]:
-    for m in _ISO.finditer(text):
+    for m in _matches(_ISO, text):
         d = _safe_date(int(m[1]), int(m[2]), int(m[3]))
         if d is not None:
             yield _ref(m, d, d, "absolute")
@@ -196,7 +196,7 @@ def _rule_day_range(text: str, published: date | None) -> Iterator[DateRef]:
     """"9–17 October 2019", "18 October – 25 November 2019"."""
     if not _has_month(text):
         return
-    for m in _DAY_RANGE.finditer(text):
+    for m in _matches(_DAY_RANGE, text):
         year, m2 = int(m[5]), _month_number(m[4])
         m1 = _month_number(m[2]) if m[2] else m2
         first = _safe_date(year if m1 <= m2 else year - 1, m1, _day_number(m[1]))
@@ -213,7 +213,7 @@ def _rule_day_month_year(text: str, published: date | None) -> Iterator[DateRef]
     """"3 January 2020", "Monday, 28 September, 2020", "28 Sep 2020"."""
     if not _has_month(text):
         return
-    for m in _DAY_MONTH_YEAR.finditer(text):
+    for m in _matches(_DAY_MONTH_YEAR, text):
         d = _safe_date(int(m[3]), _month_number(m[2]), _day_number(m[1]))
         if d is not None:
             yield _ref(m, d, d, "absolute")
@@ -226,7 +226,7 @@ def _rule_month_day_year(text: str, published: date | None) -> Iterator[DateRef]
     """"January 3, 2020", "Jan. 24, 2016", "Monday, March 2, 2020"."""
     if not _has_month(text):
         return
-    for m in _MONTH_DAY_YEAR.finditer(text):
+    for m in _matches(_MONTH_DAY_YEAR, text):
         d = _safe_date(int(m[3]), _month_number(m[1]), _day_number(m[2]))
         if d is not None:
             yield _ref(m, d, d, "absolute")
@@ -285,7 +285,7 @@ def _rule_day_month(text: str, published: date | None,
     if stated is None:
         stated = _stated_days(text)
     for i, pat in enumerate(_DAY_MONTH_PATS):
-        for m in pat.finditer(text):
+        for m in _matches(pat, text):
             day_word, month_word = (m[1], m[2]) if i == 0 else (m[2], m[1])
             if _DIGIT_NEXT.match(text, m.end()):
                 continue
@@ -312,7 +312,7 @@ def _rule_month_year(text: str, published: date | None) -> Iterator[DateRef]:
     """"in November 2017", "December 2018", "since October 2019", "March 2020"."""
     if not _has_month(text):
         return
-    for m in _MONTH_YEAR.finditer(text):
+    for m in _matches(_MONTH_YEAR, text):
         first, last = _month_range(int(m[2]), _month_number(m[1]))
         yield _ref(m, first, last, "absolute-month", precision=3)
 
@@ -324,7 +324,7 @@ def _rule_lead_month(text: str, published: date | None) -> Iterator[DateRef]:
     """"in March", "since October", "early May": a month without a year, led by a preposition."""
     if published is None or not _has_month(text):
         return
-    for m in _LEAD_MONTH.finditer(text):
+    for m in _matches(_LEAD_MONTH, text):
         month = _month_number(m[1])
         lead = m[0][: m.start(1) - m.start()].strip().lower()
         if lead == "next":
@@ -345,7 +345,7 @@ def _rule_year(text: str, published: date | None) -> Iterator[DateRef]:
     """"in 2014", "early 2016", "since 2015", "2019's campaign"."""
     if _YEAR_WORD.search(text) is None:
         return
-    for m in _YEAR_RE.finditer(text):
+    for m in _matches(_YEAR_RE, text):
         group = 1 if m[1] else 2
         year = int(m[group])
         yield _ref(m, date(year, 1, 1), date(year, 12, 31), "absolute-year", precision=3,
@@ -373,14 +373,14 @@ def _rule_relative_day(text: str, published: date | None) -> Iterator[DateRef]:
     low = search_lower(text)
     for needed, regex, days in _RELATIVE_DAYS:
         if needed in low:
-            for m in regex.finditer(text):
+            for m in _matches(regex, text):
                 d = published - timedelta(days=days)
                 yield _ref(m, d, d, "relative")
     if "overnight" in low:
-        for m in _OVERNIGHT.finditer(text):  # the night before: two dates
+        for m in _matches(_OVERNIGHT, text):  # the night before: two dates
             yield _ref(m, published - timedelta(days=1), published, "relative")
     if "ago" in low:
-        for m in _AGO.finditer(text):
+        for m in _matches(_AGO, text):
             yield from _ago(m, published)
 
 
@@ -446,7 +446,7 @@ def _rule_relative_period(text: str, published: date | None) -> Iterator[DateRef
     low = search_lower(text)
     for (needed, regex), (first, last, precision, rule) in zip(_PERIODS, periods, strict=True):
         if _has_all(low, *needed):
-            for m in regex.finditer(text):
+            for m in _matches(regex, text):
                 yield _ref(m, first, last, rule, precision=precision)
 
 
@@ -462,7 +462,7 @@ def _rule_vague_span(text: str, published: date | None) -> Iterator[DateRef]:
     units = {"days": (7, 2), "weeks": (42, 2), "months": (183, 3)}
     if not _has_all(search_lower(text), ("days", "weeks", "months")):
         return
-    for m in _VAGUE_SPAN.finditer(text):
+    for m in _matches(_VAGUE_SPAN, text):
         when = (m[1] or m[3]).lower()
         days, precision = units[(m[2] or m[4]).lower()]
         if when in {"coming", "next", "following"}:
@@ -483,7 +483,7 @@ def _rule_weekday(text: str, published: date | None) -> Iterator[DateRef]:
         return
     if _WEEKDAY_WORD.search(text) is None:
         return
-    for m in _WEEKDAY_RE.finditer(text):
+    for m in _matches(_WEEKDAY_RE, text):
         target = WEEKDAYS[m[2].lower()]
         if m[1]:
             d = published + timedelta(days=(target - published.weekday() - 1) % 7 + 1)
@@ -491,6 +491,34 @@ def _rule_weekday(text: str, published: date | None) -> Iterator[DateRef]:
         else:
             d = published - timedelta(days=(published.weekday() - target) % 7)
             yield _ref(m, d, d, "weekday", group=2)
+
+
+def _selective_leads(regex: re.Pattern[str]) -> Leads | None:
+    """The leads of ``regex`` when they are words (three characters or more): trying the
+    pattern only where they occur beats a scan; digits or "in" occur everywhere."""
+    leads = pattern_leads(regex.pattern, regex.flags)
+    if leads is None or min(map(len, leads.exact | leads.folded)) < 3:
+        return None
+    return leads
+
+
+#: Leads of the rules' patterns that are worth a search before the pattern (see _matches).
+_LEADS: dict[re.Pattern[str], Leads] = {
+    regex: leads for regex in (
+        _ISO, _DAY_RANGE, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR, *_DAY_MONTH_PATS, _MONTH_YEAR,
+        _LEAD_MONTH, _YEAR_RE, *(r for _, r, _ in _RELATIVE_DAYS), _OVERNIGHT, _AGO,
+        *(r for _, r in _PERIODS), _VAGUE_SPAN, _WEEKDAY_RE)
+    if (leads := _selective_leads(regex)) is not None
+}
+
+
+def _matches(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``regex.finditer(text)``; a pattern that starts with known words is tried only where
+    they occur (month and weekday names, "last", "this": a few places in an article)."""
+    leads = _LEADS.get(regex)
+    if leads is None:
+        return regex.finditer(text)
+    return finditer_at_leads(regex, leads, text, search_lower(text))
 
 
 RULES: tuple[Rule, ...] = (

@@ -89,7 +89,9 @@ def search_lower(text: str) -> str:
     ``text`` is a substring of the result: the few other letters ``re`` folds to ASCII ones
     (dotted and dotless i, long s, the Kelvin sign) are mapped first. Lets a reader skip a
     pattern whose words a text lacks with a substring test instead of a regex scan."""
-    return text.lower() if text.isascii() else text.translate(_RE_ASCII_FOLDS).lower()
+    if not text.isascii() and any(chr(code) in text for code in _RE_ASCII_FOLDS):
+        text = text.translate(_RE_ASCII_FOLDS)  # slow (a dict lookup a character): when needed
+    return text.lower()
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,8 @@ class Leads:
 
     def occur_in(self, text: str, low: str) -> bool:
         """Whether one of the strings occurs in ``text`` (``low``: its search_lower)."""
-        return any(w in text for w in self.exact) or any(w in low for w in self.folded)
+        # map over a bound method: no generator frame (this runs for every pattern and sentence)
+        return any(map(low.__contains__, self.folded)) or any(map(text.__contains__, self.exact))
 
 
 #: Leads longer than this are cut (still a prefix of every match); more strings than
@@ -143,6 +146,9 @@ def finditer_at_leads(regex: re.Pattern[str], leads: Leads, text: str,
         yield from regex.finditer(text)
         return
     starts = sorted(_occurrences(text, leads.exact) | _occurrences(low, leads.folded))
+    if len(starts) * _TRIES_PER_SCAN > len(text):  # common words ("the"): one scan is cheaper
+        yield from regex.finditer(text)
+        return
     resume = 0
     for start in starts:
         if start < resume:
@@ -151,6 +157,10 @@ def finditer_at_leads(regex: re.Pattern[str], leads: Leads, text: str,
         if m is not None:
             yield m
             resume = m.end()
+
+
+#: One try of a pattern at a given place costs about as much as scanning this many characters.
+_TRIES_PER_SCAN = 32
 
 
 def _occurrences(text: str, words: frozenset[str]) -> set[int]:
@@ -390,7 +400,9 @@ def find_triggers(sentence: str) -> list[Trigger]:
                 military = MILITARY_CONTEXT.search(sentence) is not None
             if not military:
                 continue
-        for m in regex.finditer(sentence):
+        matches = regex.finditer(sentence) if leads is None else \
+            finditer_at_leads(regex, leads, sentence, low)
+        for m in matches:
             if taken.add(m.start(), m.end()):
                 found.append(Trigger(concept, m.start(), m.end(), m[0]))
     return sorted(found, key=lambda t: t.start)
@@ -521,6 +533,7 @@ def find_actors(text: str) -> list[Actor]:
     matches = sorted(
         ((m.start(), -len(m[0]), name, m) for name, regex, leads in _ACTOR_RES
          # a text names a few actors at most, and each only where its leading words are
+         if leads is None or leads.occur_in(text, low)
          for m in (regex.finditer(text) if leads is None
                    else finditer_at_leads(regex, leads, text, low))),
         key=lambda t: (t[0], t[1]),

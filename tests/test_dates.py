@@ -219,3 +219,22 @@ def test_stated_days_read_once_are_those_read_alone() -> None:
         assert alone == list(_rule_day_month(text, published, _stated_days(text)))
         read += len(alone)
     assert read >= 5
+
+
+def test_patterns_tried_at_their_leads_find_what_a_scan_finds() -> None:
+    """Month-, weekday- and word-led patterns are tried only where their first words occur
+    (_matches): on real articles, in any case, the matches are those of a scan."""
+    from geo.dates import _LEADS, _matches
+
+    assert len(_LEADS) >= 10
+    folder = Path(__file__).parent / "fixtures"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*articles/*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(folder.glob("dev/articles/*.txt"))]
+    texts += [t.upper() for t in texts[:3]] + [t.lower() for t in texts[:3]]
+    tried = 0
+    for regex in _LEADS:
+        for text in texts:
+            scanned = [m.span() for m in regex.finditer(text)]
+            assert [m.span() for m in _matches(regex, text)] == scanned, regex.pattern
+            tried += len(scanned)
+    assert tried > 50

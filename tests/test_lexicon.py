@@ -398,3 +398,12 @@ def test_casualty_statements_after_the_last_kill_word_are_not_read() -> None:
     assert find_casualties("14 others wounded, 3 killed") == Casualties(
         killed=3, wounded=14, spans=((0, 17, "wounded"), (19, 27, "killed")))
     assert find_casualties("Rockets hit the base, 9 people.") == find_casualties("")
+
+
+def test_finditer_at_leads_scans_when_the_leads_are_everywhere() -> None:
+    regex = re.compile(r"\b(?i:the\s+day\s+before)\b")
+    leads = pattern_leads(regex.pattern)
+    assert leads is not None and set(leads.folded) == {"the"}
+    for text in ("the " * 500 + "The day before", "the day before " * 3, "THE DAY BEFORE"):
+        got = [m.span() for m in finditer_at_leads(regex, leads, text, search_lower(text))]
+        assert got == [m.span() for m in regex.finditer(text)] != []
