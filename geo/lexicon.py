@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from re import _constants as sre  # the parsed form of a pattern, to read its leading words
 from re import _parser
+from typing import Any
 
 # --- sentences ----------------------------------------------------------------------------------
 
@@ -187,7 +188,7 @@ def _ascii_head(word: str) -> str:
     return word
 
 
-def _leads(items: list, fold: bool) -> set[tuple[str, bool]] | None:
+def _leads(items: list[tuple[Any, Any]], fold: bool) -> set[tuple[str, bool]] | None:
     """(prefix, folded) pairs of a parsed sequence: every match starts with one of them."""
     done: set[tuple[str, bool]] = set()  # prefixes that cannot grow (cut, or end of sequence)
     open_: set[tuple[str, bool]] = {("", fold)}  # prefixes still growing, item by item
@@ -216,7 +217,7 @@ def _leads(items: list, fold: bool) -> set[tuple[str, bool]] | None:
     return done | open_
 
 
-def _step(op, av, fold: bool) -> tuple[set[tuple[str, bool]], bool] | None:
+def _step(op: Any, av: Any, fold: bool) -> tuple[set[tuple[str, bool]], bool] | None:
     """What one parsed item adds to a prefix: (strings, whether prefixes stop after it)."""
     if op is sre.LITERAL:
         return {(chr(av), fold)}, False
