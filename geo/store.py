@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -375,7 +375,7 @@ class EventStore:
     def _write_meta(conn: sqlite3.Connection, version: int) -> None:
         """user_version and the meta table say the same thing; a disagreement means damage."""
         conn.execute(f"PRAGMA user_version = {int(version)}")
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         rows = [("schema_version", str(version)), ("program", "conflict-map"),
                 ("written_by_schema", str(SCHEMA_VERSION)), ("updated_at", now)]
         conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", rows)
@@ -679,7 +679,7 @@ class EventStore:
 
     @staticmethod
     def _record_article(conn: sqlite3.Connection, key: str, article: dict, n_events: int) -> None:
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         conn.execute(
             "INSERT INTO articles(key, source, title, published, path, added_at, events) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -1475,7 +1475,7 @@ def _migrate_v0(conn: sqlite3.Connection) -> None:
     conn.executemany(insert, batch)
     conn.execute("INSERT INTO events_rtree SELECT rid, lon, lon, lat, lat FROM events "
                  "WHERE lat IS NOT NULL")
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     conn.execute("INSERT INTO articles(key, source, title, published, path, added_at, events) "
                  "SELECT key, source, title, published, path, ?, 0 FROM articles_v0", (now,))
     span = conn.execute("SELECT max(julianday(date_end) - julianday(date_start)) "
