@@ -63,14 +63,21 @@ def read_article(path: str | Path, published: date | None = None,
                  max_bytes: int = 5_000_000) -> Article:
     """Read a text or HTML article file; ``published`` overrides any date found in it."""
     p = Path(path)
-    data = read_limited(p, max_bytes, ArticleError)
-    text, encoding = _decode(data, p)
-    if _looks_like_html(p, text):
-        return _article_from_html(text, str(p), p, published, encoding)
-    article = _article_from_plain(text, source=str(p), published=published, path=str(p),
-                                  encoding=encoding)
+    return article_from_bytes(read_limited(p, max_bytes, ArticleError), str(p), path=p,
+                              published=published)
+
+
+def article_from_bytes(data: bytes, name: str, *, path: Path | None = None,
+                       published: date | None = None) -> Article:
+    """An article from a file's bytes (read from disk, or an upload held in memory): the
+    same encodings, binary test and HTML cleaning; ``name`` labels it in messages."""
+    text, encoding = _decode(data, Path(name))
+    if _looks_like_html(Path(name), text):
+        return _article_from_html(text, name, path, published, encoding)
+    article = _article_from_plain(text, source=name, published=published,
+                                  path=str(path) if path else None, encoding=encoding)
     if not article.text:
-        raise ArticleError(f"{p}: no article text after removing headers and page furniture")
+        raise ArticleError(f"{name}: no article text after removing headers and page furniture")
     return article
 
 

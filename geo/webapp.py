@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import Any
 
 import folium
@@ -34,11 +34,9 @@ from geopy.distance import geodesic
 from streamlit_folium import st_folium
 
 from geo.articles import (
-    HTML_SUFFIXES,
     Article,
     ArticleError,
-    _article_from_html,
-    _decode,
+    article_from_bytes,
     article_from_text,
 )
 from geo.config import Settings
@@ -761,10 +759,7 @@ def read_upload(name: str, data: bytes, settings: Settings) -> Article:
         raise ArticleError(f"{label}: too large ({len(data):,} bytes; the limit is {limit:,})")
     if not data.strip():
         raise ArticleError(f"{label}: empty file")
-    text, encoding = _decode(data, Path(label))
-    if suffix in HTML_SUFFIXES:
-        return _article_from_html(text, label, None, None, encoding)
-    return dataclasses.replace(article_from_text(text, source=label), encoding=encoding)
+    return article_from_bytes(data, label)
 
 
 def read_pasted(text: str, settings: Settings) -> Article:
