@@ -25,7 +25,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -227,6 +227,31 @@ def _as_list(value: str | Iterable[str] | None) -> list[str] | None:
 
 
 # --- the store --------------------------------------------------------------------------------
+
+class Filters(TypedDict, total=False):
+    """The filters of :meth:`EventStore.query`, ``query_frame`` and ``count``, all optional.
+
+    ``since``/``until`` keep events whose date range overlaps them; ``bbox`` is (west, south,
+    east, north), west > east crossing the antimeridian; ``types``, ``datasets``,
+    ``countries`` take one value or several; ``actors`` (any of) and ``text`` (place, place
+    name, evidence, actors) match case-insensitive substrings; ``min_fatalities`` compares
+    ``killed``. Events a date or bbox filter cannot judge (undated, unlocated) pass only when
+    ``include_undated`` / ``include_unlocated`` (default True). Bad values raise ValueError.
+    """
+
+    types: str | Iterable[str] | None
+    since: str | date | None
+    until: str | date | None
+    bbox: Sequence[float] | None
+    datasets: str | Iterable[str] | None
+    countries: str | Iterable[str] | None
+    actors: str | Iterable[str] | None
+    text: str | None
+    min_fatalities: int | None
+    include_undated: bool
+    include_unlocated: bool
+    limit: int | None
+
 
 class EventStore:
     """A folder holding ``events.sqlite``: see the module docstring and docs/store.md."""
@@ -689,51 +714,23 @@ class EventStore:
 
     # --- reading ------------------------------------------------------------------------------
 
-    def query(self, *, types: str | Iterable[str] | None = None,
-              since: str | date | None = None, until: str | date | None = None,
-              bbox: Sequence[float] | None = None, datasets: str | Iterable[str] | None = None,
-              countries: str | Iterable[str] | None = None,
-              actors: str | Iterable[str] | None = None, text: str | None = None,
-              min_fatalities: int | None = None, include_undated: bool = True,
-              include_unlocated: bool = True, limit: int | None = None) -> list[Event]:
-        """Events matching every given filter, in date order (undated first).
-
-        ``since``/``until`` keep events whose date range overlaps them; ``bbox`` is (west,
-        south, east, north), west > east crossing the antimeridian; ``types``, ``datasets``,
-        ``countries`` take one value or several; ``actors`` (any of) and ``text`` (place,
-        place name, evidence, actors) match case-insensitive substrings; ``min_fatalities``
-        compares ``killed``. Events a date or bbox filter cannot judge (undated, unlocated)
-        pass only when ``include_undated`` / ``include_unlocated``."""
-        q = _parse_query(types, since, until, bbox, datasets, countries, actors, text,
-                         min_fatalities, include_undated, include_unlocated, limit)
+    def query(self, **filters: Unpack[Filters]) -> list[Event]:
+        """Events matching every given filter (see :class:`Filters`), in date order (undated
+        first)."""
+        q = _parse_query(**filters)
         rows = self._read(lambda c: c.execute(*self._select_sql(c, q)).fetchall())
         return [_event_from_row(r[1:]) for r in rows]
 
-    def query_frame(self, *, types: str | Iterable[str] | None = None,
-                    since: str | date | None = None, until: str | date | None = None,
-                    bbox: Sequence[float] | None = None,
-                    datasets: str | Iterable[str] | None = None,
-                    countries: str | Iterable[str] | None = None,
-                    actors: str | Iterable[str] | None = None, text: str | None = None,
-                    min_fatalities: int | None = None, include_undated: bool = True,
-                    include_unlocated: bool = True, limit: int | None = None) -> pd.DataFrame:
+    def query_frame(self, **filters: Unpack[Filters]) -> pd.DataFrame:
         """The rows of :meth:`query` as a DataFrame (columns EVENT_COLUMNS), built straight
         from SQLite tuples: no Event objects, so the map can load millions of rows."""
-        q = _parse_query(types, since, until, bbox, datasets, countries, actors, text,
-                         min_fatalities, include_undated, include_unlocated, limit)
+        q = _parse_query(**filters)
         rows = self._read(lambda c: c.execute(*self._select_sql(c, q)).fetchall())
         return rows_to_frame(rows, with_rid=True)
 
-    def count(self, *, types: str | Iterable[str] | None = None,
-              since: str | date | None = None, until: str | date | None = None,
-              bbox: Sequence[float] | None = None, datasets: str | Iterable[str] | None = None,
-              countries: str | Iterable[str] | None = None,
-              actors: str | Iterable[str] | None = None, text: str | None = None,
-              min_fatalities: int | None = None, include_undated: bool = True,
-              include_unlocated: bool = True, limit: int | None = None) -> int:
+    def count(self, **filters: Unpack[Filters]) -> int:
         """How many events :meth:`query` would return (the parts are disjoint: counts add)."""
-        q = _parse_query(types, since, until, bbox, datasets, countries, actors, text,
-                         min_fatalities, include_undated, include_unlocated, limit)
+        q = _parse_query(**filters)
 
         def fetch(conn: sqlite3.Connection) -> int:
             return sum(conn.execute(f"SELECT count(*) FROM events e WHERE {where}",
@@ -1404,9 +1401,11 @@ class _Query:
     limit: int | None
 
 
-def _parse_query(types: Any, since: Any, until: Any, bbox: Any, datasets: Any, countries: Any,
-                 actors: Any, text: str | None, min_fatalities: int | None,
-                 include_undated: bool, include_unlocated: bool, limit: int | None) -> _Query:
+def _parse_query(types: Any = None, since: Any = None, until: Any = None, bbox: Any = None,
+                 datasets: Any = None, countries: Any = None, actors: Any = None,
+                 text: str | None = None, min_fatalities: int | None = None,
+                 include_undated: bool = True, include_unlocated: bool = True,
+                 limit: int | None = None) -> _Query:
     """Check the filters before touching the database; bad values raise ValueError."""
     common: list[str] = []
     params: list[Any] = []
