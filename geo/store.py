@@ -969,12 +969,7 @@ class EventStore:
         position of those events). A map too full to draw every point draws these instead;
         their ``n`` add up to the drawable count of :meth:`facets` for the same filters.
         Cached like :meth:`facets`: a page panning at one zoom asks once."""
-        try:
-            cell = float(cell_deg)
-        except (TypeError, ValueError):
-            raise ValueError(f"cell size must be a number of degrees, got {cell_deg!r}") from None
-        if not (0 < cell <= 180):
-            raise ValueError(f"cell size must be in (0, 180] degrees, got {cell_deg!r}")
+        cell = _cell_size(cell_deg)
         q = _parse_query(types, since, until, bbox, datasets, countries, actors, text,
                          min_fatalities, include_undated, False, None)
 
@@ -1094,8 +1089,8 @@ def merge_events(stored: Event, new: Event) -> Event:
             sources.append(s)
     actors = list(dict.fromkeys([*stored.actors, *new.actors]))
     out = replace(stored, sources=sources, actors=actors,
-                  killed=_max_known(stored.killed, new.killed),
-                  wounded=_max_known(stored.wounded, new.wounded),
+                  killed=_greatest(stored.killed, new.killed),
+                  wounded=_greatest(stored.wounded, new.wounded),
                   confidence=max(stored.confidence, new.confidence))
     if stored.event_type == "other_attack" and new.event_type in ATTACK_TYPES:
         out = replace(out, event_type=new.event_type)  # the specific attack type is the news
@@ -1124,12 +1119,6 @@ def _raise_span(conn: sqlite3.Connection, span: int) -> None:
     conn.execute("INSERT INTO meta(key, value) VALUES ('max_span_days', ?) ON CONFLICT(key) "
                  "DO UPDATE SET value = "
                  "max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))", (int(span),))
-
-
-def _max_known(a: int | None, b: int | None) -> int | None:
-    if a is None:
-        return b
-    return a if b is None else max(a, b)
 
 
 def _date_gap(a: Event, b: Event) -> int:
