@@ -74,9 +74,13 @@ _LOCATIVE = re.compile(
     r"(?:(?:both|equally|the|northern|southern|eastern|western|central|north|south|east|west|"
     r"and|[A-Z][\w'’-]*),?\s+)*$"
 )
-#: A place name inside an organisation's name: "The New York Times", "Jerusalem Post".
-_ORG_AFTER = re.compile(r"\s+(?:Times|Post|Daily|Journal|Herald|Tribune|Gazette|Observer|"
-                        r"Chronicle|Telegraph|Examiner|Review|University|Institute)\b")
+#: A place name inside the name of an organisation or an operation: "The New York Times",
+#: "Jerusalem Post", "Dawn of Idlib 2 Operation", "the Astana Process".
+_ORG_AFTER = re.compile(r"\s+(?:\d+\s+)?(?:Times|Post|Daily|Journal|Herald|Tribune|Gazette|"
+                        r"Observer|Chronicle|Telegraph|Examiner|Review|University|Institute|"
+                        r"Operation|Offensive|Campaign|Accords?|Agreement|Protocol|Process|"
+                        r"Conference|Declaration|Summit|Airways|Airlines)\b")
+_ORG_BEFORE = re.compile(r"\bOperation\s+$")
 #: Sentence openings that refer back to a place named before ("The place was...").
 _ANAPHOR = re.compile(
     r"^\s*(?:The|This|That)\s+(?:(?:air|military|army|naval|US|American|former)\s+)?"
@@ -106,8 +110,8 @@ _FOLLOW_UP = re.compile(r"^\W*(?:The|This|That|It|Both)\s+(?:[\w-]+\s+){0,2}?(?:
 _IRREALIS = re.compile(r"(?i)\b(?:threaten\w*|vow\w*|warn\w*|plan\w*|intend\w*|would|could|"
                        r"might|prepar\w*|fear\w*|avoid\w*|prevent\w*)\s+(?:to\s+)?"
                        r"(?:\w+\s+){0,2}$")
-#: "the assault", "this attack", "the same rocket attack": a reference to a reported event.
-_DEFINITE_BEFORE = re.compile(r"(?i)\b(?:the|this|that)\s+(?:same\s+)?(?:[\w-]+\s+)?$")
+#: "the assault", "this attack", "the most lethal attack": a reference to a reported event.
+_DEFINITE_BEFORE = re.compile(r"(?i)\b(?:the|this|that)\s+(?:same\s+)?(?:[\w-]+\s+){0,2}$")
 #: Words that say forces are at a site: a "base" event needs one.
 _PRESENCE = re.compile(
     r"(?i)\b(?:host(?:s|ed|ing)?|hous(?:e|es|ed|ing)|station(?:ed|s)?|deploy(?:ed|ment|s)?|"
@@ -181,12 +185,13 @@ class Extractor:
                 places += sent.places
             sent_dates = [] if _CAPTION.search(sent.text) else date_refs[
                 bisect_left(date_starts, sent.start):bisect_left(date_starts, sent.end)]
-            if last_attack is not None and _is_follow_up(sent.text, last_attack.event_type,
-                                                         triggers[i]):
+            follow = last_attack and _follow_up(sent.text, last_attack.event_type, triggers[i])
+            if follow:
                 sites = [p for p in places if _is_specific(p)]
-                if not sites or len(sites) == 1 and last_attack.geo_precision in (None, 2) \
-                        and not sent_dates:
-                    _add_follow_up(last_attack, sent, article, sites[0] if sites else None)
+                relocate = len(sites) == 1 and last_attack.geo_precision in (None, 2) \
+                    and not sent_dates
+                if not sites or relocate or follow == "reference":
+                    _add_follow_up(last_attack, sent, article, sites[0] if relocate else None)
                     continue
             found = self._sentence_events(article, sent, places, sent_dates, context_dates,
                                           triggers[i])
@@ -225,7 +230,9 @@ class Extractor:
         countries |= lexicon.find_demonym_countries(text, places_only=True)
         for m in mentions:
             sent = sentences[sentence_of(m.start)]
-            if _POSSESSIVE.match(text[m.end:m.end + 3]) or _ORG_AFTER.match(text[m.end:m.end + 12]):
+            if _POSSESSIVE.match(text[m.end:m.end + 3]) \
+                    or _ORG_AFTER.match(text[m.end:m.end + 20]) \
+                    or _ORG_BEFORE.search(text[max(0, m.start - 20):m.start]):
                 continue
             before = text[max(sent.start, m.start - 60):m.start]
             after = text[m.end:min(sent.end, m.end + 40)]
@@ -496,18 +503,23 @@ def _listed_days(refs: list[dates_mod.DateRef], text: str,
     return days
 
 
-def _is_follow_up(sentence: str, last_type: str, triggers: list[lexicon.Trigger]) -> bool:
-    """Goes on about the attack just reported: opens on it ("The rocket attack killed...") or
-    names it only with a definite article ("...said the assault killed 34"), and states no
-    attack of another kind ("The attack ... was followed by US air strikes" is a new event)."""
+def _follow_up(sentence: str, last_type: str, triggers: list[lexicon.Trigger]) -> str | None:
+    """How a sentence goes on about the attack just reported, if it does: "opening" when it
+    opens on it ("The rocket attack killed...", "The rockets hit the Basmaya base") and states
+    no attack of another kind ("The attack ... was followed by US air strikes" is a new
+    event); "reference" when it names attacks only with a definite article ("...said the
+    assault killed 34", "In response to this attack, ... in Idlib"); else None."""
     kinds = dict(ATTACK_CONCEPTS)
     attacks = [t for t in triggers if t.concept in kinds]
     m = _FOLLOW_UP.search(sentence)
     if m:
-        return not any(t.start >= m.end() and t.concept != "attack"
+        new_kind = any(t.start >= m.end() and t.concept != "attack"
                        and kinds[t.concept] != last_type for t in attacks)
-    return bool(attacks) and all(
-        _DEFINITE_BEFORE.search(sentence[max(0, t.start - 30):t.start]) for t in attacks)
+        return None if new_kind else "opening"
+    if attacks and all(_DEFINITE_BEFORE.search(sentence[max(0, t.start - 30):t.start])
+                       for t in attacks):
+        return "reference"
+    return None
 
 
 def _add_follow_up(event: Event, sent: _Sentence, article: Article,

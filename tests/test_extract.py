@@ -209,3 +209,19 @@ def test_a_place_name_is_not_an_event_word(extractor):
     events = extractor.extract(article_from_text(text))
     assert [e.event_type for e in events] == ["territory_change"]
     assert events[0].place == "Hit" and events[0].date == "2014-10"
+
+
+def test_place_inside_an_operation_name_is_not_a_location(extractor):
+    text = ("On 27 February 2020, during the Dawn of Idlib 2 Operation, an airstrike hit a "
+            "convoy in Balad.")
+    events = extractor.extract(article_from_text(text))
+    assert all(e.place != "Idlib" for e in events)
+
+
+def test_a_definite_reference_adds_to_the_attack_before(extractor):
+    text = ("On 27 February 2020 an airstrike hit a Turkish convoy near Saraqib, Syria. "
+            "Officials said the assault resulted in the loss of 34 Turkish soldiers. "
+            "In response to this attack, Turkey sent reinforcements to Idlib.")
+    attacks = [e for e in extractor.extract(article_from_text(text))
+               if e.event_type in ATTACK_TYPES]
+    assert len(attacks) == 1 and attacks[0].killed == 34
