@@ -642,6 +642,27 @@ class Gazetteer:
                     ) -> tuple[Mention, int] | None:
         """The longest name starting at token ``i`` that passes the gate, and its length.
 
+        The article's countries reach the gate and the score only through the countries of
+        the places a span may mean (and, at one step of the gate, whether the article has any
+        country at all), so an earlier pass's answer stands when none of those was changed.
+        """
+        known = scan.found.get(i)
+        if known is not None:
+            before, countries, result = known
+            if ((_ANY_COUNTRY not in countries or bool(before) == bool(article))
+                    and not countries & (before ^ article)):
+                return result
+        seen: set[str] = set()
+        result = self._compute_longest_at(scan, i, article, prefer_sites_at, seen)
+        scan.found[i] = (article, frozenset(seen), result)
+        return result
+
+    def _compute_longest_at(self, scan: _Scan, i: int, article: frozenset[str],
+                            prefer_sites_at: Callable[[int], bool] | Collection[int] | None,
+                            seen: set[str]) -> tuple[Mention, int] | None:
+        """:meth:`_longest_at` without the memo; adds to ``seen`` the countries of every
+        place the spans tried may mean.
+
         Only n-grams that can be names (see :meth:`_Scan.reach`) are looked up; the context
         of the start is built only for a span that matches a place.
         """
@@ -661,7 +682,8 @@ class Gazetteer:
             if not matches:
                 continue
             matched = True
-            if not self._gate(text, start, end, surface, matches, article):
+            seen.update(self._countries[k] for k in matches)
+            if not self._gate(text, start, end, surface, matches, article, seen):
                 continue
             ctx = _Context(countries=article, context_key=scan.context_key(start), near=(),
                            base=base, region_word=region_word, own_keys=self._keys(surface))
@@ -674,8 +696,13 @@ class Gazetteer:
         return None
 
     def _gate(self, text: str, start: int, end: int, surface: str, matches: dict[int, int],
-              article: frozenset[str]) -> bool:
-        """Is this capitalised span a place here, not an ordinary word or part of a name?"""
+              article: frozenset[str], seen: set[str]) -> bool:
+        """Is this capitalised span a place here, not an ordinary word or part of a name?
+
+        Adds :data:`_ANY_COUNTRY` to ``seen`` when the answer turns on whether the article
+        has a country at all (its other dependence on the article is through the countries
+        of ``matches``).
+        """
         key = fold(surface)
         letters = key.replace(" ", "")
         kinds = {PLACE_KINDS[self._kinds[k]] for k in matches}
@@ -713,8 +740,10 @@ class Gazetteer:
             return False  # "Quds Force", "Carla Babb"
         if "region" in kinds:
             return True
-        if article and not in_article and not any(self._pop[k] >= 100_000 for k in matches):
-            return False  # a small foreign town in an article about elsewhere: a namesake
+        if not in_article and not any(self._pop[k] >= 100_000 for k in matches):
+            seen.add(_ANY_COUNTRY)
+            if article:
+                return False  # a small foreign town in an article about elsewhere: a namesake
         big_enough = any(self._pop[k] >= SMALL_TOWN for k in matches)
         return big_enough or locative or in_article
 
@@ -794,11 +823,18 @@ class Gazetteer:
         return out
 
 
+#: in the countries a span's answer depends on: whether the article has any country at all
+_ANY_COUNTRY = "*"
+
+#: a name found at a token and how many tokens it spans, or None
+_Found = tuple[Mention, int] | None
+
+
 class _Scan:
     """One text being scanned: its tokens, which can start or continue a name, and the
     folded context around each offset, shared by every pass of :meth:`resolve_mentions`."""
 
-    __slots__ = ("text", "spans", "capital", "starts", "no_match", "_reach", "_windows")
+    __slots__ = ("text", "spans", "capital", "starts", "no_match", "found", "_reach", "_windows")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -808,6 +844,9 @@ class _Scan:
         self.starts = [i for i, cap in enumerate(self.capital) if cap]
         #: tokens where no span matches a place (the gate aside): later passes skip them
         self.no_match: set[int] = set()
+        #: token -> (the article's countries, the countries of every place the span tried
+        #: there could mean, the result): a later pass reuses it when no such country changed
+        self.found: dict[int, tuple[frozenset[str], frozenset[str], _Found]] = {}
         self._reach: dict[int, int] = {}
         self._windows: dict[int, str] = {}
 
