@@ -798,13 +798,15 @@ class Gazetteer:
         if not anchors:
             return mentions
         out = []
+        every, points, countries = tuple(anchors), set(anchors), frozenset(article)
         for m in mentions:
-            others = [a for a in anchors if not (m.best and a == (m.best.place.lat,
-                                                                  m.best.place.lon))]
+            own = (m.best.place.lat, m.best.place.lon) if m.best else None
+            # most mentions are not anchors: they share one tuple of every anchor
+            others = tuple(a for a in anchors if a != own) if own in points else every
             # the caller decides which sentences are about a base; base words in the window
             # do not override that here
-            ctx = _Context(countries=frozenset(article), context_key=scan.context_key(m.start),
-                           near=tuple(others), base=_at(prefer_sites_at, m.start),
+            ctx = _Context(countries=countries, context_key=scan.context_key(m.start),
+                           near=others, base=_at(prefer_sites_at, m.start),
                            own_keys=self._keys(m.surface))
             cands = self._rank(m.surface, ctx, 10)
             kept = {c.place.id for c in m.candidates}
