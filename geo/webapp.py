@@ -43,6 +43,7 @@ from geo.config import Settings
 from geo.export import flat_frame, to_geojson
 from geo.extract import Extractor
 from geo.gazetteer import Gazetteer
+from geo.geodesy import haversine_km
 from geo.inputs import printable
 from geo.mapview import (
     DEFAULT_CENTER,
@@ -59,7 +60,7 @@ from geo.mapview import (
 )
 from geo.model import EVENT_COLUMNS, SITE_KINDS, Event, Place
 from geo.pipeline import seed_store_if_empty, store_article
-from geo.store import EventStore, haversine_km
+from geo.store import EventStore
 
 #: Columns of the events table, in order.
 TABLE_COLUMNS = ("date", "event_type", "place_name", "country", "killed", "wounded", "actors",

@@ -33,8 +33,9 @@ CACHE = PROJECT_DIR / "var" / "cache"
 
 
 @pytest.fixture(scope="module")
-def gaz() -> Gazetteer:
-    return Gazetteer.load(Settings(cache_dir=CACHE))
+def gaz(gazetteer: Gazetteer) -> Gazetteer:
+    """The session's gazetteer (tests/conftest.py), loaded once for every module."""
+    return gazetteer
 
 
 def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -12,7 +12,7 @@ import pytest
 from geopy.location import Location
 from geopy.point import Point
 
-from geo.config import PROJECT_DIR, Settings
+from geo.config import Settings
 from geo.gazetteer import Gazetteer
 from geo.geocoder import (
     CachedGeocoder,
@@ -24,12 +24,11 @@ from geo.geocoder import (
     place_location,
 )
 
-CACHE = PROJECT_DIR / "var" / "cache"
-
 
 @pytest.fixture(scope="module")
-def gaz() -> Gazetteer:
-    return Gazetteer.load(Settings(cache_dir=CACHE))
+def gaz(gazetteer: Gazetteer) -> Gazetteer:
+    """The session's gazetteer (tests/conftest.py), loaded once for every module."""
+    return gazetteer
 
 
 @pytest.fixture(scope="module")

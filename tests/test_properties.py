@@ -98,6 +98,16 @@ def assert_valid_event(ev: Event, text: str) -> None:
 
 # --- the article reader -------------------------------------------------------------------------
 
+def _read_and_check(path: Path) -> None:
+    """A file is either refused with one line naming it, or read into a valid article."""
+    try:
+        article = read_article(path)
+    except ArticleError as exc:
+        assert str(path) in str(exc) and "\n" not in str(exc)
+        return
+    _check_article(article)
+
+
 def _check_article(article: Article) -> None:
     assert article.text and article.text == article.text.strip()
     assert not any(unicodedata.category(ch) == "Cc" for ch in article.text if ch not in "\n\t")
@@ -114,12 +124,7 @@ def _check_article(article: Article) -> None:
 def test_reader_on_random_bytes(tmp_path: Path, data: bytes, suffix: str) -> None:
     path = tmp_path / f"article{suffix}"
     path.write_bytes(data)
-    try:
-        article = read_article(path)
-    except ArticleError as exc:
-        assert str(path) in str(exc) and "\n" not in str(exc)
-        return
-    _check_article(article)
+    _read_and_check(path)
 
 
 @given(text=mixed_text, wrap=st.sampled_from(["{}", "<html><body><p>{}</p></body></html>",
@@ -134,12 +139,7 @@ def test_reader_on_mixed_text_in_any_encoding(tmp_path: Path, text: str, wrap: s
                                               encoding: str) -> None:
     path = tmp_path / "article.txt"
     path.write_bytes(wrap.format(text, text).encode(encoding, errors="replace"))
-    try:
-        article = read_article(path)
-    except ArticleError as exc:
-        assert str(path) in str(exc) and "\n" not in str(exc)
-        return
-    _check_article(article)
+    _read_and_check(path)
 
 
 @given(text=mixed_text, published=publication)
