@@ -88,6 +88,8 @@ _ANAPHOR = re.compile(
     r"location|camp|airfield|facility|district)\b|^\s*It\s+(?:was|had|has|fell)\b"
 )
 #: Statements about many attacks over a period: one aggregate event, not one at a place.
+#: Every match holds one of _AGGREGATE_NOUNS.
+_AGGREGATE_NOUNS = ("attacks", "assaults", "strikes", "incidents", "raids", "bombings")
 _AGGREGATE = re.compile(
     r"(?i)\b(?:(?!(?:19|20)\d\d\b)\d[\d,]*|three|four|five|six|seven|eight|nine|ten|eleven|"
     r"twelve|twenty|thirty|"
@@ -167,9 +169,11 @@ class Extractor:
         text = article.text
         sentences = [_Sentence(s, e, text[s:e]) for s, e in lexicon.split_sentences(text)]
         date_refs = dates_mod.find_dates(text, article.published)
-        self._resolve_places(text, sentences)
-        # each sentence's triggers, found once: the follow-up test and the events both read them
-        triggers = [_outside_places(lexicon.find_triggers(s.text), s) for s in sentences]
+        # each sentence's triggers, found once: base context, the follow-up test and the
+        # events all read them
+        found = [lexicon.find_triggers(s.text) for s in sentences]
+        self._resolve_places(text, sentences, found)
+        triggers = [_outside_places(t, s) for t, s in zip(found, sentences, strict=True)]
         date_starts = [d.start for d in date_refs]
         events: list[Event] = []
         last_place: _Resolved | None = None
@@ -207,7 +211,8 @@ class Extractor:
 
     # --- places ---------------------------------------------------------------------------------
 
-    def _resolve_places(self, text: str, sentences: list[_Sentence]) -> None:
+    def _resolve_places(self, text: str, sentences: list[_Sentence],
+                        triggers: list[list[lexicon.Trigger]]) -> None:
         """Resolves every mention in its sentence, with the article's countries and base context.
 
         A mention is dropped when it names an actor ("the US", "IS"), a country that is not
@@ -216,8 +221,7 @@ class Extractor:
         and is dropped when its sentence names another place.
         """
         starts = [s.start for s in sentences]
-        base_sentences = {i for i, s in enumerate(sentences)
-                          if _about_base((sentences[i - 1].text + " " if i else "") + s.text)}
+        base_sentences = _base_sentences(sentences, triggers)
 
         def sentence_of(offset: int) -> int:
             return max(0, bisect_right(starts, offset) - 1)
@@ -291,7 +295,7 @@ class Extractor:
         for a in lexicon.find_actors(sent.text):  # first role per actor
             named.setdefault(a.name, a.name + (" (target)" if a.role == "target" else ""))
         actors = list(named.values())
-        aggregate = bool(_AGGREGATE.search(sent.text))
+        aggregate = _is_aggregate(sent.text)
         hedged = bool(_HEDGE.search(sent.text))
         located = _locations(_drop_containers(sent, places))
         out: list[Event] = []
@@ -546,12 +550,30 @@ def _definite(sent: _Sentence, triggers: list[lexicon.Trigger]) -> bool:
                for t in triggers)
 
 
-def _about_base(text: str) -> bool:
-    """A base trigger in the text. A base trigger is a match of a base pattern, so a text with
-    no such match needs no full trigger scan (most sentence pairs)."""
-    if not _BASE_WORDS.search(text):
-        return False
-    return any(t.concept == "base" for t in lexicon.find_triggers(text))
+def _base_sentences(sentences: list[_Sentence], triggers: list[list[lexicon.Trigger]],
+                    ) -> set[int]:
+    """Sentences about a base: a base trigger in the sentence or the one before it.
+
+    A base trigger of either sentence is one of the pair. The pair is read as one text only
+    when it holds a base word that neither sentence alone makes a trigger (an ambiguous word,
+    "foundation", with the armed forces named in the other sentence).
+    """
+    has_base = [any(t.concept == "base" for t in found) for found in triggers]
+    words = [bool(_BASE_WORDS.search(s.text)) for s in sentences]
+    out: set[int] = set()
+    for i, sent in enumerate(sentences):
+        if has_base[i] or i and has_base[i - 1]:
+            out.add(i)
+        elif words[i] or i and words[i - 1]:
+            pair = (sentences[i - 1].text + " " if i else "") + sent.text
+            if any(t.concept == "base" for t in lexicon.find_triggers(pair)):
+                out.add(i)
+    return out
+
+
+def _is_aggregate(text: str) -> bool:
+    low = lexicon.search_lower(text)  # most sentences name no attacks in the plural
+    return any(w in low for w in _AGGREGATE_NOUNS) and bool(_AGGREGATE.search(text))
 
 
 def _hit_verb(text: str) -> bool:

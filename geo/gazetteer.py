@@ -749,9 +749,9 @@ class Gazetteer:
 
     def _trailing_support(self, text: str, end: int, matches: dict[int, int]) -> bool:
         """"Hit, Anbar" / "Mobile, Alabama": followed by the candidate's region or country."""
-        after = fold(text[end:end + 40].lstrip(" ,"))
         if not text[end:end + 2].startswith((",", " in")):
             return False
+        after = fold(text[end:end + 40].lstrip(" ,"))
         after = after.removeprefix("in ")
         for k in matches:
             for name in (self._admin1[k], self._country_names.get(self._countries[k], "")):

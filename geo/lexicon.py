@@ -11,13 +11,17 @@ returned is a character offset into the text given.
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
 from re import _constants as sre  # the parsed form of a pattern, to read its leading words
 from re import _parser
 from typing import Any
+
+import ahocorasick
 
 # --- sentences ----------------------------------------------------------------------------------
 
@@ -109,6 +113,48 @@ class Leads:
         """Whether one of the strings occurs in ``text`` (``low``: its search_lower)."""
         # map over a bound method: no generator frame (this runs for every pattern and sentence)
         return any(map(low.__contains__, self.folded)) or any(map(text.__contains__, self.exact))
+
+
+class LeadIndex:
+    """Which of many patterns may match a text: the :class:`Leads` of them all in one
+    Aho-Corasick automaton per case, so one pass over the text answers for every pattern
+    (testing each pattern's strings one by one cost more than the matching itself).
+
+    ``present(text, low)`` has bit ``i`` set when ``leads[i]`` is None or
+    ``leads[i].occur_in(text, low)``.
+    """
+
+    def __init__(self, leads: Sequence[Leads | None]) -> None:
+        self.bits = tuple(1 << i for i in range(len(leads)))
+        self._always = sum(bit for bit, lead in zip(self.bits, leads, strict=True)
+                           if lead is None)
+        exact: dict[str, int] = {}
+        folded: dict[str, int] = {}
+        for bit, lead in zip(self.bits, leads, strict=True):
+            for table, words in ((exact, lead.exact), (folded, lead.folded)) if lead else ():
+                for word in words:
+                    table[word] = table.get(word, 0) | bit
+        self._exact, self._folded = _automaton(exact), _automaton(folded)
+
+    def present(self, text: str, low: str) -> int:
+        mask = self._always
+        for automaton, haystack in ((self._exact, text), (self._folded, low)):
+            if automaton is not None:
+                mask |= reduce(operator.or_, map(_SECOND, automaton.iter(haystack)), 0)
+        return mask
+
+
+_SECOND = operator.itemgetter(1)
+
+
+def _automaton(table: dict[str, int]) -> ahocorasick.Automaton | None:
+    if not table:
+        return None
+    automaton = ahocorasick.Automaton()
+    for word, mask in table.items():
+        automaton.add_word(word, mask)
+    automaton.make_automaton()
+    return automaton
 
 
 #: Leads longer than this are cut (still a prefix of every match); more strings than
@@ -381,6 +427,7 @@ _TRIGGER_RES: tuple[tuple[str, re.Pattern[str], bool, Leads | None], ...] = tupl
     for concept, (pats, needs_context) in TRIGGERS.items()
     for pattern in [r"\b(?:" + "|".join(pats) + r")\b"]
 )
+_TRIGGER_LEADS = LeadIndex([leads for *_, leads in _TRIGGER_RES])
 
 
 def find_triggers(sentence: str) -> list[Trigger]:
@@ -393,8 +440,10 @@ def find_triggers(sentence: str) -> list[Trigger]:
     low = search_lower(sentence)
     found: list[Trigger] = []
     taken = _Spans()
-    for concept, regex, needs_context, leads in _TRIGGER_RES:
-        if leads is not None and not leads.occur_in(sentence, low):
+    present = _TRIGGER_LEADS.present(sentence, low)
+    for bit, (concept, regex, needs_context, leads) in zip(_TRIGGER_LEADS.bits, _TRIGGER_RES,
+                                                           strict=True):
+        if not present & bit:
             continue  # most sentences hold words of two or three concepts: skip the others
         if needs_context:
             if military is None:
@@ -512,6 +561,7 @@ _ACTOR_RES: tuple[tuple[str, re.Pattern[str], Leads | None], ...] = tuple(
     for name, pats in ACTORS.items()
     for pattern in [r"(?<![\w-])(?:" + "|".join(pats) + r")(?![\w])"]
 )
+_ACTOR_LEADS = LeadIndex([leads for *_, leads in _ACTOR_RES])
 _TARGET_CUE = re.compile(
     r"(?i)\b(?:against|on|at|targeting|targeted|target|hit|struck|killing|killed|wounding|"
     r"housing|hosting|host|hosts|house)\s+(?:the\s+|a\s+|an\s+|two\s+|several\s+)?$"
@@ -531,10 +581,12 @@ def find_actors(text: str) -> list[Actor]:
     found: list[Actor] = []
     taken = _Spans()
     low = search_lower(text)
+    present = _ACTOR_LEADS.present(text, low)
     matches = sorted(
-        ((m.start(), -len(m[0]), name, m) for name, regex, leads in _ACTOR_RES
+        ((m.start(), -len(m[0]), name, m)
+         for bit, (name, regex, leads) in zip(_ACTOR_LEADS.bits, _ACTOR_RES, strict=True)
          # a text names a few actors at most, and each only where its leading words are
-         if leads is None or leads.occur_in(text, low)
+         if present & bit
          for m in (regex.finditer(text) if leads is None
                    else finditer_at_leads(regex, leads, text, low))),
         key=lambda t: (t[0], t[1]),

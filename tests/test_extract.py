@@ -168,24 +168,26 @@ def test_dev_set_quality_does_not_regress(extractor):
 
 
 def test_base_context_shortcut_agrees_with_the_trigger_scan():
-    """_about_base skips the trigger scan when no base pattern matches: on every pair of
-    sentences of the dev articles (and tricky pairs) it must say what the full scan says."""
+    """_base_sentences reuses each sentence's triggers and reads a pair of sentences as one
+    text only when it must: on the dev articles and tricky texts it must say what a trigger
+    scan of every pair says."""
     from geo import lexicon
-    from geo.extract import _about_base
+    from geo.extract import _base_sentences, _Sentence
 
-    pairs = ["Rockets hit the air Base overnight.", "The foundation was hit by rockets.",
-             "A foundation was laid for the new school.", "Troops left the FOB. Barracks burned.",
-             "The airbase was quiet.", "Nothing happened here."]
-    for path in sorted((DEV / "articles").glob("*.txt")):
-        article = read_article(path)
-        spans = lexicon.split_sentences(article.text)
-        sentences = [article.text[s:e] for s, e in spans]
-        pairs += [a + " " + b for a, b in zip(sentences, sentences[1:], strict=False)]
+    texts = ["Rockets hit the air Base overnight. The foundation was hit by rockets. "
+             "A foundation was laid for the new school. Troops left the FOB. Barracks burned. "
+             "The airbase was quiet. Nothing happened here. Soldiers stood by. "
+             "The foundation burned."]
+    texts += [read_article(p).text for p in sorted((DEV / "articles").glob("*.txt"))]
     seen = set()
-    for text in pairs:
-        want = any(t.concept == "base" for t in lexicon.find_triggers(text))
-        assert _about_base(text) == want, text
-        seen.add(want)
+    for text in texts:
+        sentences = [_Sentence(s, e, text[s:e]) for s, e in lexicon.split_sentences(text)]
+        found = _base_sentences(sentences, [lexicon.find_triggers(s.text) for s in sentences])
+        for i, sent in enumerate(sentences):
+            pair = (sentences[i - 1].text + " " if i else "") + sent.text
+            want = any(t.concept == "base" for t in lexicon.find_triggers(pair))
+            assert (i in found) == want, pair
+            seen.add(want)
     assert seen == {True, False}
 
 

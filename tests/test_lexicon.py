@@ -16,6 +16,7 @@ from geo.lexicon import (
     MILITARY_CONTEXT,
     TRIGGERS,
     Casualties,
+    LeadIndex,
     find_actors,
     find_casualties,
     find_triggers,
@@ -407,3 +408,19 @@ def test_finditer_at_leads_scans_when_the_leads_are_everywhere() -> None:
     for text in ("the " * 500 + "The day before", "the day before " * 3, "THE DAY BEFORE"):
         got = [m.span() for m in finditer_at_leads(regex, leads, text, search_lower(text))]
         assert got == [m.span() for m in regex.finditer(text)] != []
+
+
+_LEAD_PATTERNS = [r"\b(?i:rockets?|air\s*strikes?)\b", r"(?<!\w)(?:US|U\.S\.)(?!\w)",
+                  r"a?b?c?", r"\b(?i:the\s+day)\b", r"\bIS\b|\bISIS\b"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="rocketsairUSisISdhay .\u0130\u212a", max_size=60))
+def test_lead_index_says_what_each_pattern_leads_say(text: str) -> None:
+    """One automaton pass answers, for every pattern, what its own Leads.occur_in answers."""
+    leads = [pattern_leads(p) for p in _LEAD_PATTERNS]
+    index = LeadIndex(leads)
+    low = search_lower(text)
+    present = index.present(text, low)
+    for bit, lead in zip(index.bits, leads, strict=True):
+        assert bool(present & bit) == (lead is None or lead.occur_in(text, low)), (text, lead)
