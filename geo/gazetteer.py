@@ -12,6 +12,7 @@ Texas (the article names Texas).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import logging
 import math
@@ -98,6 +99,11 @@ MAX_NGRAM = 6
 #: a great circle is 111.2 km; 1.4 degrees is 155 km, a margin for rounding).
 _NEAR_DEGREES = 1.4
 _CITY = PLACE_KINDS.index("city")
+#: Characters each side of a name whose words rank its candidates (region and country names).
+_WINDOW = 200
+#: What fold() keeps of an ASCII text as words: runs of letters, digits and the ASCII
+#: apostrophes it drops (so "Qa'im" is one word, "qaim").
+_ASCII_RUN = re.compile(r"[A-Za-z0-9'`]+")
 
 
 class GazetteerError(RuntimeError):
@@ -836,7 +842,8 @@ class _Scan:
     """One text being scanned: its tokens, which can start or continue a name, and the
     folded context around each offset, shared by every pass of :meth:`resolve_mentions`."""
 
-    __slots__ = ("text", "spans", "capital", "starts", "no_match", "found", "_reach", "_windows")
+    __slots__ = ("text", "spans", "capital", "starts", "no_match", "found", "_reach", "_windows",
+                 "_runs")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -851,6 +858,7 @@ class _Scan:
         self.found: dict[int, tuple[frozenset[str], frozenset[str], _Found]] = {}
         self._reach: dict[int, int] = {}
         self._windows: dict[int, str] = {}
+        self._runs: tuple[list[int], list[int]] | None = None
 
     def reach(self, i: int) -> int:
         """How many tokens after ``i`` may join it in a name (at most ``MAX_NGRAM - 1``).
@@ -883,8 +891,25 @@ class _Scan:
         """The folded window around an offset, padded with spaces for whole-word tests."""
         key = self._windows.get(offset)
         if key is None:
-            key = self._windows[offset] = f" {fold(_window(self.text, offset))} "
+            key = self._windows[offset] = f" {self._fold_window(offset)} "
         return key
+
+    def _fold_window(self, offset: int, width: int = _WINDOW) -> str:
+        """``fold(_window(text, offset))``. An ASCII text's folded words are its runs of
+        letters, digits and apostrophes (apostrophes dropped), so a window's are the runs
+        inside it, cut at its edges: found once per text, not folded again per window."""
+        text = self.text
+        if not text.isascii():
+            return fold(_window(text, offset, width))
+        if self._runs is None:
+            found = [m.span() for m in _ASCII_RUN.finditer(text)]
+            self._runs = [a for a, _ in found], [b for _, b in found]
+        starts, ends = self._runs
+        a, b = max(0, offset - width), offset + width
+        lo, hi = bisect.bisect_right(ends, a), bisect.bisect_left(starts, b)
+        words = (text[max(a, s):min(b, e)].lower().replace("'", "").replace("`", "")
+                 for s, e in zip(starts[lo:hi], ends[lo:hi], strict=True))
+        return " ".join(w for w in words if w)
 
 
 # --- module helpers ---------------------------------------------------------------------------
@@ -914,7 +939,7 @@ def _at(prefer: Callable[[int], bool] | Collection[int] | None, offset: int) -> 
     return offset in prefer
 
 
-def _window(text: str, offset: int, width: int = 200) -> str:
+def _window(text: str, offset: int, width: int = _WINDOW) -> str:
     return text[max(0, offset - width):offset + width]
 
 

@@ -28,6 +28,7 @@ from geo.gazetteer_build import (
     useful_alias,
 )
 from geo.model import PLACE_KINDS, Place
+from geo.textnorm import fold
 
 CACHE = PROJECT_DIR / "var" / "cache"
 
@@ -593,3 +594,18 @@ def test_second_scan_reuses_only_what_cannot_change(gaz, first, second):
         assert again == fresh, path.name
         changed += again != before
     assert changed  # the countries do change some answers, so reuse was really tested
+
+
+def test_window_folds_agree_with_fold() -> None:
+    """The scanner folds a context window from the text's word runs, found once; it must be
+    what fold() makes of the window, also for words cut at the edges and apostrophes."""
+    from geo.gazetteer import _Scan, _window
+
+    texts = [p.read_text(encoding="utf-8")
+             for p in sorted((PROJECT_DIR / "tests" / "fixtures" / "articles").glob("*.txt"))]
+    texts += ["Qa'im al-Qaim's `x` '' o'' __init__ x_y 12ab K-1 " * 30, "", "'", "Irbil, Iraq"]
+    texts.append("Mosul’s old city, Qā’im " * 40)  # not ASCII: folded per window
+    for text in texts:
+        scan = _Scan(text)
+        for offset in range(0, len(text) + 3, 5):
+            assert scan._fold_window(offset) == fold(_window(text, offset)), offset
