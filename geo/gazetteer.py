@@ -101,9 +101,9 @@ _NEAR_DEGREES = 1.4
 _CITY = PLACE_KINDS.index("city")
 #: Characters each side of a name whose words rank its candidates (region and country names).
 _WINDOW = 200
-#: What fold() keeps of an ASCII text as words: runs of letters, digits and the ASCII
-#: apostrophes it drops (so "Qa'im" is one word, "qaim").
-_ASCII_RUN = re.compile(r"[A-Za-z0-9'`]+")
+#: Runs of a text that fold() may make words of: everything but ASCII spaces and punctuation
+#: (the ASCII apostrophes it drops stay inside: "Qa'im" is one word, "qaim").
+_RUN = re.compile(r"[A-Za-z0-9'`\x80-\U0010ffff]+")
 
 
 class GazetteerError(RuntimeError):
@@ -858,7 +858,7 @@ class _Scan:
         self.found: dict[int, tuple[frozenset[str], frozenset[str], _Found]] = {}
         self._reach: dict[int, int] = {}
         self._windows: dict[int, str] = {}
-        self._runs: tuple[list[int], list[int]] | None = None
+        self._runs: tuple[list[int], list[int], list[str]] | None = None
 
     def reach(self, i: int) -> int:
         """How many tokens after ``i`` may join it in a name (at most ``MAX_NGRAM - 1``).
@@ -895,21 +895,32 @@ class _Scan:
         return key
 
     def _fold_window(self, offset: int, width: int = _WINDOW) -> str:
-        """``fold(_window(text, offset))``. An ASCII text's folded words are its runs of
-        letters, digits and apostrophes (apostrophes dropped), so a window's are the runs
-        inside it, cut at its edges: found once per text, not folded again per window."""
-        text = self.text
-        if not text.isascii():
-            return fold(_window(text, offset, width))
+        """``fold(_window(text, offset))``, from the text's word runs folded once.
+
+        fold() changes each character on its own (the one exception, Greek final sigma, is
+        no place-name key), and ASCII punctuation and spaces only ever separate words; so a
+        window's folded words are those of the runs between such characters, the runs cut
+        at the window's edges folded again.
+        """
         if self._runs is None:
-            found = [m.span() for m in _ASCII_RUN.finditer(text)]
-            self._runs = [a for a, _ in found], [b for _, b in found]
-        starts, ends = self._runs
+            found = [m.span() for m in _RUN.finditer(self.text)]
+            self._runs = ([a for a, _ in found], [b for _, b in found],
+                          [_fold_run(self.text[a:b]) for a, b in found])
+        starts, ends, folded = self._runs
         a, b = max(0, offset - width), offset + width
         lo, hi = bisect.bisect_right(ends, a), bisect.bisect_left(starts, b)
-        words = (text[max(a, s):min(b, e)].lower().replace("'", "").replace("`", "")
-                 for s, e in zip(starts[lo:hi], ends[lo:hi], strict=True))
+        words = folded[lo:hi]
+        if words and starts[lo] < a:
+            words[0] = _fold_run(self.text[a:ends[lo]])
+        if words and ends[hi - 1] > b:
+            words[-1] = _fold_run(self.text[max(a, starts[hi - 1]):b])
         return " ".join(w for w in words if w)
+
+
+def _fold_run(run: str) -> str:
+    if run.isascii():  # letters, digits and ASCII apostrophes: what fold() would do, faster
+        return run.lower().replace("'", "").replace("`", "")
+    return fold(run)
 
 
 # --- module helpers ---------------------------------------------------------------------------

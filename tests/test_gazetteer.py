@@ -604,7 +604,7 @@ def test_window_folds_agree_with_fold() -> None:
     texts = [p.read_text(encoding="utf-8")
              for p in sorted((PROJECT_DIR / "tests" / "fixtures" / "articles").glob("*.txt"))]
     texts += ["Qa'im al-Qaim's `x` '' o'' __init__ x_y 12ab K-1 " * 30, "", "'", "Irbil, Iraq"]
-    texts.append("Mosul’s old city, Qā’im " * 40)  # not ASCII: folded per window
+    texts.append("Mosul’s old city, Qā’im, Şırnak ™ ½ ﬁeld أبو ـ ß Æ ① " * 40)  # not ASCII
     for text in texts:
         scan = _Scan(text)
         for offset in range(0, len(text) + 3, 5):
