@@ -108,11 +108,25 @@ class Leads:
 
     exact: frozenset[str]
     folded: frozenset[str]
+    #: automata of ``exact`` and ``folded`` (word -> its length) for :meth:`starts`
+    _automata: tuple[Any, Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_automata", tuple(
+            _automaton({w: len(w) for w in words}) for words in (self.exact, self.folded)))
 
     def occur_in(self, text: str, low: str) -> bool:
         """Whether one of the strings occurs in ``text`` (``low``: its search_lower)."""
         # map over a bound method: no generator frame (this runs for every pattern and sentence)
         return any(map(low.__contains__, self.folded)) or any(map(text.__contains__, self.exact))
+
+    def starts(self, text: str, low: str) -> set[int]:
+        """Every offset where one of the strings starts (in one pass over each text)."""
+        found: set[int] = set()
+        for automaton, haystack in zip(self._automata, (text, low), strict=True):
+            if automaton is not None:
+                found.update(end - n + 1 for end, n in automaton.iter(haystack))
+        return found
 
 
 class LeadIndex:
@@ -192,7 +206,7 @@ def finditer_at_leads(regex: re.Pattern[str], leads: Leads, text: str,
     if len(low) != len(text):  # offsets in low must be those of text
         yield from regex.finditer(text)
         return
-    starts = sorted(_occurrences(text, leads.exact) | _occurrences(low, leads.folded))
+    starts = sorted(leads.starts(text, low))
     if len(starts) * _TRIES_PER_SCAN > len(text):  # common words ("the"): one scan is cheaper
         yield from regex.finditer(text)
         return
@@ -208,17 +222,6 @@ def finditer_at_leads(regex: re.Pattern[str], leads: Leads, text: str,
 
 #: One try of a pattern at a given place costs about as much as scanning this many characters.
 _TRIES_PER_SCAN = 32
-
-
-def _occurrences(text: str, words: frozenset[str]) -> set[int]:
-    """Every offset where one of ``words`` starts in ``text``."""
-    found: set[int] = set()
-    for word in words:
-        i = text.find(word)
-        while i >= 0:
-            found.add(i)
-            i = text.find(word, i + 1)
-    return found
 
 
 def _shortest(words: set[str]) -> frozenset[str]:

@@ -424,3 +424,14 @@ def test_lead_index_says_what_each_pattern_leads_say(text: str) -> None:
     present = index.present(text, low)
     for bit, lead in zip(index.bits, leads, strict=True):
         assert bool(present & bit) == (lead is None or lead.occur_in(text, low)), (text, lead)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="rocketsairUSisISdhay .\u0130\u212a", max_size=60))
+def test_lead_starts_are_every_offset_where_a_lead_starts(text: str) -> None:
+    low = search_lower(text)
+    for leads in filter(None, (pattern_leads(p) for p in _LEAD_PATTERNS)):
+        want = {i for i in range(len(text))
+                for words, hay in ((leads.exact, text), (leads.folded, low))
+                if any(hay.startswith(w, i) for w in words)}
+        assert leads.starts(text, low) == want
