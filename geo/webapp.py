@@ -21,7 +21,7 @@ import html
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
@@ -454,16 +454,20 @@ def load_gazetteer(settings: Settings) -> Gazetteer:
 REFERENCE_CENTER, REFERENCE_KM = (33.0, 42.5), 1300.0
 
 
+def reference_places_of(gazetteer: Gazetteer) -> tuple[list[Place], list[Place]]:
+    """(sites, crossings) of the gazetteer around Iraq and Syria, for the reference layers."""
+    sites = [p for p, _km in gazetteer.nearest(*REFERENCE_CENTER, kinds=SITE_KINDS,
+                                               limit=5000, max_km=REFERENCE_KM)]
+    crossings = [p for p, _km in gazetteer.nearest(*REFERENCE_CENTER, kinds={"border_crossing"},
+                                                   limit=5000, max_km=REFERENCE_KM)]
+    return sites, crossings
+
+
 @st.cache_resource(show_spinner=False)
 def reference_layers(_gazetteer: Gazetteer, settings: Settings) -> tuple[list[Place], list[Place]]:
-    """(sites, crossings) of the gazetteer around Iraq and Syria, for the reference layers.
-
-    ``settings`` keys the cache (the leading underscore keeps the gazetteer out of the key)."""
-    sites = [p for p, _km in _gazetteer.nearest(*REFERENCE_CENTER, kinds=SITE_KINDS,
-                                                limit=5000, max_km=REFERENCE_KM)]
-    crossings = [p for p, _km in _gazetteer.nearest(*REFERENCE_CENTER, kinds={"border_crossing"},
-                                                    limit=5000, max_km=REFERENCE_KM)]
-    return sites, crossings
+    """:func:`reference_places_of`, once per process. ``settings`` keys the cache (the
+    leading underscore keeps the gazetteer out of the key)."""
+    return reference_places_of(_gazetteer)
 
 
 #: Half-widths (degrees) of the boxes searched, in turn, for stored bases/crossings near an
@@ -640,33 +644,56 @@ def _focus_view(focus: dict[str, Any] | None) -> View | None:
     return snap_view(float(focus["lat"]), float(focus["lon"]), 11)
 
 
-def render_map(plan: MapPlan, f: Filters, reference: tuple[list[Place], list[Place]],
-               focus: dict[str, Any] | None, legend_types: Sequence[str] = ()) -> None:
-    """The map, with gazetteer sites and crossings for context; centred on a selected event.
+@dataclass
+class MapFigure:
+    """What the page hands ``st_folium`` for a plan: the map and, for a map that stays put
+    from view to view, the view's layers and where to put the map."""
 
-    With every event drawn the map fits them and reports nothing back (no reruns on pans).
-    Otherwise the map is put at the current view and reports its centre and zoom, so the next
-    run sends the cells or points of the new view as feature groups (``legend_types``: the
-    types the legend lists, those the filters let through)."""
+    map: folium.Map
+    groups: list[folium.FeatureGroup] | None  # None: the events are in the map itself
+    center: tuple[float, float] | None
+    zoom: int | None
+
+
+def map_figure(plan: MapPlan, reference: tuple[list[Place], list[Place]], *,
+               online_tiles: bool = False, focus: dict[str, Any] | None = None,
+               legend_types: Sequence[str] = (), put: View | None = None) -> MapFigure:
+    """The map of a plan, with gazetteer sites and crossings for context (what
+    :func:`render_map` draws; ``bench/map_bench.py`` times this same function).
+
+    With every event drawn ("all") the map holds them and fits them, centred on a selected
+    event if any. Otherwise the map itself does not depend on the view (a fixed start, moved
+    by ``center``/``zoom``), so its script, and with it streamlit-folium's component key, stays
+    the same from view to view: the browser keeps the map, its basemap and reference layers,
+    and swaps only the view's groups (``legend_types``: the types the legend lists). ``put``
+    is where the page puts the map (:func:`map_placement`; default the plan's view)."""
     sites, crossings = reference
     if plan.view is None:
-        m = build_map(plan.points, sites=sites, crossings=crossings,
-                      online_tiles=f.online_tiles)
-        center = zoom = None
+        m = build_map(plan.points, sites=sites, crossings=crossings, online_tiles=online_tiles)
         if focus is not None and pd.notna(focus.get("lat")) and pd.notna(focus.get("lon")):
-            center, zoom = (float(focus["lat"]), float(focus["lon"])), 11
-        st_folium(m, key="cm_map", height=MAP_HEIGHT_PX, use_container_width=True,
-                  returned_objects=[], center=center, zoom=zoom)
-        return
-    # The map itself does not depend on the view (a fixed start, moved by center/zoom), so its
-    # script, and with it streamlit-folium's component key, stays the same from view to view:
-    # the browser keeps the map, its basemap and reference layers, and swaps only the groups.
-    m = base_map(sites=sites, crossings=crossings, online_tiles=f.online_tiles,
+            return MapFigure(m, None, (float(focus["lat"]), float(focus["lon"])), 11)
+        return MapFigure(m, None, None, None)
+    m = base_map(sites=sites, crossings=crossings, online_tiles=online_tiles,
                  center=DEFAULT_CENTER, zoom=DEFAULT_ZOOM, legend_types=legend_types)
-    st_folium(m, key="cm_map", height=MAP_HEIGHT_PX, use_container_width=True,
-              returned_objects=["center", "zoom", "bounds"],
-              center=(plan.view.lat, plan.view.lon), zoom=plan.view.zoom,
-              feature_group_to_add=event_groups(plan.points, plan.bins),
+    put = put or plan.view
+    return MapFigure(m, event_groups(plan.points, plan.bins), (put.lat, put.lon), put.zoom)
+
+
+def render_map(plan: MapPlan, f: Filters, reference: tuple[list[Place], list[Place]],
+               focus: dict[str, Any] | None, legend_types: Sequence[str] = (),
+               put: View | None = None) -> None:
+    """The map of :func:`map_figure`. With every event drawn the map reports nothing back (no
+    reruns on pans); otherwise it reports its centre and zoom, so the next run sends the cells
+    or points of the new view as feature groups, and the map stays at ``put``'s command."""
+    fig = map_figure(plan, reference, online_tiles=f.online_tiles, focus=focus,
+                     legend_types=legend_types, put=put)
+    if fig.groups is None:
+        st_folium(fig.map, key="cm_map", height=MAP_HEIGHT_PX, use_container_width=True,
+                  returned_objects=[], center=fig.center, zoom=fig.zoom)
+        return
+    st_folium(fig.map, key="cm_map", height=MAP_HEIGHT_PX, use_container_width=True,
+              returned_objects=["center", "zoom", "bounds"], center=fig.center, zoom=fig.zoom,
+              feature_group_to_add=fig.groups,
               layer_control=folium.LayerControl(collapsed=True),
               # the map renders its elements itself; a render of the whole HTML page around
               # it (discarded by st_folium) cost 0.65 s per view on the reference layers
@@ -857,6 +884,27 @@ def _counts_line(facets: Mapping[str, Any], total_all: int, plan: MapPlan) -> st
             f"{where}, {total - drawable:,} without a point</span>")
 
 
+#: Session keys of :func:`map_placement`: the view the page last put the map at, and the
+#: map it put it in.
+PUT_VIEW, PUT_MAP = "_cm_put_view", "_cm_put_map"
+
+
+def map_placement(state: MutableMapping[str, Any], view: View, map_id: Hashable,
+                  moved_by_page: bool) -> View:
+    """Where the page tells the map to be (``st_folium``'s ``center``/``zoom``): ``view`` when
+    the page moves the map itself (``moved_by_page``: a selected event), when the map is a new
+    one (``map_id``: what its script depends on; a new script is a new map in the browser, which
+    starts at ``view``) or on the session's first map; otherwise the same as last time.
+
+    Why not the view the map just reported: streamlit-folium moves the map whenever the centre
+    or zoom it is sent differs from the last one, and an answer can arrive after the user has
+    moved on, so it pulled the map back to where it had been. On the 1M store two answers in
+    flight sent the map to and fro between two views for good (docs/map.md)."""
+    if moved_by_page or state.get(PUT_MAP) != map_id or PUT_VIEW not in state:
+        state[PUT_MAP], state[PUT_VIEW] = map_id, view
+    return state[PUT_VIEW]
+
+
 @st.fragment
 def map_of_view(store: EventStore, kwargs: dict[str, Any], facets: dict[str, Any],
                 total_all: int, budget: int, f: Filters,
@@ -865,11 +913,13 @@ def map_of_view(store: EventStore, kwargs: dict[str, Any], facets: dict[str, Any
     """The count line and the map of the current view, as a fragment: a pan or zoom reruns
     only this, not the table, timeline and downloads below (measured: the whole page took
     4-6 s per move on a million events, mostly the browser redrawing what had not changed)."""
-    view = (st.session_state.pop("_cm_focus_view", None)
-            or view_from_state(st.session_state.get("cm_map")))
+    focus = st.session_state.pop("_cm_focus_view", None)
+    view = focus or view_from_state(st.session_state.get("cm_map"))
     plan = plan_map(store, kwargs, facets["drawable"], budget, view, facets["bounds"])
     st.markdown(_counts_line(facets, total_all, plan), unsafe_allow_html=True)
-    render_map(plan, f, reference, None, legend_types)
+    put = map_placement(st.session_state, plan.view, (f.online_tiles, tuple(legend_types)),
+                        focus is not None)
+    render_map(plan, f, reference, None, legend_types, put)
 
 
 def render(settings: Settings) -> None:
@@ -902,6 +952,7 @@ def render(settings: Settings) -> None:
     if focus_event is None:
         st.session_state.pop("_cm_focus_id", None)
     if small:
+        st.session_state.pop(PUT_MAP, None)  # this map is not the one that stays put
         plan = MapPlan("all", split_drawable(frame)[0], None, None, facets["drawable"])
         st.markdown(_counts_line(facets, everything["total"], plan), unsafe_allow_html=True)
         render_map(plan, f, reference, focus_event)

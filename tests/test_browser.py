@@ -20,6 +20,7 @@ from geo.config import PROJECT_DIR, SEEDS_DIR
 from geo.mapview import save_map, split_drawable
 from geo.model import Event, Evidence
 from geo.store import EventStore
+from geo.webapp import plan_map, snap_view
 from tests.browser_helpers import (
     MARKER_STATE_JS,
     Recorder,
@@ -414,6 +415,58 @@ def test_above_the_budget_the_map_draws_bins_then_points(browser, binned_server)
                                         "'.leaflet-control-layers-overlays label'))"
                                         ".map(l => l.innerText.trim())")
         assert any(label in ("Attacks", "Bases and airfields") for label in labels), labels
+        _assert_clean(rec, server)
+    finally:
+        context.close()
+
+
+#: JS run in the map frame: go to view A, and the moment the map reports A (before the page
+#: can answer) go on to view B, as a user moving on would. Every move that is not ours is
+#: recorded: the page's answer to A arrives after the map has left A.
+MOVE_ON_JS = """([a, b]) => {
+    const m = window.map, S = window.Streamlit, send = S.setComponentValue;
+    const go = (v) => { window.__cm_ours = 1; m.setView([v[0], v[1]], v[2], {animate: false});
+                        window.__cm_ours = 0; };
+    window.__cm_moves = [];
+    m.on('movestart', () => { if (!window.__cm_ours) {
+        window.__cm_moves.push([m.getCenter().lat, m.getCenter().lng, m.getZoom()]); } });
+    S.setComponentValue = function (value) {
+        send.apply(this, arguments);
+        if (value && value.zoom === a[2] && !window.__cm_on) { window.__cm_on = 1; go(b); }
+    };
+    go(a);
+    return true; }"""
+
+
+def test_an_answer_to_a_view_the_map_has_left_does_not_move_it(browser, binned_server):
+    """The page answers every view the map reports; an answer can arrive after the user has
+    moved on. It must not pull the map back: on the 1M store the map went to and fro between
+    two views for good, in points mode with no markers in sight (docs/map.md)."""
+    server, store_dir = binned_server
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    rec = Recorder()
+    rec.attach(pg)
+    try:
+        _open(pg, server)
+        poll(lambda: bin_state(pg), lambda s: bool(s) and s["events"] > 0, page=pg)
+        dense, quiet = (33.31, 44.37, 9), (34.37, 41.09, 11)
+        map_frame(pg).evaluate(MOVE_ON_JS, [list(dense), list(quiet)])
+        view = snap_view(*quiet)
+        with EventStore(store_dir) as store:
+            facets = store.facets()
+            want = plan_map(store, {}, facets["drawable"], SMALL_BUDGET, view, facets["bounds"])
+        assert want.mode == "view" and want.in_view > 0
+        mode = poll(lambda: page_mode(pg), lambda m: m == ("view", want.in_view), page=pg)
+        assert mode == ("view", want.in_view)
+        markers = wait_for_markers(pg, want.in_view)
+        assert sum(m["n"] for m in markers) == want.in_view, markers
+        pg.wait_for_timeout(2000)  # any late answer has arrived by now
+        assert map_frame(pg).evaluate("() => window.__cm_moves") == []
+        at = map_frame(pg).evaluate("() => [window.map.getCenter().lat, "
+                                    "window.map.getCenter().lng, window.map.getZoom()]")
+        assert at[2] == quiet[2] and abs(at[0] - quiet[0]) < 1e-6 and abs(at[1] - quiet[1]) < 1e-6
+        assert page_mode(pg) == ("view", want.in_view)
         _assert_clean(rec, server)
     finally:
         context.close()
