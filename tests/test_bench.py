@@ -97,23 +97,42 @@ def test_synthetic_events_are_stable_across_batches():
     assert all(35 <= e.lon <= 49 and 29 <= e.lat <= 42 for e in whole)
 
 
+def test_map_part_server_side_and_store_reuse(tmp_path):
+    figures = map_bench.run(sizes=(50,), browser=False, folder=tmp_path)
+    assert "store fill" in figures[0].name
+    first = _named(figures, "first view (all: ")
+    assert first.unit == "s" and "points" in first.name
+    assert _named(figures, "first view: map script sent").value > 0.05  # basemap and places
+    assert not [f for f in figures if "zoom" in f.name]  # the browser re-clusters by itself
+    again = map_bench.run(sizes=(50,), browser=False, folder=tmp_path)
+    assert "store reused" in again[0].name and again[0].value == 50
+
+
+def test_map_part_refuses_a_store_larger_than_asked(tmp_path):
+    map_bench.bench_store(tmp_path, 30)
+    (tmp_path / "map-store-20").symlink_to(tmp_path / "map-store-30")
+    with pytest.raises(map_bench.BenchError, match="more than 20"):
+        map_bench.bench_store(tmp_path, 20)
+
+
 @pytest.mark.skipif(not shutil.which("chromium"), reason="needs the system chromium")
 def test_map_part_in_chromium(tmp_path):
-    figures = map_bench.run(sizes=(50,), browser=True, folder=tmp_path)
-    assert _named(figures, "load to drawn in Chromium").value > 0
-    weight = _named(figures, "page weight").value
-    assert weight > _named(figures, "HTML size").value  # the vendored assets were served
+    """Above a small budget: cells, a zoom that stays in cells, a zoom to points."""
+    figures = map_bench.run(sizes=(300,), browser=True, folder=tmp_path, budget=60,
+                            sessions=2, seconds=60)
+    assert "bins: " in _named(figures, "first view (").name
+    assert _named(figures, "numpy snapshot read").value > 0
+    for fragment in ("new session: map drawn", ": drawn, all 2 sessions", "page answer"):
+        value = _named(figures, fragment).value
+        assert 0 < value < 60, fragment  # a number: NaN when nothing was drawn
+    assert "bins: " in _named(figures, "zoom to 9, bins").name
+    nothing = _named(figures, "sessions drawing nothing")
+    assert (nothing.value, nothing.met) == (0, True)
+    assert _named(figures, "page weight to the first map: HTTP").value > 1  # Streamlit, Leaflet
+    assert _named(figures, "websocket").value > _named(figures, "first view: map script").value
+    assert _named(figures, "JS heap").value > 1
     assert _named(figures, "Chromium PSS").value > 10
-
-
-def test_map_server_maps_app_static(tmp_path):
-    (tmp_path / "x.html").write_text("<p>x</p>")
-    from urllib.request import urlopen
-
-    with map_bench.serve(tmp_path) as base:
-        assert urlopen(f"{base}/x.html").read() == b"<p>x</p>"
-        leaflet = urlopen(f"{base}/app/static/vendor/leaflet/leaflet.js").read()
-    assert leaflet == (PROJECT_DIR / "static/vendor/leaflet/leaflet.js").read_bytes()
+    assert _named(figures, "app RSS").value > 10
 
 
 def test_table_and_command_line():
