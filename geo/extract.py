@@ -559,12 +559,11 @@ def _base_sentences(sentences: list[_Sentence], triggers: list[list[lexicon.Trig
     "foundation", with the armed forces named in the other sentence).
     """
     has_base = [any(t.concept == "base" for t in found) for found in triggers]
-    words = [bool(_BASE_WORDS.search(s.text)) for s in sentences]
     out: set[int] = set()
     for i, sent in enumerate(sentences):
         if has_base[i] or i and has_base[i - 1]:
             out.add(i)
-        elif words[i] or i and words[i - 1]:
+        elif _BASE_WORDS.search(sent.text) or i and _BASE_WORDS.search(sentences[i - 1].text):
             pair = (sentences[i - 1].text + " " if i else "") + sent.text
             if any(t.concept == "base" for t in lexicon.find_triggers(pair)):
                 out.add(i)

@@ -858,6 +858,8 @@ DEMONYMS: dict[str, str] = {
     "Moroccan": "MA", "Bahraini": "BH", "Omani": "OM", "Cypriot": "CY", "Greek": "GR",
 }
 _DEMONYM_RE = re.compile(r"\b(" + "|".join(sorted(DEMONYMS, key=len, reverse=True)) + r")\b")
+#: Every match starts with a demonym (too many words for pattern_leads, not for an automaton).
+_DEMONYM_LEADS = Leads(_shortest(set(DEMONYMS)), frozenset())
 
 
 _PLACE_NOUN = re.compile(r"\s+(?:town|city|village|border|province|governorate|capital|side|"
@@ -868,5 +870,5 @@ def find_demonym_countries(text: str, *, places_only: bool = False) -> set[str]:
     """ISO codes of the countries whose adjective or demonym the text uses; with
     ``places_only``, only where it qualifies a place ("the Syrian town of", not "Turkish
     forces": who fights says little about where)."""
-    return {DEMONYMS[m[1]] for m in _DEMONYM_RE.finditer(text)
+    return {DEMONYMS[m[1]] for m in finditer_at_leads(_DEMONYM_RE, _DEMONYM_LEADS, text, text)
             if not places_only or _PLACE_NOUN.match(text, m.end())}
