@@ -672,9 +672,12 @@ def find_casualties(sentence: str) -> Casualties:
     """
     results: dict[str, list[int | None]] = {"killed": [], "wounded": []}
     spans: list[tuple[int, int, str]] = []
+    low = search_lower(sentence)
     for kind, words in (("killed", KILL_WORDS), ("wounded", WOUND_WORDS)):
         # every statement ends with (count then verb) or starts with (verb then count) one of
         # the kind's words: most sentences have none, and the heavy patterns are skipped
+        if not any(word in low for word in _CUE_NEEDS[kind]):
+            continue
         bound = _cue_bound(_CUE_WORDS[kind], sentence)
         if bound < 0:
             continue
@@ -696,6 +699,13 @@ def find_casualties(sentence: str) -> Casualties:
 _CUE_WORDS: dict[str, re.Pattern[str]] = {
     "killed": re.compile(rf"(?i)\b(?:{KILL_WORDS}|the\s+loss\s+of|(?:death|casualty)\s+toll)"),
     "wounded": re.compile(rf"(?i)\b{WOUND_WORDS}"),
+}
+
+
+#: One of these is in every match of _CUE_WORDS[kind] (lower case): a quick test before it.
+_CUE_NEEDS: dict[str, frozenset[str]] = {
+    "killed": pattern_leads(KILL_WORDS, re.IGNORECASE).folded | {"loss", "casualty"},
+    "wounded": pattern_leads(WOUND_WORDS, re.IGNORECASE).folded,
 }
 
 

@@ -435,3 +435,17 @@ def test_lead_starts_are_every_offset_where_a_lead_starts(text: str) -> None:
                 for words, hay in ((leads.exact, text), (leads.folded, low))
                 if any(hay.startswith(w, i) for w in words)}
         assert leads.starts(text, low) == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["killed", "lives", " ", "lost", "the", "loss", "of", "death", "toll", "casualty", "Hurt",
+     "injur", "ies", "wound", "K", "\u212a", "ILL", "ed", "s", "1"]), max_size=12).map("".join))
+def test_casualty_cue_words_hold_a_needed_word(text: str) -> None:
+    """find_casualties skips a kind when none of its needed words is in the sentence: every
+    cue match must hold one."""
+    from geo.lexicon import _CUE_NEEDS, _CUE_WORDS
+
+    for kind, cue in _CUE_WORDS.items():
+        if cue.search(text):
+            assert any(word in search_lower(text) for word in _CUE_NEEDS[kind]), (kind, text)
