@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from geo.lexicon import Leads, finditer_at_leads, pattern_leads, search_lower
+from geo.lexicon import Leads, finditer_at, finditer_at_leads, pattern_leads, search_lower
 
 # --- vocabularies -------------------------------------------------------------------------------
 
@@ -512,9 +512,20 @@ _LEADS: dict[re.Pattern[str], Leads] = {
 }
 
 
+#: Patterns whose every match starts with a number's first digit (a day, a year: after no
+#: other digit, see DAY_START) or a weekday name ("Monday, 28 September 2020").
+_DIGIT_LED = frozenset({_ISO, _DAY_RANGE, _DAY_MONTH_YEAR, _DAY_MONTH_PATS[0]})
+_NUMBER_START = re.compile(r"(?<!\d)\d")
+
+
 def _matches(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """``regex.finditer(text)``; a pattern that starts with known words is tried only where
-    they occur (month and weekday names, "last", "this": a few places in an article)."""
+    they occur (month and weekday names, "last", "this": a few places in an article), one that
+    starts with a number only where a number or a weekday starts."""
+    if regex in _DIGIT_LED:
+        starts = {m.start() for m in _NUMBER_START.finditer(text)}
+        starts.update(m.start() for m in _WEEKDAY_WORD.finditer(text))
+        return finditer_at(regex, text, sorted(starts))
     leads = _LEADS.get(regex)
     if leads is None:
         return regex.finditer(text)

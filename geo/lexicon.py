@@ -210,6 +210,13 @@ def finditer_at_leads(regex: re.Pattern[str], leads: Leads, text: str,
     if len(starts) * _TRIES_PER_SCAN > len(text):  # common words ("the"): one scan is cheaper
         yield from regex.finditer(text)
         return
+    yield from finditer_at(regex, text, starts)
+
+
+def finditer_at(regex: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """``regex.finditer(text)`` for a pattern that cannot match the empty string and whose
+    every match starts at one of ``starts`` (sorted): the leftmost match from a position is
+    the first of them at or after it where the pattern matches."""
     resume = 0
     for start in starts:
         if start < resume:

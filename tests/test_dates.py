@@ -238,3 +238,17 @@ def test_patterns_tried_at_their_leads_find_what_a_scan_finds() -> None:
             assert [m.span() for m in _matches(regex, text)] == scanned, regex.pattern
             tried += len(scanned)
     assert tried > 50
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["1", "12", "2020", "31", "3rd", " ", ", ", "-", "–", ".", "/", "of ", "May", "March",
+     "Sept.", "Monday", "Friday,", "x", "٣", "2019-12-31", "to"]), max_size=14).map("".join))
+def test_digit_led_patterns_are_tried_where_numbers_start(text: str) -> None:
+    """Day-led patterns run only where a number or a weekday starts: the same matches as a
+    scan of the whole text."""
+    from geo.dates import _DIGIT_LED, _matches
+
+    for regex in _DIGIT_LED:
+        assert [m.span() for m in _matches(regex, text)] == \
+            [m.span() for m in regex.finditer(text)], (regex.pattern, text)
