@@ -493,29 +493,21 @@ def _rule_weekday(text: str, published: date | None) -> Iterator[DateRef]:
             yield _ref(m, d, d, "weekday", group=2)
 
 
-def _selective_leads(regex: re.Pattern[str]) -> Leads | None:
-    """The leads of ``regex`` when they are words (three characters or more): trying the
-    pattern only where they occur beats a scan; digits or "in" occur everywhere."""
-    leads = pattern_leads(regex.pattern, regex.flags)
-    if leads is None or min(map(len, leads.exact | leads.folded)) < 3:
-        return None
-    return leads
-
-
-#: Leads of the rules' patterns that are worth a search before the pattern (see _matches).
+#: Leads of the rules' patterns: each is tried only where they occur (see _matches).
 _LEADS: dict[re.Pattern[str], Leads] = {
     regex: leads for regex in (
         _ISO, _DAY_RANGE, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR, *_DAY_MONTH_PATS, _MONTH_YEAR,
         _LEAD_MONTH, _YEAR_RE, *(r for _, r, _ in _RELATIVE_DAYS), _OVERNIGHT, _AGO,
         *(r for _, r in _PERIODS), _VAGUE_SPAN, _WEEKDAY_RE)
-    if (leads := _selective_leads(regex)) is not None
+    if (leads := pattern_leads(regex.pattern, regex.flags)) is not None
 }
 
 
 #: Patterns whose every match starts with a number's first digit (a day, a year: after no
 #: other digit, see DAY_START) or a weekday name ("Monday, 28 September 2020").
 _DIGIT_LED = frozenset({_ISO, _DAY_RANGE, _DAY_MONTH_YEAR, _DAY_MONTH_PATS[0]})
-_NUMBER_START = re.compile(r"(?<!\d)\d")
+_NUMBER = re.compile(r"\d+")
+_WEEKDAY_LEADS = Leads(frozenset(calendar.day_name), frozenset())
 
 
 def _matches(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
@@ -523,8 +515,8 @@ def _matches(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     they occur (month and weekday names, "last", "this": a few places in an article), one that
     starts with a number only where a number or a weekday starts."""
     if regex in _DIGIT_LED:
-        starts = {m.start() for m in _NUMBER_START.finditer(text)}
-        starts.update(m.start() for m in _WEEKDAY_WORD.finditer(text))
+        starts = _WEEKDAY_LEADS.starts(text, text)
+        starts.update(m.start() for m in _NUMBER.finditer(text))
         return finditer_at(regex, text, sorted(starts))
     leads = _LEADS.get(regex)
     if leads is None:
