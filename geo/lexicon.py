@@ -115,11 +115,6 @@ class Leads:
         object.__setattr__(self, "_automata", tuple(
             _automaton({w: len(w) for w in words}) for words in (self.exact, self.folded)))
 
-    def occur_in(self, text: str, low: str) -> bool:
-        """Whether one of the strings occurs in ``text`` (``low``: its search_lower)."""
-        # map over a bound method: no generator frame (this runs for every pattern and sentence)
-        return any(map(low.__contains__, self.folded)) or any(map(text.__contains__, self.exact))
-
     def starts(self, text: str, low: str) -> set[int]:
         """Every offset where one of the strings starts (in one pass over each text)."""
         found: set[int] = set()
@@ -134,8 +129,8 @@ class LeadIndex:
     Aho-Corasick automaton per case, so one pass over the text answers for every pattern
     (testing each pattern's strings one by one cost more than the matching itself).
 
-    ``present(text, low)`` has bit ``i`` set when ``leads[i]`` is None or
-    ``leads[i].occur_in(text, low)``.
+    ``present(text, low)`` has bit ``i`` set when ``leads[i]`` is None or one of its exact
+    strings occurs in ``text`` or one of its folded ones in ``low`` (search_lower of text).
     """
 
     def __init__(self, leads: Sequence[Leads | None]) -> None:

@@ -417,13 +417,15 @@ _LEAD_PATTERNS = [r"\b(?i:rockets?|air\s*strikes?)\b", r"(?<!\w)(?:US|U\.S\.)(?!
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="rocketsairUSisISdhay .\u0130\u212a", max_size=60))
 def test_lead_index_says_what_each_pattern_leads_say(text: str) -> None:
-    """One automaton pass answers, for every pattern, what its own Leads.occur_in answers."""
+    """One automaton pass says, for every pattern, whether one of its leads occurs."""
     leads = [pattern_leads(p) for p in _LEAD_PATTERNS]
     index = LeadIndex(leads)
     low = search_lower(text)
     present = index.present(text, low)
     for bit, lead in zip(index.bits, leads, strict=True):
-        assert bool(present & bit) == (lead is None or lead.occur_in(text, low)), (text, lead)
+        occurs = lead is None or any(w in low for w in lead.folded) or any(
+            w in text for w in lead.exact)
+        assert bool(present & bit) == occurs, (text, lead)
 
 
 @settings(max_examples=300, deadline=None)
