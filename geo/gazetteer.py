@@ -70,6 +70,19 @@ def _words(text: str) -> frozenset[str]:
 
 
 _SENTENCE_END = re.compile(r"(^|[.!?:;\n\"“”(\[]\s*)$")
+#: The longest word _PLACE_NOUN_BEFORE or _LOCATIVE_BEFORE starts with ("municipality of",
+#: "southwestern of"): where a match ending at the end of a text can start at the earliest.
+_LONGEST_BEFORE_WORD = 15
+
+
+def _ends_with(pattern: re.Pattern[str], before: str) -> bool:
+    """``pattern.search(before)`` for _PLACE_NOUN_BEFORE, _LOCATIVE_BEFORE and _SENTENCE_END,
+    whose matches end at the end of ``before``: a word, then spaces (and "the") to the end. The
+    search starts where such a match can start, not at every character of the text."""
+    core = before.rstrip()
+    if core[-3:].lower() == "the":  # "near the "
+        core = core[:-3].rstrip()
+    return pattern.search(before, max(0, len(core) - _LONGEST_BEFORE_WORD)) is not None
 MONTHS_DAYS = _words(
     "january february march april may june july august september october november december "
     "monday tuesday wednesday thursday friday saturday sunday "
@@ -717,12 +730,12 @@ class Gazetteer:
         if surface.isupper() and len(letters) <= 4 and not kinds & (SITE_KINDS | {"country"}):
             return False  # acronyms ("DER", "MON") are rarely towns
         before = text[max(0, start - 40):start]
-        if _PLACE_NOUN_BEFORE.search(before) or self._trailing_support(text, end, matches):
+        if _ends_with(_PLACE_NOUN_BEFORE, before) or self._trailing_support(text, end, matches):
             return True
         if key in MONTHS_DAYS or key in DEMONYMS:
             return False
-        initial = bool(_SENTENCE_END.search(before))
-        locative = bool(_LOCATIVE_BEFORE.search(before))
+        initial = _ends_with(_SENTENCE_END, before)
+        locative = _ends_with(_LOCATIVE_BEFORE, before)
         in_article = any(self._countries[k] in article for k in matches)
         words = key.split()
         if "." not in surface and all(len(w) > 1 and w in self._common for w in words):

@@ -609,3 +609,17 @@ def test_window_folds_agree_with_fold() -> None:
         scan = _Scan(text)
         for offset in range(0, len(text) + 3, 5):
             assert scan._fold_window(offset) == fold(_window(text, offset)), offset
+
+
+@hyp_settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["in", "the", "THE", " ", "\n", "\t", "north", "south", "western", "ern", " of", "of",
+     "municipality", "town", "x", ".", "near", "towards", "İn", "(", "Thé", "bathe"]),
+    max_size=10).map("".join))
+def test_gate_context_searches_start_late_but_agree(before: str) -> None:
+    """The gate searches the words before a name from where a match ending at its end can
+    start: the same answer as a search of the whole text."""
+    from geo.gazetteer import _LOCATIVE_BEFORE, _PLACE_NOUN_BEFORE, _SENTENCE_END, _ends_with
+
+    for pattern in (_LOCATIVE_BEFORE, _PLACE_NOUN_BEFORE, _SENTENCE_END):
+        assert _ends_with(pattern, before) == bool(pattern.search(before)), (pattern, before)
