@@ -128,6 +128,8 @@ def test_map_part_in_chromium(tmp_path):
     assert "bins: " in _named(figures, "zoom to 9, bins").name
     nothing = _named(figures, "sessions drawing nothing")
     assert (nothing.value, nothing.met) == (0, True)
+    left = _named(figures, "left its view")
+    assert (left.value, left.unit, left.met) == (0, "of 4", True)
     assert _named(figures, "page weight to the first map: HTTP").value > 1  # Streamlit, Leaflet
     assert _named(figures, "websocket").value > _named(figures, "first view: map script").value
     assert _named(figures, "JS heap").value > 1
