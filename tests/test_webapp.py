@@ -26,6 +26,7 @@ from geo.webapp import (
     filters_to_query,
     fit_view,
     highlight_article,
+    map_placement,
     nearest_place,
     plan_map,
     snap_view,
@@ -362,8 +363,10 @@ def test_page_aggregates_above_the_budget(big_store: Path, monkeypatch: pytest.M
 def test_a_new_view_keeps_the_map_and_swaps_its_layers(big_store: Path,
                                                        monkeypatch: pytest.MonkeyPatch):
     """Above the budget the map's own script does not depend on the view: a pan or zoom
-    sends new feature groups (cells, then points) and a new centre, and the browser keeps the
-    map (streamlit-folium keys its component by the script)."""
+    sends new feature groups (cells, then points), and the browser keeps the map
+    (streamlit-folium keys its component by the script) where the user put it: the centre and
+    zoom sent stay those of the first view (an answer arriving after the user moved on must
+    not pull the map back, see geo.webapp.map_placement)."""
     monkeypatch.setenv("CONFLICT_MAP_STORE", str(big_store))
     monkeypatch.setenv("CONFLICT_MAP_MAX_POINTS", "50")
     at = AppTest.from_file(APP, default_timeout=180).run()
@@ -379,8 +382,7 @@ def test_a_new_view_keeps_the_map_and_swaps_its_layers(big_store: Path,
                                                                             "cm_map")
     assert second["feature_group"] != first["feature_group"]
     assert "var rows = " not in second["feature_group"]  # points now, no cells
-    view = snap_view(34.37, 41.09, 13)
-    assert second["zoom"] == 13 and second["center"] == [view.lat, view.lon]
+    assert (second["center"], second["zoom"]) == (first["center"], first["zoom"])
     mode = re.search(r"data-mode='(\w+)' data-in-view='(\d+)'",
                      " ".join(m.value for m in at.markdown))
     assert mode and mode.group(1) == "view"
@@ -446,3 +448,14 @@ def test_the_snapshot_follows_the_store(tmp_path: Path):
             store.fast_bins(0)
         with pytest.raises(ValueError, match="bbox"):
             store.fast_bins(cell, bbox=(1, 2, 3))
+
+
+def test_the_page_puts_the_map_only_where_it_means_to():
+    state: dict = {}
+    first, moved, focus = snap_view(34.0, 42.0, 6), snap_view(33.3, 44.4, 9), snap_view(
+        34.37, 41.09, 11)
+    assert map_placement(state, first, ("a",), False) == first  # the session's first map
+    assert map_placement(state, moved, ("a",), False) == first  # the map's own report: stay
+    assert map_placement(state, focus, ("a",), True) == focus  # a selected event: go there
+    assert map_placement(state, moved, ("a",), False) == focus
+    assert map_placement(state, moved, ("b",), False) == moved  # a new map starts at the view
