@@ -37,7 +37,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--lookups", type=int, default=20_000, help="gazetteer queries per run")
     parser.add_argument("--events", type=int, default=1_000_000, help="store size")
     parser.add_argument("--batch", type=int, default=100_000, help="events per add_events call")
-    parser.add_argument("--map-sizes", default="1000,10000,100000",
+    parser.add_argument("--map-sizes", default="1000,10000,100000,1000000",
                         help="comma-separated stored-event counts for the map")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium figures")
     args = parser.parse_args(argv)

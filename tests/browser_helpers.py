@@ -180,5 +180,9 @@ def bin_state(page: Any) -> dict[str, int] | None:
 
 def page_mode(page: Any) -> tuple[str, int]:
     """The count line's map mode ("all", "view", "bins") and events it stands for in view."""
-    el = page.locator("#cm-counts").first
-    return el.get_attribute("data-mode"), int(el.get_attribute("data-in-view"))
+    page.locator("#cm-counts").first.wait_for(state="attached")
+    # one read of both attributes: two reads could straddle a rerun (old mode, new count)
+    mode, in_view = page.evaluate(
+        "() => { const el = document.querySelector('#cm-counts');"
+        " return [el.dataset.mode, el.dataset.inView]; }")
+    return mode, int(in_view)
