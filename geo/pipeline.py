@@ -92,9 +92,8 @@ def extract_paths(paths: Iterable[str | Path], settings: Settings, *,
         if workers > 1 and len(files) > 1:
             with ProcessPoolExecutor(min(workers, len(files)), initializer=_init_worker,
                                      initargs=(settings,)) as pool:
-                chunk = max(1, min(64, len(files) // (workers * 4)))
                 for item in pool.map(_extract_in_worker, [(f, published) for f in files],
-                                     chunksize=chunk):
+                                     chunksize=_chunk_size(len(files), workers)):
                     bar.update(1)
                     yield item
             return
@@ -111,6 +110,13 @@ def extract_paths(paths: Iterable[str | Path], settings: Settings, *,
             yield item
     finally:
         bar.close()
+
+
+def _chunk_size(files: int, workers: int) -> int:
+    """Articles per task: enough tasks that the last ones leave no worker idle for long
+    (at most 16 articles, a fraction of a second), few enough that the pool's messages stay
+    cheap."""
+    return max(1, min(16, files // (workers * 16)))
 
 
 def ingest_paths(paths: Iterable[str | Path], store: EventStore, settings: Settings, *,
