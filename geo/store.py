@@ -259,7 +259,8 @@ class EventStore:
     """A folder holding ``events.sqlite``: see the module docstring and docs/store.md."""
 
     def __init__(self, path: str | Path, *, create: bool = True, timeout: float = 60.0) -> None:
-        self.path = self._db_path(Path(path).expanduser(), create)
+        # absolute: the snapshot reader opens the file by URI, which needs an absolute path
+        self.path = self._db_path(Path(path).expanduser().absolute(), create)
         self._lock = threading.RLock()
         self._timeout = timeout
         self._conn = self._connect(create)

@@ -582,3 +582,14 @@ def test_two_processes_ingest_at_once(tmp_path: Path) -> None:
         assert {a["key"] for a in s.articles()} == {"one", "two"}
         assert s.count(text="one 29999") == 1 and s.count(text="two 0") >= 1
         assert s.integrity_check() == "ok"
+
+
+def test_a_store_opened_by_a_relative_path_reads_its_snapshot(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch):
+    """The column snapshot opens the file by URI on its own connection: a relative store
+    path ("var/store", as CONFLICT_MAP_STORE may give it) must work there too."""
+    monkeypatch.chdir(tmp_path)
+    with EventStore("relative/store") as store:
+        store.add_events([attack()])
+        assert store.path.is_absolute()
+        assert len(store.columns().lat) == 1
