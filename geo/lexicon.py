@@ -166,8 +166,8 @@ def _automaton(table: dict[str, int]) -> ahocorasick.Automaton | None:
     return automaton
 
 
-#: Leads longer than this are cut (still a prefix of every match); more strings than
-#: _MAX_LEADS from one pattern are not worth testing one by one.
+#: Leads longer than this are cut (still a prefix of every match); a pattern with more than
+#: _MAX_LEADS of them (optional words multiply them) is scanned instead.
 _LEAD_LENGTH = 12
 _MAX_LEADS = 64
 _ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
