@@ -127,6 +127,22 @@ def poll(read: Callable[[], Any], ok: Callable[[Any], bool], seconds: float = RE
             time.sleep(pause)
 
 
+def settled_box(page: Any, locator: Any, still: float = 1.5,
+                seconds: float = READY_SECONDS) -> dict[str, float]:
+    """The element's bounding box once it has not moved for ``still`` seconds: a click at a
+    position read while the page above it is still growing lands elsewhere."""
+    last, since = None, time.monotonic()
+    deadline = since + seconds
+    while True:
+        box = locator.bounding_box()
+        now = time.monotonic()
+        if box != last:
+            last, since = box, now
+        elif now - since >= still or now > deadline:
+            return box
+        page.wait_for_timeout(250)
+
+
 def map_frame(page: Any) -> Any:
     """The current streamlit-folium frame (raises LookupError while there is none)."""
     for frame in page.frames:

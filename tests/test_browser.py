@@ -30,6 +30,7 @@ from tests.browser_helpers import (
     marker_state,
     page_mode,
     poll,
+    settled_box,
     start_server,
     wait_for_counts,
     wait_for_markers,
@@ -320,10 +321,12 @@ def test_article_text_never_runs_in_the_preview_or_the_table(page, server, store
         assert main.locator(f"[data-testid='stMarkdown'] {tag}").count() == 0, tag
     # the stored hostile event alone in the table, selected: its details are page HTML
     _open(pg, server, "?q=Tikrit")
-    assert wait_for_counts(pg, 1)["total"] == 1
+    counts = wait_for_counts(pg, 1)
+    assert counts["total"] == 1
+    wait_for_markers(pg, counts["drawn"])
     grid = pg.get_by_test_id("stDataFrame").first
     grid.wait_for(timeout=60_000)
-    bb = grid.bounding_box()
+    bb = settled_box(pg, grid)  # the map's frame above takes its height when it loads
     pg.mouse.click(bb["x"] + 15, bb["y"] + 35 + 17)  # the first row's selection cell
     details = pg.locator("#cm-nearest")
     details.wait_for(timeout=120_000)
