@@ -908,7 +908,8 @@ class _Scan:
         return key
 
     def _fold_window(self, offset: int, width: int = _WINDOW) -> str:
-        """``fold(_window(text, offset))``, from the text's word runs folded once.
+        """``fold`` of the ``width`` characters each side of ``offset``, from the text's word
+        runs folded once.
 
         fold() changes each character on its own (the one exception, Greek final sigma, is
         no place-name key), and ASCII punctuation and spaces only ever separate words; so a
@@ -961,10 +962,6 @@ def _at(prefer: Callable[[int], bool] | Collection[int] | None, offset: int) -> 
     if callable(prefer):
         return bool(prefer(offset))
     return offset in prefer
-
-
-def _window(text: str, offset: int, width: int = _WINDOW) -> str:
-    return text[max(0, offset - width):offset + width]
 
 
 def _prune_caches(folder: Path, keep: Path, spare: int = 1) -> None:

@@ -599,7 +599,7 @@ def test_second_scan_reuses_only_what_cannot_change(gaz, first, second):
 def test_window_folds_agree_with_fold() -> None:
     """The scanner folds a context window from the text's word runs, found once; it must be
     what fold() makes of the window, also for words cut at the edges and apostrophes."""
-    from geo.gazetteer import _Scan, _window
+    from geo.gazetteer import _WINDOW, _Scan
 
     texts = [p.read_text(encoding="utf-8")
              for p in sorted((PROJECT_DIR / "tests" / "fixtures" / "articles").glob("*.txt"))]
@@ -608,7 +608,8 @@ def test_window_folds_agree_with_fold() -> None:
     for text in texts:
         scan = _Scan(text)
         for offset in range(0, len(text) + 3, 5):
-            assert scan._fold_window(offset) == fold(_window(text, offset)), offset
+            window = text[max(0, offset - _WINDOW):offset + _WINDOW]
+            assert scan._fold_window(offset) == fold(window), offset
 
 
 @hyp_settings(max_examples=500, deadline=None)
