@@ -388,7 +388,8 @@ class Gazetteer:
         return found
 
     def _fold(self, name: str) -> str:
-        """``fold`` of a stored name (admin1, country): scored for every candidate, so cached."""
+        """``fold`` of a name asked for again and again (admin1 and country names, scored for
+        every candidate; a span's text, gated wherever it occurs), cached."""
         found = self._fold_cache.get(name)
         if found is None:
             if len(self._fold_cache) > 100_000:
@@ -722,7 +723,7 @@ class Gazetteer:
         has a country at all (its other dependence on the article is through the countries
         of ``matches``).
         """
-        key = fold(surface)
+        key = self._fold(surface)
         letters = key.replace(" ", "")
         kinds = {PLACE_KINDS[self._kinds[k]] for k in matches}
         if len(letters) <= 2 and not surface.replace("-", "").isupper():
