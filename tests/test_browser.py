@@ -8,6 +8,7 @@ the README shows (docs/screenshot.png).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 from collections.abc import Iterator
@@ -110,8 +111,9 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
-@pytest.fixture()
-def page(browser: Any, server: Server) -> Iterator[tuple[Any, Recorder]]:
+@contextlib.contextmanager
+def _new_page(browser: Any) -> Iterator[tuple[Any, Recorder]]:
+    """A page in a fresh browser context (1400x1000) whose requests and errors are recorded."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = context.new_page()
     rec = Recorder()
@@ -120,6 +122,12 @@ def page(browser: Any, server: Server) -> Iterator[tuple[Any, Recorder]]:
         yield pg, rec
     finally:
         context.close()
+
+
+@pytest.fixture()
+def page(browser: Any, server: Server) -> Iterator[tuple[Any, Recorder]]:
+    with _new_page(browser) as opened:
+        yield opened
 
 
 def _expected(store_dir: Path, **filters: Any) -> tuple[int, int]:
@@ -383,11 +391,7 @@ def test_above_the_budget_the_map_draws_bins_then_points(browser, binned_server)
     """More drawable events than the budget: counted cells that hold them all; zoomed into
     one place: its events, one by one."""
     server, store_dir = binned_server
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = context.new_page()
-    rec = Recorder()
-    rec.attach(pg)
-    try:
+    with _new_page(browser) as (pg, rec):
         _open(pg, server)
         with EventStore(store_dir) as store:
             facets = store.facets()
@@ -419,8 +423,6 @@ def test_above_the_budget_the_map_draws_bins_then_points(browser, binned_server)
                                         ".map(l => l.innerText.trim())")
         assert any(label in ("Attacks", "Bases and airfields") for label in labels), labels
         _assert_clean(rec, server)
-    finally:
-        context.close()
 
 
 #: JS run in the map frame: go to view A, and the moment the map reports A (before the page
@@ -446,11 +448,7 @@ def test_an_answer_to_a_view_the_map_has_left_does_not_move_it(browser, binned_s
     moved on. It must not pull the map back: on the 1M store the map went to and fro between
     two views for good, in points mode with no markers in sight (docs/map.md)."""
     server, store_dir = binned_server
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = context.new_page()
-    rec = Recorder()
-    rec.attach(pg)
-    try:
+    with _new_page(browser) as (pg, rec):
         _open(pg, server)
         poll(lambda: bin_state(pg), lambda s: bool(s) and s["events"] > 0, page=pg)
         dense, quiet = (33.31, 44.37, 9), (34.37, 41.09, 11)
@@ -471,5 +469,3 @@ def test_an_answer_to_a_view_the_map_has_left_does_not_move_it(browser, binned_s
         assert at[2] == quiet[2] and abs(at[0] - quiet[0]) < 1e-6 and abs(at[1] - quiet[1]) < 1e-6
         assert page_mode(pg) == ("view", want.in_view)
         _assert_clean(rec, server)
-    finally:
-        context.close()
