@@ -914,12 +914,46 @@ def map_of_view(store: EventStore, kwargs: dict[str, Any], facets: dict[str, Any
     only this, not the table, timeline and downloads below (measured: the whole page took
     4-6 s per move on a million events, mostly the browser redrawing what had not changed)."""
     focus = st.session_state.pop("_cm_focus_view", None)
-    view = focus or view_from_state(st.session_state.get("cm_map"))
+    reported = view_from_state(st.session_state.get("cm_map"))
+    view = focus or reported
     plan = plan_map(store, kwargs, facets["drawable"], budget, view, facets["bounds"])
     st.markdown(_counts_line(facets, total_all, plan), unsafe_allow_html=True)
     put = map_placement(st.session_state, plan.view, (f.online_tiles, tuple(legend_types)),
                         focus is not None)
     render_map(plan, f, reference, None, legend_types, put)
+    if release_below_map(st.session_state, reported is not None):
+        st.rerun(scope="app")
+
+
+#: Session keys of :func:`hold_below_map`: a run has happened; the page below the map is held.
+RAN, HOLD = "_cm_ran", "_cm_hold"
+
+
+def hold_below_map(state: MutableMapping[str, Any], map_reports: bool) -> bool:
+    """Whether this run draws the page only down to the map: on a session's first run, when
+    the map is one that reports its view (more drawable events than the point budget).
+
+    Why: the browser draws the page on one thread, the map's frame included. On a fresh page
+    the events table and the timeline (with its chart code) held the map's frame back by
+    0.6-1.7 s. The map's first report of its view means it is drawn; :func:`release_below_map`
+    then reruns the whole page. Any later run draws everything, so a map that never reports
+    leaves the page one filter change from whole."""
+    state[HOLD] = RAN not in state and map_reports
+    state[RAN] = True
+    return state[HOLD]
+
+
+def release_below_map(state: MutableMapping[str, Any], map_reported: bool) -> bool:
+    """True once, when a map that :func:`hold_below_map` waits for has reported its view."""
+    if state.get(HOLD) and map_reported:
+        state[HOLD] = False
+        return True
+    return False
+
+
+def legend_of(facets: Mapping[str, Any], f: Filters) -> list[str]:
+    """The event types a map that stays put lists in its legend: the stored ones chosen."""
+    return sorted(t for t in facets["by_type"] if f.types is None or t in f.types)
 
 
 def render(settings: Settings) -> None:
@@ -942,6 +976,12 @@ def render(settings: Settings) -> None:
     kwargs = f.store_kwargs()
     facets = store.facets(**kwargs, fields=VIEW_FACETS)
     small = facets["drawable"] <= budget
+    if hold_below_map(st.session_state, map_reports=not small):
+        store.columns(wait=False)
+        map_of_view(store, kwargs, facets, everything["total"], budget, f, reference,
+                    legend_of(everything, f))
+        st.caption("The events table and the timeline follow once the map is drawn.")
+        return
     # every matching row only when the map draws them all anyway; else the first rows
     frame = store.query_frame(**kwargs, limit=None if small else TABLE_ROWS)
     table = table_frame(frame)
@@ -959,9 +999,8 @@ def render(settings: Settings) -> None:
     else:
         store.columns(wait=False)  # start reading the snapshot the cells come from
         st.session_state["_cm_focus_view"] = _focus_view(focus_event)
-        legend_types = [t for t in everything["by_type"] if f.types is None or t in f.types]
         map_of_view(store, kwargs, facets, everything["total"], budget, f, reference,
-                    sorted(legend_types))
+                    legend_of(everything, f))
 
     listed = split_drawable(frame)[1]
     n_listed = facets["total"] - facets["drawable"]

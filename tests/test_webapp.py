@@ -26,9 +26,11 @@ from geo.webapp import (
     filters_to_query,
     fit_view,
     highlight_article,
+    hold_below_map,
     map_placement,
     nearest_place,
     plan_map,
+    release_below_map,
     snap_view,
     table_frame,
     timeline,
@@ -349,6 +351,10 @@ def test_page_aggregates_above_the_budget(big_store: Path, monkeypatch: pytest.M
     assert len(rows) > 1 and sum(r[2] for r in rows) == facets["drawable"]
     assert "L.marker(" not in script and "L.canvas(" in script
     assert any(f"{rows[0][2]:,} events" in r[5] for r in rows[:1])
+    # a session's first run draws the page down to the map: the rest follows its first report
+    assert not at.dataframe and "once the map is drawn" in at.caption[-1].value
+    at = at.run()
+    assert _map_script(at) == script
     # the table shows the first rows only, and says so
     assert len(at.dataframe[-1].value) == min(TABLE_ROWS, facets["total"])
     # narrowing the filters below the budget draws the events themselves again
@@ -358,6 +364,20 @@ def test_page_aggregates_above_the_budget(big_store: Path, monkeypatch: pytest.M
     assert 0 < small["drawable"] <= 50
     assert _counts(at)["drawn"] == small["drawable"]
     assert "var rows = " not in _map_script(at)
+
+
+def test_the_page_below_a_reporting_map_waits_for_its_first_report():
+    state: dict = {}
+    assert hold_below_map(state, map_reports=True)
+    assert not release_below_map(state, map_reported=False)  # the map is not drawn yet
+    assert release_below_map(state, map_reported=True)  # drawn: rerun the whole page, once
+    assert not release_below_map(state, map_reported=True)
+    assert not hold_below_map(state, map_reports=True)  # later runs draw everything
+    assert not release_below_map(state, map_reported=True)
+    state = {}
+    assert not hold_below_map(state, map_reports=False)  # a map holding every event: no wait
+    assert not release_below_map(state, map_reported=True)
+    assert not hold_below_map(state, map_reports=True)
 
 
 def test_a_new_view_keeps_the_map_and_swaps_its_layers(big_store: Path,
