@@ -33,22 +33,40 @@ from geo.model import ATTACK_TYPES, EVENT_COLUMNS, GEO_PRECISION, TIME_PRECISION
 APP_ASSET_BASE = "/app/static/vendor"
 VENDOR_DIR = STATIC_DIR / "vendor"
 
+#: The map's scripts (folium's asset name -> the vendored file), served as one file in this
+#: order: streamlit-folium loads a map's scripts one after another, a round trip each, and
+#: one file drew a fresh map about 0.3 s sooner (docs/performance.md section 4).
+MAP_SCRIPTS: dict[str, str] = {
+    "leaflet": "leaflet/leaflet.js",
+    "jquery": "jquery/jquery.min.js",  # folium's popups are built with it
+    "awesome_markers": "awesome-markers/leaflet.awesome-markers.min.js",
+    "markerclusterjs": "markercluster/leaflet.markercluster.js",
+}
+#: The file in ``static/vendor`` holding :data:`MAP_SCRIPTS` (written by
+#: ``scripts/bundle_map_scripts.py``; a test checks it is current).
+MAP_SCRIPTS_BUNDLE = "map-scripts.js"
 #: folium's asset names -> the vendored file (relative to ``static/vendor``).
 VENDORED_ASSETS: dict[str, str] = {
-    "leaflet": "leaflet/leaflet.js",
+    **{name: MAP_SCRIPTS_BUNDLE for name in MAP_SCRIPTS},
     "leaflet_css": "leaflet/leaflet.css",
-    "jquery": "jquery/jquery.min.js",
-    "bootstrap": "bootstrap/bootstrap.bundle.min.js",
     "bootstrap_css": "bootstrap/bootstrap.min.css",
-    "awesome_markers": "awesome-markers/leaflet.awesome-markers.min.js",
     "awesome_markers_css": "awesome-markers/leaflet.awesome-markers.css",
     "awesome_markers_font_css": "fontawesome/css/all.min.css",
-    "markerclusterjs": "markercluster/leaflet.markercluster.js",
     "markerclustercss": "markercluster/MarkerCluster.css",
     "markerclusterdefaultcss": "markercluster/MarkerCluster.Default.css",
 }
-#: folium assets the map does not use (Bootstrap 3 glyph icons, icon rotation): left out.
-UNUSED_ASSETS: frozenset[str] = frozenset({"glyphicons_css", "awesome_rotate_css"})
+#: folium assets the map does not use (Bootstrap's script, Bootstrap 3 glyph icons, icon
+#: rotation): left out.
+UNUSED_ASSETS: frozenset[str] = frozenset({"bootstrap", "glyphicons_css", "awesome_rotate_css"})
+
+
+def map_scripts_text(vendor_dir: Path = VENDOR_DIR) -> str:
+    """The text of :data:`MAP_SCRIPTS_BUNDLE`: each script unchanged, in order, after a
+    comment naming its file."""
+    return "".join(f"/* static/vendor/{rel} (see SOURCES.md) */\n"
+                   f"{(vendor_dir / rel).read_text(encoding='utf-8')}\n;\n"
+                   for rel in MAP_SCRIPTS.values())
+
 
 #: Above this many drawn events the map uses one FastMarkerCluster per layer (rows of plain
 #: data drawn by a JS callback) instead of one Python ``folium.Marker`` per event (with its
@@ -727,13 +745,15 @@ def _localise(links: Sequence[tuple[str, str]], asset_base: str) -> list[tuple[s
     for name, url in links:
         if name in UNUSED_ASSETS:
             continue
-        if name in VENDORED_ASSETS:
+        if name in MAP_SCRIPTS:  # one name for the bundle: a saved page loads it once
+            out.append(("map_scripts", f"{asset_base.rstrip('/')}/{MAP_SCRIPTS_BUNDLE}"))
+        elif name in VENDORED_ASSETS:
             out.append((name, f"{asset_base.rstrip('/')}/{VENDORED_ASSETS[name]}"))
         elif re.match(r"^(https?:)?//", url):
             raise MapInputError(f"no vendored copy of folium asset {name!r} ({url})")
         else:
             out.append((name, url))
-    return out
+    return list(dict.fromkeys(out))
 
 
 #: Any element tree :func:`localise_assets` rewrites (a map, or a feature group sent beside one).

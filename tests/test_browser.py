@@ -402,6 +402,9 @@ def test_above_the_budget_the_map_draws_bins_then_points(browser, binned_server)
         assert state == {"bins": state["bins"], "events": facets["drawable"]}, state
         assert state["bins"] > 1
         assert marker_state(pg) == []  # no event markers: only canvas circles
+        # a fresh page is drawn down to the map first; the table follows the map's report
+        assert poll(lambda: pg.get_by_test_id("stDataFrame").count(), bool, page=pg)
+        assert "once the map is drawn" not in pg.get_by_test_id("stMain").inner_text()
         # zoom into Al-Qaim: the page is asked for that view and draws its events, in the
         # same map (its document is kept: only the event layers are swapped)
         map_frame(pg).evaluate("() => { window.__cm_kept = 1; "

@@ -15,6 +15,8 @@ from geo.config import BASEMAP_DATA_DIR, PROJECT_DIR
 from geo.mapview import (
     APP_ASSET_BASE,
     EVENT_LAYERS,
+    MAP_SCRIPTS,
+    MAP_SCRIPTS_BUNDLE,
     TYPE_STYLES,
     VENDORED_ASSETS,
     MapInputError,
@@ -23,6 +25,7 @@ from geo.mapview import (
     build_map,
     escape_text,
     events_frame,
+    map_scripts_text,
     popup_html,
     save_map,
     split_drawable,
@@ -183,9 +186,24 @@ def test_assets_point_at_vendored_files():
     assert '"maxZoom": 18' in page or "maxZoom: 18" in page
 
 
+def test_map_scripts_bundle_is_current():
+    bundle = (PROJECT_DIR / "static" / "vendor" / MAP_SCRIPTS_BUNDLE).read_text(encoding="utf-8")
+    assert bundle == map_scripts_text(), "run scripts/bundle_map_scripts.py"
+    starts = [bundle.index(f"/* static/vendor/{rel} ") for rel in MAP_SCRIPTS.values()]
+    assert starts == sorted(starts) and MAP_SCRIPTS.keys() >= {"leaflet", "jquery"}
+
+
+def test_a_map_loads_its_scripts_once():
+    m = build_map([_event(), _event("base", lat=34.37, lon=41.09)])
+    scripts = [u for u in asset_links(m) if u.endswith(".js")]
+    assert scripts == [f"{APP_ASSET_BASE}/{MAP_SCRIPTS_BUNDLE}"]
+    assert _html(m).count(MAP_SCRIPTS_BUNDLE) == 1
+
+
 def test_vendored_assets_have_licences():
     vendor = PROJECT_DIR / "static" / "vendor"
-    for folder in {rel.split("/")[0] for rel in VENDORED_ASSETS.values()}:
+    files = [*VENDORED_ASSETS.values(), *MAP_SCRIPTS.values()]
+    for folder in {rel.split("/")[0] for rel in files if "/" in rel}:
         assert any(p.name.upper().startswith(("LICENSE", "MIT-LICEN"))
                    for p in (vendor / folder).iterdir()), folder
 
