@@ -21,7 +21,7 @@ import html
 import json
 import math
 import re
-from collections.abc import Hashable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
@@ -103,10 +103,13 @@ class Filters:
     include_undated: bool = True
     online_tiles: bool = False
 
-    def store_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for ``EventStore.query_frame``/``count``."""
+    def store_kwargs(self, stored_types: Collection[str] = ()) -> dict[str, Any]:
+        """Keyword arguments for ``EventStore.query_frame``/``count``. Types that include
+        every one of ``stored_types`` (the store's) are no filter, and are left out: SQLite
+        then plans without the type index (on a million events, counting the drawable ones
+        took 2.8 s with the list of every type, 0.4 s without)."""
         kwargs: dict[str, Any] = {"include_undated": self.include_undated}
-        if self.types is not None:
+        if self.types is not None and not (stored_types and set(self.types) >= set(stored_types)):
             kwargs["types"] = list(self.types)
         if self.since is not None:
             kwargs["since"] = self.since
@@ -973,7 +976,7 @@ def render(settings: Settings) -> None:
     if st.session_state.get("cm_added"):
         st.success(f"Article: {st.session_state.pop('cm_added')}")
 
-    kwargs = f.store_kwargs()
+    kwargs = f.store_kwargs(everything["by_type"])
     facets = store.facets(**kwargs, fields=VIEW_FACETS)
     small = facets["drawable"] <= budget
     if hold_below_map(st.session_state, map_reports=not small):

@@ -144,6 +144,21 @@ def test_store_kwargs_match_the_store_api(store_dir: Path):
         assert store.count(**f.store_kwargs()) == 1  # Camp Taji: March, 2 killed
 
 
+def test_every_stored_type_chosen_is_no_type_filter(store_dir: Path):
+    with EventStore(store_dir) as store:
+        stored = store.facets(fields=["by_type"])["by_type"]
+        every = Filters(types=(*stored, "ambush"))  # and one the store does not hold
+        assert "types" not in every.store_kwargs(stored)
+        assert every.store_kwargs()["types"] == [*stored, "ambush"]  # store's types unknown
+        assert store.count(**every.store_kwargs(stored)) == store.count(
+            **every.store_kwargs()) == len(store)
+        some = Filters(types=tuple(sorted(stored))[1:])
+        assert store.count(**some.store_kwargs(stored)) < len(store)
+        none = Filters(types=())
+        assert none.store_kwargs(stored)["types"] == []
+        assert store.count(**none.store_kwargs(stored)) == 0
+
+
 def test_timeline_by_week_and_by_month():
     weekly = timeline(pd.DataFrame({"date_start": ["2020-03-02", "2020-03-04", "2020-03-20",
                                                    None]}))
