@@ -938,7 +938,7 @@ def hold_below_map(state: MutableMapping[str, Any], map_reports: bool) -> bool:
 
     Why: the browser draws the page on one thread, the map's frame included. On a fresh page
     the events table and the timeline (with its chart code) held the map's frame back by
-    0.6-1.7 s. The map's first report of its view means it is drawn; :func:`release_below_map`
+    0.4-1.7 s. The map's first report of its view means it is drawn; :func:`release_below_map`
     then reruns the whole page. Any later run draws everything, so a map that never reports
     leaves the page one filter change from whole."""
     state[HOLD] = RAN not in state and map_reports
