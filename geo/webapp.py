@@ -419,7 +419,8 @@ def plan_map(store: EventStore, kwargs: Mapping[str, Any], drawable: int, budget
            min(east + pad_lon, 180.0), min(north + pad_lat, 90.0))
     bin_kwargs = {k: v for k, v in kwargs.items() if k != "include_unlocated"}
     cell = cell_degrees(view.zoom)
-    # from the store's numpy snapshot (tens of ms) once it is read; SQL until then
+    # from the store's numpy snapshot (tens of ms) once it is read; SQL until then (the first
+    # call starts reading it in the background)
     if view.zoom <= WHOLE_BINS_MAX_ZOOM:
         # the whole filtered set, cached by the store: panning at this zoom costs nothing
         bins = _cells_in(store.fast_bins(cell, wait=False, **bin_kwargs), cell, box)
@@ -980,7 +981,6 @@ def render(settings: Settings) -> None:
     facets = store.facets(**kwargs, fields=VIEW_FACETS)
     small = facets["drawable"] <= budget
     if hold_below_map(st.session_state, map_reports=not small):
-        store.columns(wait=False)
         map_of_view(store, kwargs, facets, everything["total"], budget, f, reference,
                     legend_of(everything, f))
         st.caption("The events table and the timeline follow once the map is drawn.")
@@ -1000,7 +1000,6 @@ def render(settings: Settings) -> None:
         st.markdown(_counts_line(facets, everything["total"], plan), unsafe_allow_html=True)
         render_map(plan, f, reference, focus_event)
     else:
-        store.columns(wait=False)  # start reading the snapshot the cells come from
         st.session_state["_cm_focus_view"] = _focus_view(focus_event)
         map_of_view(store, kwargs, facets, everything["total"], budget, f, reference,
                     legend_of(everything, f))
