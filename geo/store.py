@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
 import threading
 import unicodedata
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -455,6 +457,7 @@ class EventStore:
                 raise StoreError(f"{self.path}: cannot lock for writing: {exc}") from None
             try:
                 yield conn
+                conn.execute(_BUMP_GENERATION)
                 conn.execute("COMMIT")
             except sqlite3.DatabaseError as exc:
                 conn.execute("ROLLBACK")
@@ -1027,7 +1030,14 @@ class EventStore:
 
     def _read_columns(self) -> EventColumns:
         """The snapshot from a read-only connection of its own, in one read transaction
-        (WAL: a consistent view while writers go on), without the memory map."""
+        (WAL: a consistent view while writers go on), without the memory map.
+
+        Kept on disk beside the database too (:meth:`_columns_file`), so a new process (the
+        page after a restart) loads it in a fraction of a second instead of scanning every
+        row (4.4 s for a million events). The file is named after what the read transaction
+        sees: the store's write generation (every write through this class bumps it), the
+        number of events and the largest row id. A file that cannot be written (a read-only
+        folder) or read back is not an error: the scan is the answer."""
         try:
             conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True,
                                    timeout=self._timeout)
@@ -1035,11 +1045,27 @@ class EventStore:
             raise StoreError(f"{self.path}: cannot open for reading: {exc}") from None
         try:
             conn.execute("BEGIN")
-            return EventColumns.read(conn)
+            saved = self._columns_file(conn)
+            with suppress(*_UNREADABLE):
+                return EventColumns.load(saved)
+            cols = EventColumns.read(conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: read failed: {exc}") from None
         finally:
             conn.close()
+        with suppress(OSError):
+            cols.save(saved)
+            for old in saved.parent.glob(f"{self.path.name}.columns-*.npz"):
+                if old != saved:
+                    old.unlink(missing_ok=True)
+        return cols
+
+    def _columns_file(self, conn: sqlite3.Connection) -> Path:
+        """Where the snapshot of what ``conn``'s read transaction sees is kept."""
+        row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        n, top = conn.execute("SELECT count(*), coalesce(max(rid), 0) FROM events").fetchone()
+        return self.path.with_name(f"{self.path.name}.columns-{row[0] if row else 0}-{n}-{top}"
+                                   ".npz")
 
     def _read_columns_quietly(self) -> None:
         """Background read: a store closed or changed meanwhile is the next call's business."""
@@ -1187,6 +1213,13 @@ _COLUMNS_SQL = ("SELECT lat, lon, event_type, date_start, date_end, dataset, cou
                 "aggregate FROM events")
 #: Rows converted at a time while reading the snapshot (bounds the Python objects alive).
 COLUMN_CHUNK = 131_072
+#: What loading a snapshot file that is missing, cut short or not ours raises.
+_UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
+#: EventColumns fields holding the distinct values the codes point into.
+_NAME_FIELDS = frozenset({"types", "datasets", "countries"})
+#: Run in every write transaction: the generation the snapshot files are named after.
+_BUMP_GENERATION = ("INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) "
+                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
 
 
 @dataclass(frozen=True, eq=False)
@@ -1243,6 +1276,29 @@ class EventColumns:
 
     def __len__(self) -> int:
         return len(self.lat)
+
+    def save(self, path: Path) -> None:
+        """Write the arrays to ``path`` (.npz), atomically: a reader sees all or nothing."""
+        tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+        arrays = {f.name: (np.array(v, dtype=str) if isinstance(v, tuple) else v)
+                  for f in fields(self) for v in [getattr(self, f.name)]}
+        try:
+            with tmp.open("wb") as out:
+                np.savez(out, **arrays)
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, path: Path) -> EventColumns:
+        """What :meth:`save` wrote (one of :data:`_UNREADABLE` when it cannot)."""
+        with np.load(path, allow_pickle=False) as data:
+            values = {f.name: data[f.name] for f in fields(cls)}
+        lengths = {len(v) for k, v in values.items() if k not in _NAME_FIELDS}
+        if len(lengths) != 1:
+            raise ValueError(f"{path}: arrays of different lengths")
+        return cls(**{k: tuple(str(x) for x in v) if k in _NAME_FIELDS else v
+                      for k, v in values.items()})
 
     @staticmethod
     def _member(codes: np.ndarray, names: tuple[str, ...], wanted: list[str]) -> np.ndarray:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,6 +25,7 @@ from geo.store import (
     DB_NAME,
     SCHEMA_VERSION,
     AddResult,
+    EventColumns,
     EventStore,
     StoreError,
     fold,
@@ -593,3 +595,69 @@ def test_a_store_opened_by_a_relative_path_reads_its_snapshot(tmp_path: Path,
         store.add_events([attack()])
         assert store.path.is_absolute()
         assert len(store.columns().lat) == 1
+
+
+def _same_columns(a: EventColumns, b: EventColumns) -> bool:
+    return all(getattr(a, f) == getattr(b, f) if isinstance(getattr(a, f), tuple) else
+               np.array_equal(getattr(a, f), getattr(b, f), equal_nan=True)
+               and getattr(a, f).dtype == getattr(b, f).dtype
+               for f in ("lat", "lon", "drawable", "type_code", "types", "start", "end",
+                         "dataset_code", "datasets", "country_code", "countries", "killed"))
+
+
+def elsewhere(**kw: object) -> Event:
+    """Another event than :func:`attack` (another place and day): stored beside it."""
+    fields = dict(date="2020-01-04", date_start="2020-01-04", date_end="2020-01-04",
+                  place="Baghdad", place_name="Baghdad", place_id="geonames:98182",
+                  place_kind="city", evidence="Rockets hit Baghdad.")
+    return attack(**{**fields, **kw})
+
+
+def _snapshot_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob(f"{DB_NAME}.columns-*.npz"))
+
+
+def test_the_snapshot_is_kept_on_disk_for_the_next_process(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch):
+    """A new store object (the page after a restart) loads the saved snapshot instead of
+    scanning; any write, from any connection, names a new one and the old file goes."""
+    folder = tmp_path / "store"
+    with EventStore(folder) as store:
+        store.add_events([attack(), elsewhere(event_type="air_strike", lat=33.3, lon=44.4,
+                                              country=None, killed=None)])
+        scanned = store.columns()
+    [saved] = _snapshot_files(folder)
+    with monkeypatch.context() as m:
+        m.setattr(EventColumns, "read", classmethod(lambda cls, conn: pytest.fail("scanned")))
+        with EventStore(folder) as again:
+            assert _same_columns(again.columns(), scanned)
+    with EventStore(folder) as other:  # another connection writes
+        other.add_events([elsewhere(lat=36.0, lon=43.1, place_id="geonames:99072", place="Mosul",
+                                    place_name="Mosul", evidence="Rockets hit Mosul.")])
+    with EventStore(folder) as store:
+        fresh = store.columns()
+        assert len(fresh) == 3 and int(fresh.drawable.sum()) == 3
+        assert int(store.fast_bins(1.0)["n"].sum()) == store.facets()["drawable"] == 3
+    [now] = _snapshot_files(folder)
+    assert now != saved and not saved.exists()
+
+
+def test_a_damaged_or_unwritable_snapshot_file_is_only_a_slower_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    folder = tmp_path / "store"
+    with EventStore(folder) as store:
+        store.add_events([attack()])
+        good = store.columns()
+    [saved] = _snapshot_files(folder)
+    for damage in (b"", b"not a zip file", saved.read_bytes()[:100]):
+        saved.write_bytes(damage)
+        with EventStore(folder) as store:
+            assert _same_columns(store.columns(), good)  # scanned again, and saved again
+        assert EventColumns.load(saved) is not None
+    saved.unlink()
+    with monkeypatch.context() as m:
+        m.setattr(EventColumns, "save", lambda self, path: (_ for _ in ()).throw(
+            PermissionError(f"{path}: read-only folder")))
+        with EventStore(folder) as store:
+            assert _same_columns(store.columns(), good)
+    assert _snapshot_files(folder) == [] and not list(folder.glob(".*.tmp"))
