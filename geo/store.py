@@ -1010,27 +1010,33 @@ class EventStore:
         until the store changes (the stamp of :meth:`facets`). About 45 MB for a million
         events; it answers :meth:`fast_bins` in tens of milliseconds where a GROUP BY over
         hundreds of thousands of rows takes seconds. Reading it takes seconds at that size
-        (one scan), on its own connection so other reads do not wait; ``wait=False`` returns
-        None instead and starts that read in a background thread."""
+        (one scan), on its own connection so other reads do not wait, unless a process saved
+        it for the store as it is (:meth:`_read_columns`). ``wait=False`` returns a saved one
+        at once, else None, and starts the scan in a background thread."""
         stamp = self._change_stamp()
         with self._lock:
             if self._columns is not None and self._columns[0] == stamp:
                 return self._columns[1]
-            if not wait:
+            reading = self._column_thread is not None and self._column_thread.is_alive()
+        if reading and not wait:
+            return None
+        cols = self._read_columns(scan=wait)
+        if cols is None:
+            with self._lock:
                 if self._column_thread is None or not self._column_thread.is_alive():
                     self._column_thread = threading.Thread(
                         target=self._read_columns_quietly, name="cm-columns", daemon=True)
                     self._column_thread.start()
-                return None
-        cols = self._read_columns()
+            return None
         with self._lock:
             if self._change_stamp() == stamp:  # no commit while reading: valid for stamp
                 self._columns = (stamp, cols)
         return cols
 
-    def _read_columns(self) -> EventColumns:
+    def _read_columns(self, scan: bool = True) -> EventColumns | None:
         """The snapshot from a read-only connection of its own, in one read transaction
-        (WAL: a consistent view while writers go on), without the memory map.
+        (WAL: a consistent view while writers go on), without the memory map; None when it
+        is not saved and not to be scanned (``scan=False``).
 
         Kept on disk beside the database too (:meth:`_columns_file`), so a new process (the
         page after a restart) loads it in a fraction of a second instead of scanning every
@@ -1048,6 +1054,8 @@ class EventStore:
             saved = self._columns_file(conn)
             with suppress(*_UNREADABLE):
                 return EventColumns.load(saved)
+            if not scan:
+                return None
             cols = EventColumns.read(conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: read failed: {exc}") from None

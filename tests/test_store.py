@@ -631,6 +631,8 @@ def test_the_snapshot_is_kept_on_disk_for_the_next_process(tmp_path: Path,
         m.setattr(EventColumns, "read", classmethod(lambda cls, conn: pytest.fail("scanned")))
         with EventStore(folder) as again:
             assert _same_columns(again.columns(), scanned)
+        with EventStore(folder) as again:  # a page that does not wait gets it at once
+            assert _same_columns(again.columns(wait=False), scanned)
     with EventStore(folder) as other:  # another connection writes
         other.add_events([elsewhere(lat=36.0, lon=43.1, place_id="geonames:99072", place="Mosul",
                                     place_name="Mosul", evidence="Rockets hit Mosul.")])
