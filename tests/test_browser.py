@@ -387,6 +387,17 @@ def binned_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Se
         srv.stop()
 
 
+#: JS run in the map frame: the centre of the largest counted cell (container pixels) and the
+#: tag of the element a click there hits.
+BIGGEST_CELL_JS = """() => { const m = window.map; let best = null;
+    m.eachLayer(l => { if (l instanceof L.CircleMarker && l._renderer instanceof L.Canvas
+                           && (!best || l.getRadius() > best.getRadius())) { best = l; } });
+    const p = m.latLngToContainerPoint(best.getLatLng());
+    return [p.x, p.y, document.elementFromPoint(p.x, p.y).tagName]; }"""
+POPUP_TEXT_JS = """() => Array.from(document.querySelectorAll('.leaflet-popup-content'),
+                                    e => e.innerText)"""
+
+
 def test_above_the_budget_the_map_draws_bins_then_points(browser, binned_server):
     """More drawable events than the budget: counted cells that hold them all; zoomed into
     one place: its events, one by one."""
@@ -402,6 +413,14 @@ def test_above_the_budget_the_map_draws_bins_then_points(browser, binned_server)
         assert state == {"bins": state["bins"], "events": facets["drawable"]}, state
         assert state["bins"] > 1
         assert marker_state(pg) == []  # no event markers: only canvas circles
+        # the cells are on top of the basemap (its opaque countries once hid them): the
+        # biggest cell is what a click at its centre hits, and the click opens its popup
+        x, y, hit = map_frame(pg).evaluate(BIGGEST_CELL_JS)
+        assert hit == "CANVAS", hit
+        frame_box = pg.locator("iframe").first.bounding_box()
+        pg.mouse.click(frame_box["x"] + x, frame_box["y"] + y)
+        popup = poll(lambda: map_frame(pg).evaluate(POPUP_TEXT_JS), bool, page=pg)
+        assert popup and "events here" in popup[0], popup
         # a fresh page is drawn down to the map first; the table follows the map's report
         assert poll(lambda: pg.get_by_test_id("stDataFrame").count(), bool, page=pg)
         assert "once the map is drawn" not in pg.get_by_test_id("stMain").inner_text()

@@ -14,6 +14,8 @@ from folium.plugins import FastMarkerCluster, MarkerCluster
 from geo.config import BASEMAP_DATA_DIR, PROJECT_DIR
 from geo.mapview import (
     APP_ASSET_BASE,
+    BASEMAP_PANE,
+    BASEMAP_Z,
     EVENT_LAYERS,
     MAP_SCRIPTS,
     MAP_SCRIPTS_BUNDLE,
@@ -221,6 +223,16 @@ def test_saved_map_references_files_relative_to_it(tmp_path: Path):
 def test_saved_map_must_be_html(tmp_path: Path):
     with pytest.raises(MapInputError, match="html"):
         save_map([_event()], tmp_path / "map.png")
+
+
+def test_the_basemap_is_drawn_under_every_overlay():
+    """Its own pane between tiles and overlays: in the overlay pane its opaque countries hid
+    the counted cells (the browser test clicks one)."""
+    page = _html(build_map([_event()]))
+    assert re.search(rf'createPane\(\s*"{BASEMAP_PANE}"\);\s*\w+\.style\.zIndex = {BASEMAP_Z};',
+                     page)
+    assert 200 < BASEMAP_Z < 400
+    assert page.count(f'"pane": "{BASEMAP_PANE}"') == 3  # countries, rivers, borders
 
 
 def test_basemap_has_the_iraq_syria_border_and_the_rivers():
