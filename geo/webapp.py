@@ -683,17 +683,29 @@ def map_figure(plan: MapPlan, reference: tuple[list[Place], list[Place]], *,
     return MapFigure(m, event_groups(plan.points, plan.bins), (put.lat, put.lon), put.zoom)
 
 
+#: What a map holding every point reports on a session's held first run (st_folium's
+#: ``returned_objects``): its WMS layers, of which it has none. streamlit-folium sends the list
+#: at the map's first move, [] against None before, and never again, since it stays []: one
+#: report, which reruns the page whole, and no rerun on later pans. The first move comes once
+#: the map is drawn, when its frame takes its height (Leaflet redraws at the new size; a
+#: map that fits its events moves as well). streamlit-folium keeps the ``returned_objects`` a
+#: map was created with: later runs, which pass none, do not change it.
+REPORT_DRAWN = ["selected_layers"]
+
+
 def render_map(plan: MapPlan, f: Filters, reference: tuple[list[Place], list[Place]],
                focus: dict[str, Any] | None, legend_types: Sequence[str] = (),
-               put: View | None = None) -> None:
+               put: View | None = None, report_drawn: bool = False) -> None:
     """The map of :func:`map_figure`. With every event drawn the map reports nothing back (no
-    reruns on pans); otherwise it reports its centre and zoom, so the next run sends the cells
-    or points of the new view as feature groups, and the map stays at ``put``'s command."""
+    reruns on pans), but that it is drawn when ``report_drawn``; otherwise it reports its
+    centre and zoom, so the next run sends the cells or points of the new view as feature
+    groups, and the map stays at ``put``'s command."""
     fig = map_figure(plan, reference, online_tiles=f.online_tiles, focus=focus,
                      legend_types=legend_types, put=put)
     if fig.groups is None:
         st_folium(fig.map, key="cm_map", height=MAP_HEIGHT_PX, use_container_width=True,
-                  returned_objects=[], center=fig.center, zoom=fig.zoom)
+                  returned_objects=REPORT_DRAWN if report_drawn else [], center=fig.center,
+                  zoom=fig.zoom)
         return
     st_folium(fig.map, key="cm_map", height=MAP_HEIGHT_PX, use_container_width=True,
               returned_objects=["center", "zoom", "bounds"], center=fig.center, zoom=fig.zoom,
@@ -929,20 +941,32 @@ def map_of_view(store: EventStore, kwargs: dict[str, Any], facets: dict[str, Any
         st.rerun(scope="app")
 
 
+def map_of_all(frame: pd.DataFrame, facets: dict[str, Any], total_all: int, f: Filters,
+               reference: tuple[list[Place], list[Place]], focus: dict[str, Any] | None,
+               report_drawn: bool = False) -> None:
+    """The count line and the map of every drawable event of ``frame`` (at most the point
+    budget of them); ``report_drawn``: see :data:`REPORT_DRAWN`."""
+    st.session_state.pop(PUT_MAP, None)  # this map is not the one that stays put
+    plan = MapPlan("all", split_drawable(frame)[0], None, None, facets["drawable"])
+    st.markdown(_counts_line(facets, total_all, plan), unsafe_allow_html=True)
+    render_map(plan, f, reference, focus, report_drawn=report_drawn)
+
+
 #: Session keys of :func:`hold_below_map`: a run has happened; the page below the map is held.
 RAN, HOLD = "_cm_ran", "_cm_hold"
 
 
-def hold_below_map(state: MutableMapping[str, Any], map_reports: bool) -> bool:
-    """Whether this run draws the page only down to the map: on a session's first run, when
-    the map is one that reports its view (more drawable events than the point budget).
+def hold_below_map(state: MutableMapping[str, Any]) -> bool:
+    """Whether this run draws the page only down to the map: a session's first run.
 
     Why: the browser draws the page on one thread, the map's frame included. On a fresh page
     the events table and the timeline (with its chart code) held the map's frame back by
-    0.4-1.7 s. The map's first report of its view means it is drawn; :func:`release_below_map`
-    then reruns the whole page. Any later run draws everything, so a map that never reports
-    leaves the page one filter change from whole."""
-    state[HOLD] = RAN not in state and map_reports
+    0.4-1.7 s. The map's first report means it is drawn: a map that stays put reports its
+    view, and :func:`release_below_map` reruns the whole page; a map holding every point
+    reports once (:data:`REPORT_DRAWN`), which reruns the whole page by itself. Any later run
+    draws everything, so a map that never reports leaves the page one filter change from
+    whole."""
+    state[HOLD] = RAN not in state
     state[RAN] = True
     return state[HOLD]
 
@@ -980,9 +1004,13 @@ def render(settings: Settings) -> None:
     kwargs = f.store_kwargs(everything["by_type"])
     facets = store.facets(**kwargs, fields=VIEW_FACETS)
     small = facets["drawable"] <= budget
-    if hold_below_map(st.session_state, map_reports=not small):
-        map_of_view(store, kwargs, facets, everything["total"], budget, f, reference,
-                    legend_of(everything, f))
+    if hold_below_map(st.session_state):
+        if small:
+            map_of_all(store.query_frame(**kwargs), facets, everything["total"], f, reference,
+                       None, report_drawn=True)
+        else:
+            map_of_view(store, kwargs, facets, everything["total"], budget, f, reference,
+                        legend_of(everything, f))
         st.caption("The events table and the timeline follow once the map is drawn.")
         return
     # every matching row only when the map draws them all anyway; else the first rows
@@ -995,10 +1023,7 @@ def render(settings: Settings) -> None:
     if focus_event is None:
         st.session_state.pop("_cm_focus_id", None)
     if small:
-        st.session_state.pop(PUT_MAP, None)  # this map is not the one that stays put
-        plan = MapPlan("all", split_drawable(frame)[0], None, None, facets["drawable"])
-        st.markdown(_counts_line(facets, everything["total"], plan), unsafe_allow_html=True)
-        render_map(plan, f, reference, focus_event)
+        map_of_all(frame, facets, everything["total"], f, reference, focus_event)
     else:
         st.session_state["_cm_focus_view"] = _focus_view(focus_event)
         map_of_view(store, kwargs, facets, everything["total"], budget, f, reference,

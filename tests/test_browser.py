@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from geo.config import PROJECT_DIR, SEEDS_DIR
-from geo.mapview import save_map, split_drawable
+from geo.mapview import BASEMAP_PANE, save_map, split_drawable
 from geo.model import Event, Evidence
 from geo.store import EventStore
 from geo.webapp import plan_map, snap_view
@@ -164,8 +164,10 @@ def test_markers_and_clusters_match_the_store(page, server, store_dir):
         assert icon in icons, icon
     frame = pg.frame_locator("iframe[title='streamlit_folium.st_folium']")
     assert frame.locator("#cm-legend").inner_text().count("\n") >= 5
-    # the basemap draws (SVG paths for countries, borders and rivers)
-    assert frame.locator(".leaflet-overlay-pane path").count() > 50
+    # the basemap draws (SVG paths for countries, borders and rivers, in its own pane)
+    assert frame.locator(f".leaflet-{BASEMAP_PANE}-pane path").count() > 50
+    # a fresh page draws the map first; the table follows the map's report
+    assert poll(lambda: pg.get_by_test_id("stDataFrame").count(), bool, page=pg)
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     pg.screenshot(path=str(SCREENSHOT))
     _assert_clean(rec, server)
@@ -438,7 +440,7 @@ def test_above_the_budget_the_map_draws_bins_then_points(browser, binned_server)
         assert map_frame(pg).evaluate(
             "() => document.querySelectorAll('.leaflet-overlay-pane canvas').length") <= 1
         assert map_frame(pg).evaluate(
-            "() => document.querySelectorAll('.leaflet-overlay-pane path').length") > 50
+            f"() => document.querySelectorAll('.leaflet-{BASEMAP_PANE}-pane path').length") > 50
         # the event layers are in the layer control
         labels = map_frame(pg).evaluate("() => Array.from(document.querySelectorAll("
                                         "'.leaflet-control-layers-overlays label'))"

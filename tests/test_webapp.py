@@ -13,11 +13,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit_folium import generate_js_hash
 
-from geo.config import PROJECT_DIR, Settings
+from geo.config import Settings
 from geo.mapview import split_drawable
 from geo.model import Event, Evidence, Place
 from geo.store import EventStore
 from geo.webapp import (
+    REPORT_DRAWN,
     TABLE_ROWS,
     FilterError,
     Filters,
@@ -39,9 +40,8 @@ from geo.webapp import (
     view_from_state,
     with_place,
 )
+from tests.page_helpers import APP, page_after_the_map
 from tests.synthetic_events import fill_store
-
-APP = str(PROJECT_DIR / "app.py")
 
 
 def _ev(event_type: str, place: str, lat: float | None, lon: float | None, day: str | None,
@@ -80,7 +80,7 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture()
 def app(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("CONFLICT_MAP_STORE", str(store_dir))
-    return AppTest.from_file(APP, default_timeout=180)
+    return page_after_the_map()
 
 
 def _counts(at: AppTest) -> dict[str, int]:
@@ -381,18 +381,36 @@ def test_page_aggregates_above_the_budget(big_store: Path, monkeypatch: pytest.M
     assert "var rows = " not in _map_script(at)
 
 
+def test_a_fresh_session_draws_the_map_first(store_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    """Every point on the map: the first run draws down to the map, which asks to report
+    once (REPORT_DRAWN); the run its report makes draws the whole page, with a map that asks
+    for nothing (the same script: the browser keeps it)."""
+    monkeypatch.setenv("CONFLICT_MAP_STORE", str(store_dir))
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    assert not at.exception, at.exception
+    first = _map_args(at)
+    assert first["returned_objects"] == REPORT_DRAWN
+    assert not at.dataframe and "once the map is drawn" in at.caption[-1].value
+    at = at.run()
+    again = _map_args(at)
+    assert again["returned_objects"] == []
+    # streamlit-folium keys the map by its script, random element names aside: same map
+    assert generate_js_hash(again["script"]) == generate_js_hash(first["script"])
+    assert at.dataframe and not any("once the map is drawn" in c.value for c in at.caption)
+
+
 def test_the_page_below_a_reporting_map_waits_for_its_first_report():
     state: dict = {}
-    assert hold_below_map(state, map_reports=True)
+    assert hold_below_map(state)  # a session's first run
     assert not release_below_map(state, map_reported=False)  # the map is not drawn yet
     assert release_below_map(state, map_reported=True)  # drawn: rerun the whole page, once
     assert not release_below_map(state, map_reported=True)
-    assert not hold_below_map(state, map_reports=True)  # later runs draw everything
+    assert not hold_below_map(state)  # later runs draw everything
     assert not release_below_map(state, map_reported=True)
     state = {}
-    assert not hold_below_map(state, map_reports=False)  # a map holding every event: no wait
+    assert hold_below_map(state)
+    assert not hold_below_map(state)  # a map holding every point: its report reran the page
     assert not release_below_map(state, map_reported=True)
-    assert not hold_below_map(state, map_reports=True)
 
 
 def test_a_new_view_keeps_the_map_and_swaps_its_layers(big_store: Path,

@@ -23,8 +23,8 @@ from geo.config import PROJECT_DIR, Settings
 from geo.model import Event, Evidence
 from geo.store import EventStore
 from geo.webapp import UPLOAD_NAME_CHARS, read_pasted, read_upload, upload_label
+from tests.page_helpers import page_after_the_map
 
-APP = str(PROJECT_DIR / "app.py")
 LIMIT = Settings().max_article_bytes
 
 ARTICLE = ("DATE: 2020-03-12\nBAGHDAD (Reuters) - A rocket attack on Camp Taji, north of "
@@ -155,7 +155,7 @@ def _upload(store_dir: Path, monkeypatch: pytest.MonkeyPatch, name: str, data: b
             watch: WriteWatch | None = None) -> AppTest:
     """The page with ``name`` uploaded and "Read the article" clicked."""
     monkeypatch.setenv("CONFLICT_MAP_STORE", str(store_dir))
-    at = AppTest.from_file(APP, default_timeout=180).run()
+    at = page_after_the_map().run()
     assert not at.exception, at.exception
     at.file_uploader(key="cm_upload").set_value((name, data, "text/plain"))
     at.button(key="cm_read").click()
