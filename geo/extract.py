@@ -104,6 +104,13 @@ _NOT_WITHDRAWAL_AFTER = re.compile(r"(?i)^\s+(?:to|for|behind)\b")
 #: Photo captions: their dates are when the picture was taken or released.
 _CAPTION = re.compile(r"(?i)\b(?:this\s+photo|in\s+this\s+(?:photo|image|picture)|"
                       r"photo\s+(?:released|taken|provided)|file\s+-|file\s+photo|AP\s+Photo)\b")
+#: A flattened infobox's date field (Wikipedia's, scraped): "Date" starting a line, glued to
+#: its value or followed by a colon or the line's end ("DateMain combat phase:", "Date27
+#: December 2019", "Date:"). Only near the top of a text, where infoboxes are.
+_INFOBOX_DATE = re.compile(r"^Date(?:[A-Z0-9:]|[ \t]*$)", re.MULTILINE)
+_INFOBOX_WITHIN = 4000
+#: The text after an infobox: a line of prose, long and not a bullet.
+_PROSE_LINE = re.compile(r"^(?![ \t]*•).{200,}$", re.MULTILINE)
 #: A sentence that goes on about the attack just reported: "The rocket attack killed ...".
 _FOLLOW_UP = re.compile(r"^\W*(?:The|This|That|It|Both)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|"
                         r"assaults?|strikes?|airstrikes?|bombing|explosion|blast|raids?|barrage|"
@@ -157,6 +164,29 @@ class _Sentence:
     places: list[_Resolved] = field(default_factory=list)
 
 
+def infobox_period(text: str, date_refs: list[dates_mod.DateRef]
+                   ) -> tuple[dates_mod.DateRef, tuple[int, int]] | None:
+    """The period a flattened infobox gives as its Date, and the span from that field to the
+    first line of prose. The infobox's bullets ("• Turkish Armed Forces ... capture Ras
+    al-Ayn") are events of that period when they say no date of their own; ``time_precision``
+    is the period's (a range of days: 2)."""
+    field_ = _INFOBOX_DATE.search(text, 0, _INFOBOX_WITHIN)
+    if field_ is None:
+        return None
+    period = next((d for d in date_refs if field_.start() <= d.start <= field_.end() + 80
+                   and d.rule != "future"), None)
+    if period is None:
+        return None
+    prose = _PROSE_LINE.search(text, period.end)
+    return (replace(period, rule=f"{period.rule}, the infobox's date"),
+            (field_.start(), prose.start() if prose else len(text)))
+
+
+def _in_bullet(text: str, offset: int, span: tuple[int, int]) -> bool:
+    """``offset`` starts a bullet line ("• ...") inside ``span``."""
+    return span[0] <= offset < span[1] and text[offset:offset + 1] == "•"
+
+
 class Extractor:
     """Turns an :class:`~geo.articles.Article` into :class:`~geo.model.Event` objects."""
 
@@ -179,9 +209,12 @@ class Extractor:
         last_place: _Resolved | None = None
         last_attack: Event | None = None
         context_dates: list[dates_mod.DateRef] = []  # dates of the paragraph so far
+        infobox = infobox_period(text, date_refs)
         for i, sent in enumerate(sentences):
             if i and "\n" in text[sentences[i - 1].end:sent.start]:
                 context_dates = []  # a new paragraph: earlier dates no longer apply
+                if infobox and _in_bullet(text, sent.start, infobox[1]):
+                    context_dates = [infobox[0]]  # the infobox's period, unless it says more
             places = sent.places
             if not [p for p in places if _is_specific(p)] and _ANAPHOR.search(sent.text) \
                     and last_place is not None:
