@@ -104,6 +104,8 @@ _NOT_WITHDRAWAL_AFTER = re.compile(r"(?i)^\s+(?:to|for|behind)\b")
 #: Photo captions: their dates are when the picture was taken or released.
 _CAPTION = re.compile(r"(?i)\b(?:this\s+photo|in\s+this\s+(?:photo|image|picture)|"
                       r"photo\s+(?:released|taken|provided)|file\s+-|file\s+photo|AP\s+Photo)\b")
+#: Where forces stay, not where they leave: "withdraw from Hasakah ...; remain in Deir ez-Zor".
+_STAY_BEFORE = re.compile(r"(?i)\b(?:remain|stay)(?:s|ed|ing)?\s+(?:in|at)\s+(?:the\s+)?$")
 #: A flattened infobox's date field (Wikipedia's, scraped): "Date" starting a line, glued to
 #: its value or followed by a colon or the line's end ("DateMain combat phase:", "Date27
 #: December 2019", "Date:"). Only near the top of a text, where infoboxes are.
@@ -341,6 +343,9 @@ class Extractor:
             targets = located or [None]
             if etype == "territory_change":  # "retake Mosul from IS": the object, if named
                 targets = [p for p in located if p.start >= sent.start + offset] or targets
+            if etype == "withdrawal":
+                targets = [p for p in targets if p is None or not _STAY_BEFORE.search(
+                    sent.text[max(0, p.start - sent.start - 30):p.start - sent.start])] or [None]
             if etype == "border_crossing":
                 targets = [p for p in located if p.place and p.place.kind == "border_crossing"]
             for res, date_ref in ((r, d) for r in targets for d in date_refs):
