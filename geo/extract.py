@@ -358,6 +358,8 @@ class Extractor:
                 out.append(ev)
         if base_triggers and not aggregate and _PRESENCE.search(sent.text):
             for res in located:
+                if res.reference:
+                    continue  # "a base south of Baghdad": the base is not at Baghdad
                 if res.place and (res.place.kind in SITE_KINDS or res.place.kind in _POINT_KINDS
                                   and (_adjacent(sent, res, base_triggers)
                                        or len(located) == 1 and _definite(sent, base_triggers))):
