@@ -104,6 +104,9 @@ _NOT_WITHDRAWAL_AFTER = re.compile(r"(?i)^\s+(?:to|for|behind)\b")
 #: Photo captions: their dates are when the picture was taken or released.
 _CAPTION = re.compile(r"(?i)\b(?:this\s+photo|in\s+this\s+(?:photo|image|picture)|"
                       r"photo\s+(?:released|taken|provided)|file\s+-|file\s+photo|AP\s+Photo)\b")
+#: Where someone comes from, not where "the base" of the sentence is: "Hamid from Sacramento,
+#: California, worked at the base".
+_ORIGIN_BEFORE = re.compile(r"(?i)\b(?:from|native\s+of)\s+$")
 #: Where forces stay, not where they leave: "withdraw from Hasakah ...; remain in Deir ez-Zor".
 _STAY_BEFORE = re.compile(r"(?i)\b(?:remain|stay)(?:s|ed|ing)?\s+(?:in|at)\s+(?:the\s+)?$")
 #: A flattened infobox's date field (Wikipedia's, scraped): "Date" starting a line, glued to
@@ -362,7 +365,9 @@ class Extractor:
                     continue  # "a base south of Baghdad": the base is not at Baghdad
                 if res.place and (res.place.kind in SITE_KINDS or res.place.kind in _POINT_KINDS
                                   and (_adjacent(sent, res, base_triggers)
-                                       or len(located) == 1 and _definite(sent, base_triggers))):
+                                       or len(located) == 1 and _definite(sent, base_triggers)
+                                       and not _ORIGIN_BEFORE.search(
+                                           sent.text[:res.start - sent.start]))):
                     out.append(self._event(article, sent, "base", res, None, actors, hedged))
         return out
 
