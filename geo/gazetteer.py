@@ -783,8 +783,9 @@ class Gazetteer:
 
     @staticmethod
     def _inside_proper_name(text: str, start: int, end: int) -> bool:
-        """A word next to another capitalised word ("Carla Babb") is part of a person's name."""
-        prev = re.search(r"([A-Z][\w'’-]*)\s$", text[max(0, start - 30):start])
+        """A word next to another capitalised word ("Carla Babb") is part of a person's name;
+        a possessive ends a name ("Iraq's Anbar province")."""
+        prev = re.search(r"([A-Z][\w'’-]*)(?<!['’]s)\s$", text[max(0, start - 30):start])
         nxt = re.match(r"\s([A-Z][\w'’-]*)", text[end:end + 30])
         if prev and not _SENTENCE_END.search(text[max(0, start - 40):start - len(prev.group(0))]):
             return True

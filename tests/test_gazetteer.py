@@ -300,6 +300,9 @@ def test_words_are_places_where_they_name_places(gaz):
     assert surfaces(gaz, "Iraqi forces fought in Hit on Tuesday.") == [("Hit", "Hīt")]
     assert ("Mobile", "Mobile") in surfaces(gaz, "He lives in Mobile, Alabama.")
     assert ("Bath", "Bath") in surfaces(gaz, "She moved to the city of Bath last year.")
+    # a possessive ends a name: "Iraq's Al-Anbar province" is not a person's name
+    assert ("Al-Anbar province", "Al Anbār") in surfaces(
+        gaz, "Warplanes struck targets in Iraq's Al-Anbar province on Wednesday.")
 
 
 def test_mentions_offsets_and_multiword_names(gaz):
