@@ -107,6 +107,13 @@ _CAPTION = re.compile(r"(?i)\b(?:this\s+photo|in\s+this\s+(?:photo|image|picture
 #: Where someone comes from, not where "the base" of the sentence is: "Hamid from Sacramento,
 #: California, worked at the base".
 _ORIGIN_BEFORE = re.compile(r"(?i)\b(?:from|native\s+of)\s+$")
+#: What follows a weapon word that names a target or a stock, not what was fired: "a ballistic
+#: missile depot", "drone factories" (other weapon words in between are skipped).
+_TARGET_AFTER_WEAPON = re.compile(
+    r"(?i)(?:\s+(?:ballistic|cruise|missiles?|rockets?|drones?))*\s+(?:depots?|factor(?:y|ies)|"
+    r"plants?|storage|stockpiles?|sites?|facilit(?:y|ies)|programs?|programmes?|production|"
+    r"workshops?|warehouses?)\b")
+_WEAPON_CONCEPTS = frozenset({"drone", "missile", "rocket"})
 #: Where forces stay, not where they leave: "withdraw from Hasakah ...; remain in Deir ez-Zor".
 _STAY_BEFORE = re.compile(r"(?i)\b(?:remain|stay)(?:s|ed|ing)?\s+(?:in|at)\s+(?:the\s+)?$")
 #: A flattened infobox's date field (Wikipedia's, scraped): "Date" starting a line, glued to
@@ -185,6 +192,13 @@ def infobox_period(text: str, date_refs: list[dates_mod.DateRef]
     prose = _PROSE_LINE.search(text, period.end)
     return (replace(period, rule=f"{period.rule}, the infobox's date"),
             (field_.start(), prose.start() if prose else len(text)))
+
+
+def _names_a_target(sentence: str, trigger: lexicon.Trigger) -> bool:
+    """A weapon word that names what was hit or stored, not what was fired ("a ballistic
+    missile depot were targeted"): it does not make the sentence's attack a missile attack."""
+    return trigger.concept in _WEAPON_CONCEPTS and bool(
+        _TARGET_AFTER_WEAPON.match(sentence, trigger.end))
 
 
 def _in_bullet(text: str, offset: int, span: tuple[int, int]) -> bool:
@@ -309,7 +323,7 @@ class Extractor:
                          triggers: list[lexicon.Trigger]) -> list[Event]:
         if not triggers:
             return []
-        concepts = {t.concept for t in triggers}
+        concepts = {t.concept for t in triggers if not _names_a_target(sent.text, t)}
         kinds: list[tuple[str, int]] = []  # (event type, trigger offset in sentence)
         attack_type = next((t for c, t in ATTACK_CONCEPTS if c in concepts), None)
         if attack_type and ({"attack", "air_strike", "bombing", "clash"} & concepts

@@ -293,3 +293,14 @@ def test_where_someone_comes_from_is_not_the_base(extractor):
             "Nawres Hamid from Sacramento, worked at the base as a linguist.")
     events = extractor.extract(article_from_text(text, published=date(2019, 12, 28)))
     assert "Sacramento" not in {e.place for e in events}
+
+
+def test_a_weapon_word_naming_the_target_does_not_type_the_attack(extractor):
+    text = ("US jets struck Jurf al-Sakhar on 12 March 2020; a ballistic missile depot and two "
+            "drone factories were destroyed.")
+    events = extractor.extract(article_from_text(text, published=date(2020, 3, 13)))
+    types = {e.event_type for e in events if e.event_type in ATTACK_TYPES}
+    assert types and not types & {"missile_attack", "drone_strike"}, types
+    fired = "Iran fired ballistic missiles at Al Asad air base on 8 January 2020."
+    events = extractor.extract(article_from_text(fired, published=date(2020, 1, 9)))
+    assert "missile_attack" in {e.event_type for e in events}
