@@ -166,6 +166,8 @@ class _Resolved:
     reasons: tuple[str, ...] = ()
     near: bool = False  # "near X": geo_precision 2
     reference: bool = False  # "27 km north of X": X locates another place
+    stay: bool = False  # "remain in X": forces stay there, they do not leave it
+    origin: bool = False  # "Hamid from X": where someone comes from
 
 
 @dataclass
@@ -237,7 +239,8 @@ class Extractor:
             places = sent.places
             if not [p for p in places if _is_specific(p)] and _ANAPHOR.search(sent.text) \
                     and last_place is not None:
-                places = [replace(last_place, start=sent.start, end=sent.start, near=False)]
+                places = [replace(last_place, start=sent.start, end=sent.start, near=False,
+                                  stay=False, origin=False)]
                 places += sent.places
             sent_dates = [] if _CAPTION.search(sent.text) else date_refs[
                 bisect_left(date_starts, sent.start):bisect_left(date_starts, sent.end)]
@@ -310,7 +313,8 @@ class Extractor:
             sent.places.append(_Resolved(
                 m.start, m.end, m.surface, best.place, 0.5 if ambiguous else 1.0,
                 tuple(best.reasons), near=bool(_NEAR.search(before)),
-                reference=bool(_REFERENCE.search(before))))
+                reference=bool(_REFERENCE.search(before)), stay=bool(_STAY_BEFORE.search(before)),
+                origin=bool(_ORIGIN_BEFORE.search(before))))
         for sent in sentences:
             if any(not p.reference and _is_specific(p) for p in sent.places):
                 sent.places = [p for p in sent.places if not p.reference]
@@ -361,8 +365,7 @@ class Extractor:
             if etype == "territory_change":  # "retake Mosul from IS": the object, if named
                 targets = [p for p in located if p.start >= sent.start + offset] or targets
             if etype == "withdrawal":
-                targets = [p for p in targets if p is None or not _STAY_BEFORE.search(
-                    sent.text[max(0, p.start - sent.start - 30):p.start - sent.start])] or [None]
+                targets = [p for p in targets if p is None or not p.stay] or [None]
             if etype == "border_crossing":
                 targets = [p for p in located if p.place and p.place.kind == "border_crossing"]
             for res, date_ref in ((r, d) for r in targets for d in date_refs):
@@ -379,9 +382,8 @@ class Extractor:
                     continue  # "a base south of Baghdad": the base is not at Baghdad
                 if res.place and (res.place.kind in SITE_KINDS or res.place.kind in _POINT_KINDS
                                   and (_adjacent(sent, res, base_triggers)
-                                       or len(located) == 1 and _definite(sent, base_triggers)
-                                       and not _ORIGIN_BEFORE.search(
-                                           sent.text[:res.start - sent.start]))):
+                                       or len(located) == 1 and not res.origin
+                                       and _definite(sent, base_triggers))):
                     out.append(self._event(article, sent, "base", res, None, actors, hedged))
         return out
 
