@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from geo.lexicon import Leads, finditer_at, finditer_at_leads, pattern_leads, search_lower
 
@@ -510,14 +511,21 @@ _NUMBER = re.compile(r"\d+")
 _WEEKDAY_LEADS = Leads(frozenset(calendar.day_name), frozenset())
 
 
+@lru_cache(maxsize=1)
+def _digit_starts(text: str) -> tuple[int, ...]:
+    """Where a number or a weekday name starts in ``text``, sorted: found once per text for
+    the four patterns of :data:`_DIGIT_LED`."""
+    starts = _WEEKDAY_LEADS.starts(text, text)
+    starts.update(m.start() for m in _NUMBER.finditer(text))
+    return tuple(sorted(starts))
+
+
 def _matches(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """``regex.finditer(text)``; a pattern that starts with known words is tried only where
     they occur (month and weekday names, "last", "this": a few places in an article), one that
     starts with a number only where a number or a weekday starts."""
     if regex in _DIGIT_LED:
-        starts = _WEEKDAY_LEADS.starts(text, text)
-        starts.update(m.start() for m in _NUMBER.finditer(text))
-        return finditer_at(regex, text, sorted(starts))
+        return finditer_at(regex, text, _digit_starts(text))
     leads = _LEADS.get(regex)
     if leads is None:
         return regex.finditer(text)

@@ -208,7 +208,8 @@ def finditer_at_leads(regex: re.Pattern[str], leads: Leads, text: str,
     yield from finditer_at(regex, text, starts)
 
 
-def finditer_at(regex: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+def finditer_at(regex: re.Pattern[str], text: str,
+                starts: Sequence[int]) -> Iterator[re.Match[str]]:
     """``regex.finditer(text)`` for a pattern that cannot match the empty string and whose
     every match starts at one of ``starts`` (sorted): the leftmost match from a position is
     the first of them at or after it where the pattern matches."""
