@@ -10,7 +10,6 @@ or legend goes through :func:`escape_text` first.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import os
@@ -23,7 +22,7 @@ from typing import Any, TypeVar
 import folium
 import pandas as pd
 from branca.element import CssLink, Element, JavascriptLink, MacroElement
-from folium.plugins import FastMarkerCluster, MarkerCluster
+from folium.plugins import MarkerCluster
 from folium.template import Template
 
 from geo.config import BASEMAP_DATA_DIR, STATIC_DIR
@@ -68,8 +67,8 @@ def map_scripts_text(vendor_dir: Path = VENDOR_DIR) -> str:
                    for rel in MAP_SCRIPTS.values())
 
 
-#: Above this many drawn events the map uses one FastMarkerCluster per layer (rows of plain
-#: data drawn by a JS callback) instead of one Python ``folium.Marker`` per event (with its
+#: Above this many drawn events the map uses one EventCluster per layer (rows of plain
+#: data drawn in the browser) instead of one Python ``folium.Marker`` per event (with its
 #: Popup, Tooltip and Icon objects): measured here, 2,000 such markers take 0.9 s to build and
 #: 7.6 s to render, while the fast path builds and renders 10,000 in under 5 s.
 FAST_PATH_THRESHOLD = 500
@@ -123,7 +122,11 @@ class MapInputError(ValueError):
 
 # --- escaping ---------------------------------------------------------------------------------
 
-_JS_TEMPLATE_CHARS = str.maketrans({"\\": "&#92;", "`": "&#96;", "$": "&#36;"})
+#: HTML's special characters (as ``html.escape(quote=True)`` writes them) and those of JS
+#: template literals (see :func:`escape_text`), replaced in one pass.
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;",
+                          "\\": "&#92;", "`": "&#96;", "$": "&#36;"})
+_NEEDS_ESCAPE = re.compile(r"[&<>\"'\\`$]")
 
 
 def escape_text(value: Any) -> str:
@@ -134,24 +137,29 @@ def escape_text(value: Any) -> str:
     code. Replacing ``\\``, `````, ``$`` with HTML entities closes that hole; the browser shows
     the same characters.
     """
-    return html.escape("" if value is None else str(value), quote=True).translate(
-        _JS_TEMPLATE_CHARS)
+    text = "" if value is None else str(value)
+    return text.translate(_ESCAPES) if _NEEDS_ESCAPE.search(text) else text
 
 
 def highlight(text: str, needle: str | None) -> str:
     """Escaped ``text`` with each case-insensitive occurrence of ``needle`` in ``<mark>``."""
+    return "".join(highlight_parts(text, needle))
+
+
+def highlight_parts(text: str, needle: str | None) -> list[str]:
+    """:func:`highlight` in pieces: escaped text, and ``<mark>`` and ``</mark>`` on their own."""
     needle = (needle or "").strip()
     low, low_needle = text.lower(), needle.lower()
     if not needle or len(low) != len(text) or len(low_needle) != len(needle):
         # no needle, or lower-casing changed lengths (rare scripts): offsets would not match
-        return escape_text(text)
+        return [escape_text(text)]
     out, pos = [], 0
     while (hit := low.find(low_needle, pos)) >= 0:
         end = hit + len(needle)
-        out.append(f"{escape_text(text[pos:hit])}<mark>{escape_text(text[hit:end])}</mark>")
+        out += [escape_text(text[pos:hit]), "<mark>", escape_text(text[hit:end]), "</mark>"]
         pos = end
     out.append(escape_text(text[pos:]))
-    return "".join(out)
+    return out
 
 
 def _safe_href(url: str) -> str | None:
@@ -255,27 +263,55 @@ def _casualties_line(row: dict[str, Any]) -> str:
     return f"killed {k}, wounded {w}"
 
 
-def _sources_html(row: dict[str, Any], limit: int | None) -> str:
+def _source_parts(row: dict[str, Any], limit: int | None) -> list[str]:
+    """The popup's list of sources, at most ``limit`` and a count of the rest, in pieces."""
     sources = _as_list(row.get("sources"))
     if not sources and _value(row, "source"):
         sources = [{"source": row["source"], "title": "", "published": None}]
-    items = []
-    for src in sources[:limit] if limit else sources:
+    shown = sources[:limit] if limit else sources
+    parts = ["<ul class='cm-sources'>"] if sources else []
+    for src in shown:
         where = str(src.get("source", "")) if isinstance(src, dict) else str(src)
         title = src.get("title") if isinstance(src, dict) else ""
         published = src.get("published") if isinstance(src, dict) else None
         label = escape_text(title or where)
         href = _safe_href(where)
-        link = (
-            f'<a href="{escape_text(href)}" target="_blank" rel="noopener noreferrer">{label}</a>'
-            if href else label
-        )
-        items.append(f"<li>{link}" + (f" ({escape_text(published)})" if published else "")
-                     + "</li>")
-    more = len(sources) - len(items)
-    if more > 0:
-        items.append(f"<li>and {more} more</li>")
-    return f"<ul class='cm-sources'>{''.join(items)}</ul>" if items else ""
+        parts += (["<li><a href=\"", escape_text(href),
+                   "\" target=\"_blank\" rel=\"noopener noreferrer\">", label, "</a>"]
+                  if href else ["<li>", label])
+        parts.append(f" ({escape_text(published)})</li>" if published else "</li>")
+    if len(sources) > len(shown):
+        parts.append(f"<li>and {len(sources) - len(shown)} more</li>")
+    return parts + ["</ul>"] if sources else parts
+
+
+def popup_parts(row: dict[str, Any], *, compact: bool = False) -> list[str]:
+    """The popup of one event in pieces (:func:`popup_html` joins them): the event's id and
+    evidence, and pieces that many events share (type, date, place, casualties, actors, each
+    source), so that a layer of thousands can send each shared piece once
+    (:class:`EventCluster`). All article text is escaped.
+
+    ``compact`` (the fast path) cuts the evidence and lists at most three sources.
+    """
+    style = TYPE_STYLES[row["event_type"]]
+    evidence = str(_value(row, "evidence") or "")
+    if compact and len(evidence) > COMPACT_EVIDENCE_CHARS:
+        evidence = evidence[:COMPACT_EVIDENCE_CHARS] + "…"
+    actors = ", ".join(str(a) for a in _as_list(row.get("actors"))) or "not stated"
+    parts = [
+        "<div class='cm-popup' data-event-id='", escape_text(row.get("id", "")),
+        f"'><b style='color:{style.hex}'>{escape_text(style.label)}</b>",
+        f"<br><b>Date:</b> {_date_line(row)}",
+        f"<br><b>Place:</b> {_place_line(row)}",
+        f"<br><b>Casualties:</b> {_casualties_line(row)}",
+        f"<br><b>Actors:</b> {escape_text(actors)}",
+    ]
+    if evidence:
+        parts += ["<blockquote class='cm-evidence'>",
+                  *highlight_parts(evidence, _value(row, "place") or _value(row, "place_name")),
+                  "</blockquote>"]
+    parts += ["<b>Sources:</b>", *_source_parts(row, 3 if compact else None), "</div>"]
+    return [p for p in parts if p]
 
 
 def popup_html(row: dict[str, Any], *, compact: bool = False) -> str:
@@ -284,27 +320,7 @@ def popup_html(row: dict[str, Any], *, compact: bool = False) -> str:
     ``compact`` (the fast path) cuts the evidence and lists at most three sources, because the
     popup text travels in the page for every one of many thousand events.
     """
-    style = TYPE_STYLES[row["event_type"]]
-    evidence = str(_value(row, "evidence") or "")
-    if compact and len(evidence) > COMPACT_EVIDENCE_CHARS:
-        evidence = evidence[:COMPACT_EVIDENCE_CHARS] + "…"
-    actors = ", ".join(str(a) for a in _as_list(row.get("actors"))) or "not stated"
-    parts = [
-        f"<div class='cm-popup' data-event-id='{escape_text(row.get('id', ''))}'>",
-        f"<b style='color:{style.hex}'>{escape_text(style.label)}</b>",
-        f"<br><b>Date:</b> {_date_line(row)}",
-        f"<br><b>Place:</b> {_place_line(row)}",
-        f"<br><b>Casualties:</b> {_casualties_line(row)}",
-        f"<br><b>Actors:</b> {escape_text(actors)}",
-    ]
-    if evidence:
-        parts.append(
-            "<blockquote class='cm-evidence'>"
-            f"{highlight(evidence, _value(row, 'place') or _value(row, 'place_name'))}"
-            "</blockquote>"
-        )
-    parts.append(f"<b>Sources:</b>{_sources_html(row, 3 if compact else None)}</div>")
-    return "".join(parts)
+    return "".join(popup_parts(row, compact=compact))
 
 
 def tooltip_text(row: dict[str, Any]) -> str:
@@ -508,10 +524,61 @@ class _RawScript(Element):
         self.text = text
 
 
-class EventCluster(FastMarkerCluster):
-    """FastMarkerCluster that skips branca's second templating pass of its (large) script."""
+class EventCluster(MarkerCluster):
+    """A clustered layer of thousands of events, drawn in the browser from plain rows.
+
+    Each row is ``[lat, lon, style, piece, piece, ...]``: an index into ``styles`` (colour and
+    icon of an event type; one Leaflet icon each, shared by its markers) and indexes into
+    ``pieces``, the popup pieces of :func:`popup_parts`, each sent once however many events
+    share it. A popup's HTML is joined only when it opens. Sent this way 10,000 events take
+    about a quarter of the bytes of one HTML popup string each (docs/performance.md).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var pieces = {{ this.pieces|tojson }};
+            var icons = {{ this.styles|tojson }}.map(function (s) {
+                return L.AwesomeMarkers.icon({icon: s[1], prefix: 'fa', markerColor: s[0]});
+            });
+            var rows = {{ this.rows|tojson }};
+            var popup = function (marker) {
+                var row = marker.options.cmRow, html = '';
+                for (var j = 3; j < row.length; j++) { html += pieces[row[j]]; }
+                return html;
+            };
+            var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+            var markers = new Array(rows.length);
+            for (var i = 0; i < rows.length; i++) {
+                var row = rows[i];
+                markers[i] = L.marker([row[0], row[1]], {icon: icons[row[2]], cmRow: row})
+                    .bindPopup(popup, {maxWidth: 420});
+            }
+            cluster.addLayers(markers);
+            cluster.addTo({{ this._parent.get_name() }});
+            return cluster;
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, rows: Sequence[dict[str, Any]], name: str) -> None:
+        super().__init__(name=name, overlay=True, control=True)
+        self._name = "EventCluster"
+        styles: dict[tuple[str, str], int] = {}
+        pieces: dict[str, int] = {}
+        self.rows: list[list[float | int]] = []
+        for row in rows:
+            style = TYPE_STYLES[row["event_type"]]
+            out: list[float | int] = [float(row["lat"]), float(row["lon"]),
+                                      styles.setdefault((style.color, style.icon), len(styles))]
+            out += [pieces.setdefault(p, len(pieces)) for p in popup_parts(row, compact=True)]
+            self.rows.append(out)
+        self.styles = [list(s) for s in styles]
+        self.pieces = list(pieces)
 
     def render(self, **kwargs: Any) -> None:
+        """Render once, skipping branca's second templating pass of the (large) script."""
         figure = self.get_root()
         for name, url in self.default_js:
             figure.header.add_child(JavascriptLink(url), name=name)
@@ -521,30 +588,17 @@ class EventCluster(FastMarkerCluster):
         figure.script.add_child(_RawScript(script(self, kwargs)), name=self.get_name())
 
 
-_FAST_CALLBACK = """function (row) {
-    var icon = L.AwesomeMarkers.icon({icon: row[3], prefix: 'fa', markerColor: row[2]});
-    var marker = L.marker(new L.LatLng(row[0], row[1]), {icon: icon});
-    marker.bindPopup(row[4], {maxWidth: 420});
-    return marker;
-}"""
-
-
 def add_event_layer(
     m: Element, name: str, rows: Sequence[dict[str, Any]], *, fast: bool
 ) -> folium.Layer:
     """One toggleable, clustered layer of events.
 
-    ``fast`` sends plain rows (lat, lon, colour, icon, escaped popup) drawn by one JS
-    callback; otherwise each event is a ``folium.Marker`` with a full popup and a tooltip.
+    ``fast`` sends plain rows drawn in the browser (:class:`EventCluster`, compact popups, no
+    tooltips); otherwise each event is a ``folium.Marker`` with a full popup and a tooltip.
     """
+    layer: folium.Layer
     if fast:
-        data = []
-        for row in rows:
-            style = TYPE_STYLES[row["event_type"]]
-            data.append([float(row["lat"]), float(row["lon"]), style.color, style.icon,
-                         popup_html(row, compact=True)])
-        layer: folium.Layer = EventCluster(data, callback=_FAST_CALLBACK, name=name,
-                                           overlay=True, control=True)
+        layer = EventCluster(rows, name)
     else:
         layer = MarkerCluster(name=name, overlay=True, control=True)
         for row in rows:

@@ -9,7 +9,7 @@ from pathlib import Path
 import folium
 import pandas as pd
 import pytest
-from folium.plugins import FastMarkerCluster, MarkerCluster
+from folium.plugins import MarkerCluster
 
 from geo.config import BASEMAP_DATA_DIR, PROJECT_DIR
 from geo.mapview import (
@@ -21,6 +21,7 @@ from geo.mapview import (
     MAP_SCRIPTS_BUNDLE,
     TYPE_STYLES,
     VENDORED_ASSETS,
+    EventCluster,
     MapInputError,
     PlaceLayer,
     asset_links,
@@ -159,21 +160,40 @@ def test_escape_text_closes_js_template_literals():
 def test_fast_path_above_threshold():
     events = [_event(lat=33.0 + i * 0.01, lon=44.0, evidence=f"{HOSTILE} {i}") for i in range(12)]
     m = build_map(events, fast_threshold=10)
-    fast = _children(m, FastMarkerCluster)
-    assert len(fast) == 1 and len(fast[0].data) == 12
+    fast = _children(m, EventCluster)
+    assert len(fast) == 1 and len(fast[0].rows) == 12
     assert not _children(m, folium.Marker)
     page = _html(m)
     assert "<script>alert" not in page and "L.AwesomeMarkers.icon" in page
     slow = build_map(events, fast_threshold=12)
-    assert len(_children(slow, folium.Marker)) == 12 and not _children(slow, FastMarkerCluster)
+    assert len(_children(slow, folium.Marker)) == 12 and not _children(slow, EventCluster)
+
+
+def test_fast_path_sends_each_shared_popup_piece_once():
+    """Rows index a layer's pieces; joined they are the compact popup, and a piece many
+    events share (a source, a place, the markup) is in the page once."""
+    source = Evidence("Rockets hit", 0, 11, "https://example.org/one-article", "One article",
+                      "2020-01-05")
+    events = [_event(lat=33.0 + i * 0.01, lon=44.0, evidence=f"{HOSTILE} number {i}",
+                     sources=[source]) for i in range(40)]
+    layer = EventCluster([e.to_properties() for e in events], "Attacks")
+    for row, event in zip(layer.rows, events, strict=True):
+        assert row[:2] == [event.lat, event.lon]
+        assert layer.styles[row[2]] == [TYPE_STYLES[event.event_type].color,
+                                        TYPE_STYLES[event.event_type].icon]
+        joined = "".join(layer.pieces[int(i)] for i in row[3:])
+        assert joined == popup_html(event.to_properties(), compact=True)
+    assert len(layer.pieces) == len(set(layer.pieces))
+    page = _html(build_map(events, fast_threshold=10))
+    assert page.count("one-article") == 1 and page.count("number 7") == 1
 
 
 def test_fast_path_by_default_for_a_big_frame():
     rows = [_event(lat=30 + (i % 100) * 0.1, lon=40 + (i // 100) * 0.1).to_properties()
             for i in range(2500)]
     m = build_map(pd.DataFrame(rows))
-    fast = _children(m, FastMarkerCluster)
-    assert sum(len(f.data) for f in fast) == 2500
+    fast = _children(m, EventCluster)
+    assert sum(len(f.rows) for f in fast) == 2500
 
 
 def test_assets_point_at_vendored_files():
