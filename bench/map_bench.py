@@ -14,7 +14,7 @@ of each feature group); the payload is the length of those scripts.
 Browser: ``streamlit run app.py`` on that store (``tests.browser_helpers.start_server``),
 loaded in headless Debian Chromium (Playwright with ``executable_path``, never a Playwright
 download), one fresh browser context per session. "Drawn" means the map shows what the page
-planned: markers or clusters in the marker pane, or canvas cells whose count
+planned: markers or clusters in the marker pane, or counted cells whose count
 (``data-cm-binned``) equals the count line's. Each session then zooms into a dense area that
 stays binned (Baghdad) and into a place at level 12 that switches to points, and times each
 until drawn. Page weight is the bytes of every HTTP response plus every websocket frame

@@ -37,8 +37,8 @@ class Settings:
     online_timeout: float = 3.0
     #: Largest article the reader accepts, in bytes.
     max_article_bytes: int = 5_000_000
-    #: Most events the map draws one by one; above it, counted cells (docs/map.md: canvas
-    #: circles draw 100,000 points in about 2.4 s and need about 1 KB of page per event).
+    #: Most events the map draws one by one; above it, counted cells (docs/map.md: a fresh
+    #: page of 10,000 points is drawn in about 4.7 s, one of cells in under 3 s).
     map_max_points: int = 20_000
 
     @classmethod

@@ -402,7 +402,7 @@ def _read_basemap(name: str) -> dict[str, Any]:
 
 #: The basemap's own pane, between the tiles (Leaflet's z-index 200) and the overlays (400):
 #: in the overlay pane its opaque countries hid whatever an overlay drew below them in the
-#: pane's order, such as the canvas of counted cells.
+#: pane's order, such as the counted cells.
 BASEMAP_PANE, BASEMAP_Z = "cm-basemap", 250
 
 
@@ -680,11 +680,13 @@ def bin_radius(n: int, largest: int) -> float:
 
 
 class BinLayer(MacroElement):
-    """Counted cells drawn as canvas circle markers, one JS loop over plain rows.
+    """Counted cells drawn as SVG circle markers, one JS loop over plain rows.
 
-    Canvas, not DOM markers: thousands of circles draw in milliseconds. The map's container
-    gets ``data-cm-bins`` (cells) and ``data-cm-binned`` (events in them), so a test or a
-    user script can read what was drawn from a canvas that has no elements to count."""
+    SVG, not canvas: a view holds at most a few thousand cells, which SVG draws in
+    milliseconds, and an SVG takes the pointer only on its circles, so the basemap's country
+    tooltips still show between them (a canvas takes it over the whole map). The map's
+    container gets ``data-cm-bins`` (cells) and ``data-cm-binned`` (events in them), so a
+    test or a user script can read what was drawn without walking the layers."""
 
     _template = Template(
         """
@@ -692,7 +694,7 @@ class BinLayer(MacroElement):
         var {{ this.get_name() }} = L.featureGroup();
         (function () {
             var group = {{ this.get_name() }};
-            var renderer = L.canvas({padding: 0.5});
+            var renderer = L.svg({padding: 0.5});
             var rows = {{ this.rows|tojson }};
             var total = 0;
             rows.forEach(function (r) {
@@ -704,7 +706,7 @@ class BinLayer(MacroElement):
                   .addTo(group);
             });
             // the layer may be swapped for the next view's (st_folium feature groups): take
-            // its canvas and its counts off the map with it
+            // its renderer and its counts off the map with it
             group.on('add', function () {
                 var box = group._map.getContainer();
                 box.dataset.cmBins = rows.length;

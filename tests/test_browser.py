@@ -389,13 +389,27 @@ def binned_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Se
         srv.stop()
 
 
-#: JS run in the map frame: the centre of the largest counted cell (container pixels) and the
-#: tag of the element a click there hits.
+#: JS run in the map frame: the centre of the largest counted cell (container pixels) and
+#: whether a click there hits that cell.
 BIGGEST_CELL_JS = """() => { const m = window.map; let best = null;
-    m.eachLayer(l => { if (l instanceof L.CircleMarker && l._renderer instanceof L.Canvas
+    m.eachLayer(l => { if (l instanceof L.CircleMarker && l._renderer instanceof L.SVG
+                           && l._renderer !== m._renderer
                            && (!best || l.getRadius() > best.getRadius())) { best = l; } });
     const p = m.latLngToContainerPoint(best.getLatLng());
-    return [p.x, p.y, document.elementFromPoint(p.x, p.y).tagName]; }"""
+    return [p.x, p.y, document.elementFromPoint(p.x, p.y) === best._path]; }"""
+#: JS run in the map frame: a point (container pixels) where the pointer meets a country of
+#: the basemap, not a cell; null if there is none.
+COUNTRY_SPOT_JS = f"""() => {{ const box = window.map.getContainer().getBoundingClientRect();
+    for (let y = 30; y < box.height - 30; y += 12) {{
+        for (let x = 60; x < box.width - 60; x += 12) {{
+            const el = document.elementFromPoint(box.left + x, box.top + y);
+            if (el && el.closest('.leaflet-{BASEMAP_PANE}-pane') && el.tagName === 'path'
+                    && el.getAttribute('fill') !== 'none') {{ return [x, y]; }}
+        }}
+    }}
+    return null; }}"""
+TOOLTIP_TEXT_JS = """() => Array.from(document.querySelectorAll('.leaflet-tooltip'),
+                                    e => e.innerText.trim()).filter(t => t)"""
 POPUP_TEXT_JS = """() => Array.from(document.querySelectorAll('.leaflet-popup-content'),
                                     e => e.innerText)"""
 
@@ -414,12 +428,18 @@ def test_above_the_budget_the_map_draws_bins_then_points(browser, binned_server)
         state = poll(lambda: bin_state(pg), lambda s: bool(s) and s["events"] > 0, page=pg)
         assert state == {"bins": state["bins"], "events": facets["drawable"]}, state
         assert state["bins"] > 1
-        assert marker_state(pg) == []  # no event markers: only canvas circles
+        assert marker_state(pg) == []  # no event markers: only counted circles
         # the cells are on top of the basemap (its opaque countries once hid them): the
         # biggest cell is what a click at its centre hits, and the click opens its popup
         x, y, hit = map_frame(pg).evaluate(BIGGEST_CELL_JS)
-        assert hit == "CANVAS", hit
+        assert hit
         frame_box = pg.locator("iframe").first.bounding_box()
+        # between the cells the pointer reaches the countries: their names show on hover
+        # (a canvas of cells took the pointer over the whole map)
+        spot = map_frame(pg).evaluate(COUNTRY_SPOT_JS)
+        assert spot is not None
+        pg.mouse.move(frame_box["x"] + spot[0], frame_box["y"] + spot[1])
+        assert poll(lambda: map_frame(pg).evaluate(TOOLTIP_TEXT_JS), bool, page=pg)
         pg.mouse.click(frame_box["x"] + x, frame_box["y"] + y)
         popup = poll(lambda: map_frame(pg).evaluate(POPUP_TEXT_JS), bool, page=pg)
         assert popup and "events here" in popup[0], popup
@@ -436,9 +456,10 @@ def test_above_the_budget_the_map_draws_bins_then_points(browser, binned_server)
         assert sum(m["n"] for m in markers) == mode[1], markers
         assert map_frame(pg).evaluate("() => window.__cm_kept") == 1
         assert bin_state(pg) is None  # the cells left with their layer
-        # one canvas at most (the cells' renderer went with them), the basemap still drawn
+        # the cells' renderer went with them (one SVG is left: the map's own, for the
+        # reference places), the basemap still drawn
         assert map_frame(pg).evaluate(
-            "() => document.querySelectorAll('.leaflet-overlay-pane canvas').length") <= 1
+            "() => document.querySelectorAll('.leaflet-overlay-pane svg').length") == 1
         assert map_frame(pg).evaluate(
             f"() => document.querySelectorAll('.leaflet-{BASEMAP_PANE}-pane path').length") > 50
         # the event layers are in the layer control

@@ -329,7 +329,7 @@ def test_bin_popup_and_radius():
     assert BIN_RADIUS[0] < bin_radius(30, 1000) < BIN_RADIUS[1]
 
 
-def test_build_map_draws_bins_on_canvas():
+def test_build_map_draws_bins_as_svg_circles():
     m = build_map([], bins=_bins(), center=(34.0, 42.0), zoom=6, fit_to_events=False)
     html = m.get_root().render()
     rows = json.loads(re.search(r"var rows = (\[.*?\]);\n", html, re.S).group(1))
@@ -337,7 +337,7 @@ def test_build_map_draws_bins_on_canvas():
     assert sum(r[2] for r in rows) == int(_bins()["n"].sum())
     by_n = {r[2]: r for r in rows}
     assert by_n[40][4] == TYPE_STYLES["bombing"].hex  # coloured by the commonest type
-    assert "L.canvas(" in html and "dataset.cmBinned" in html
+    assert "L.svg(" in html and "dataset.cmBinned" in html
     assert "L.marker(" not in html
     legend = re.search(r'<div id="cm-legend".*?</div>\s*</div>', html, re.S)
     assert legend and "Bombing" in html and "data-type='base'" in html

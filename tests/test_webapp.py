@@ -364,7 +364,7 @@ def test_page_aggregates_above_the_budget(big_store: Path, monkeypatch: pytest.M
     script = _map_script(at)
     rows = _bin_rows(script)
     assert len(rows) > 1 and sum(r[2] for r in rows) == facets["drawable"]
-    assert "L.marker(" not in script and "L.canvas(" in script
+    assert "L.marker(" not in script and "L.svg(" in script
     assert any(f"{rows[0][2]:,} events" in r[5] for r in rows[:1])
     # a session's first run draws the page down to the map: the rest follows its first report
     assert not at.dataframe and "once the map is drawn" in at.caption[-1].value
