@@ -854,10 +854,11 @@ def normalise_spun(text: str) -> str:
 # --- demonyms -----------------------------------------------------------------------------------
 
 #: Country adjectives and demonyms -> ISO 3166 alpha-2: "the Syrian town of Al-Bukamal" names
-#: Syria as much as "Syria" does. Conflict-region countries first; extend as needed.
+#: Syria as much as "Syria" does. Conflict-region countries first; extend as needed. Not
+#: "Kurdish": a Kurdish town may be in Iraq, Syria, Turkey or Iran.
 DEMONYMS: dict[str, str] = {
     "Iraqi": "IQ", "Iraqis": "IQ", "Syrian": "SY", "Syrians": "SY", "Iranian": "IR",
-    "Iranians": "IR", "Turkish": "TR", "Turks": "TR", "Kurdish": "IQ", "Jordanian": "JO",
+    "Iranians": "IR", "Turkish": "TR", "Turks": "TR", "Jordanian": "JO",
     "Lebanese": "LB", "Israeli": "IL", "Israelis": "IL", "Palestinian": "PS", "Saudi": "SA",
     "Yemeni": "YE", "Emirati": "AE", "Kuwaiti": "KW", "Qatari": "QA", "Egyptian": "EG",
     "Libyan": "LY", "Afghan": "AF", "Pakistani": "PK", "Indian": "IN", "Russian": "RU",

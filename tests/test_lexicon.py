@@ -19,6 +19,7 @@ from geo.lexicon import (
     LeadIndex,
     find_actors,
     find_casualties,
+    find_demonym_countries,
     find_triggers,
     finditer_at_leads,
     normalise_spun,
@@ -451,3 +452,13 @@ def test_casualty_cue_words_hold_a_needed_word(text: str) -> None:
     for kind, cue in _CUE_WORDS.items():
         if cue.search(text):
             assert any(word in search_lower(text) for word in _CUE_NEEDS[kind]), (kind, text)
+
+
+@pytest.mark.parametrize(("text", "places_only", "countries"), [
+    ("the Syrian town of Al-Bukamal", True, {"SY"}),
+    ("Iraqi forces and Turkish drones", True, set()),  # who fights says little about where
+    ("Iraqi forces and Turkish drones", False, {"IQ", "TR"}),
+    ("the Kurdish town of Kobani", True, set()),  # Kurdish towns are in four countries
+])
+def test_demonym_countries(text: str, places_only: bool, countries: set[str]) -> None:
+    assert find_demonym_countries(text, places_only=places_only) == countries
