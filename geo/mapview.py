@@ -524,26 +524,51 @@ class _RawScript(Element):
         self.text = text
 
 
+@dataclass(frozen=True)
+class ClusterData:
+    """What an :class:`EventCluster` draws: ``rows`` of ``[lat, lon, style, piece, piece,
+    ...]``, the ``styles`` (colour and icon) of the rows' types and the popup ``pieces``."""
+
+    rows: list[list[float | int]]
+    styles: list[list[str]]
+    pieces: list[str]
+
+
+def cluster_data(records: Sequence[dict[str, Any]]) -> ClusterData:
+    """Events as :class:`ClusterData`: each style and each popup piece once, rows indexing
+    them."""
+    styles: dict[tuple[str, str], int] = {}
+    pieces: dict[str, int] = {}
+    rows: list[list[float | int]] = []
+    for row in records:
+        style = TYPE_STYLES[row["event_type"]]
+        out: list[float | int] = [float(row["lat"]), float(row["lon"]),
+                                  styles.setdefault((style.color, style.icon), len(styles))]
+        out += [pieces.setdefault(p, len(pieces)) for p in popup_parts(row, compact=True)]
+        rows.append(out)
+    return ClusterData(rows, [list(s) for s in styles], list(pieces))
+
+
 class EventCluster(MarkerCluster):
     """A clustered layer of thousands of events, drawn in the browser from plain rows.
 
-    Each row is ``[lat, lon, style, piece, piece, ...]``: an index into ``styles`` (colour and
-    icon of an event type; one Leaflet icon each, shared by its markers) and indexes into
-    ``pieces``, the popup pieces of :func:`popup_parts`, each sent once however many events
-    share it. A popup's HTML is joined only when it opens. Sent this way the 10,000 events of
-    the bench's store take 4.1 MB instead of 10.6 MB as one HTML popup string each
-    (docs/map.md, "Speed").
+    Each row is ``[lat, lon, style, piece, piece, ...]`` (:func:`cluster_data`): an index into
+    ``styles`` (colour and icon of an event type; one Leaflet icon each, shared by its
+    markers) and indexes into ``pieces``, the popup pieces of :func:`popup_parts`, each sent
+    once however many events share it. A popup's HTML is joined only when it opens. Sent this
+    way the 10,000 events of the bench's store take 4.1 MB instead of 10.6 MB as one HTML
+    popup string each (docs/map.md, "Speed").
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function () {
-            var pieces = {{ this.pieces|tojson }};
-            var icons = {{ this.styles|tojson }}.map(function (s) {
+            var pieces = {{ this.data.pieces|tojson }};
+            var icons = {{ this.data.styles|tojson }}.map(function (s) {
                 return L.AwesomeMarkers.icon({icon: s[1], prefix: 'fa', markerColor: s[0]});
             });
-            var rows = {{ this.rows|tojson }};
+            var rows = {{ this.data.rows|tojson }};
             var popup = function (marker) {
                 var row = marker.options.cmRow, html = '';
                 for (var j = 3; j < row.length; j++) { html += pieces[row[j]]; }
@@ -563,20 +588,10 @@ class EventCluster(MarkerCluster):
         {% endmacro %}"""
     )
 
-    def __init__(self, rows: Sequence[dict[str, Any]], name: str) -> None:
+    def __init__(self, data: ClusterData, name: str) -> None:
         super().__init__(name=name, overlay=True, control=True)
         self._name = "EventCluster"
-        styles: dict[tuple[str, str], int] = {}
-        pieces: dict[str, int] = {}
-        self.rows: list[list[float | int]] = []
-        for row in rows:
-            style = TYPE_STYLES[row["event_type"]]
-            out: list[float | int] = [float(row["lat"]), float(row["lon"]),
-                                      styles.setdefault((style.color, style.icon), len(styles))]
-            out += [pieces.setdefault(p, len(pieces)) for p in popup_parts(row, compact=True)]
-            self.rows.append(out)
-        self.styles = [list(s) for s in styles]
-        self.pieces = list(pieces)
+        self.data = data
 
     def render(self, **kwargs: Any) -> None:
         """Render once, skipping branca's second templating pass of the (large) script."""
@@ -589,40 +604,46 @@ class EventCluster(MarkerCluster):
         figure.script.add_child(_RawScript(script(self, kwargs)), name=self.get_name())
 
 
-def add_event_layer(
-    m: Element, name: str, rows: Sequence[dict[str, Any]], *, fast: bool
-) -> folium.Layer:
-    """One toggleable, clustered layer of events.
+@dataclass(frozen=True)
+class EventLayerData:
+    """One layer of :data:`EVENT_LAYERS` ready to draw: above the fast-path threshold as
+    :class:`ClusterData`, else the events' records (one ``folium.Marker`` each). Plain data:
+    a page can keep it between runs (``webapp.event_layers_of``)."""
 
-    ``fast`` sends plain rows drawn in the browser (:class:`EventCluster`, compact popups, no
-    tooltips); otherwise each event is a ``folium.Marker`` with a full popup and a tooltip.
-    """
-    layer: folium.Layer
-    if fast:
-        layer = EventCluster(rows, name)
-    else:
-        layer = MarkerCluster(name=name, overlay=True, control=True)
-        for row in rows:
-            _marker(row).add_to(layer)
-    layer.add_to(m)
-    return layer
+    name: str
+    cluster: ClusterData | None = None
+    records: list[dict[str, Any]] | None = None
 
 
-def add_event_layers(
-    m: folium.Map, drawn: pd.DataFrame, *, fast_threshold: int = FAST_PATH_THRESHOLD
-) -> dict[str, folium.Layer]:
-    """The event layers of :data:`EVENT_LAYERS` that have events; the fast path above
-    ``fast_threshold`` drawn events in all."""
+def event_layer_data(drawn: pd.DataFrame, *, fast_threshold: int = FAST_PATH_THRESHOLD
+                     ) -> list[EventLayerData]:
+    """The layers of :data:`EVENT_LAYERS` that have events among ``drawn`` (located events),
+    on the fast path above ``fast_threshold`` events in all."""
     records = drawn.to_dict("records")
     for row in records:
         _check_row(row)
     fast = len(records) > fast_threshold
-    layers: dict[str, folium.Layer] = {}
+    layers = []
     for name, types in EVENT_LAYERS:
         rows = [r for r in records if r["event_type"] in types]
         if rows:
-            layers[name] = add_event_layer(m, name, rows, fast=fast)
+            layers.append(EventLayerData(name, cluster_data(rows)) if fast
+                          else EventLayerData(name, records=rows))
     return layers
+
+
+def add_event_layer(m: Element, layer: EventLayerData) -> folium.Layer:
+    """One toggleable, clustered layer of events: an :class:`EventCluster` (compact popups,
+    no tooltips), or a ``folium.Marker`` per event with a full popup and a tooltip."""
+    drawn: folium.Layer
+    if layer.cluster is not None:
+        drawn = EventCluster(layer.cluster, layer.name)
+    else:
+        drawn = MarkerCluster(name=layer.name, overlay=True, control=True)
+        for row in layer.records or ():
+            _marker(row).add_to(drawn)
+    drawn.add_to(m)
+    return drawn
 
 
 # --- server-side bins ------------------------------------------------------------------------
@@ -768,16 +789,10 @@ def event_groups(drawn: pd.DataFrame | Iterable[Event], bins: pd.DataFrame | Non
         group = folium.FeatureGroup(name=BINS_LAYER_NAME, overlay=True, control=True)
         add_bins(group, bins)
         groups.append(group)
-    records = frame.to_dict("records")
-    for row in records:
-        _check_row(row)
-    fast = len(records) > fast_threshold
-    for name, types in EVENT_LAYERS:
-        rows = [r for r in records if r["event_type"] in types]
-        if rows:
-            group = folium.FeatureGroup(name=name, overlay=True, control=True)
-            add_event_layer(group, name, rows, fast=fast)
-            groups.append(group)
+    for layer in event_layer_data(frame, fast_threshold=fast_threshold):
+        group = folium.FeatureGroup(name=layer.name, overlay=True, control=True)
+        add_event_layer(group, layer)
+        groups.append(group)
     for group in groups:
         localise_assets(group, asset_base)
     return groups
@@ -867,6 +882,7 @@ def build_map(
     bins: pd.DataFrame | None = None,
     legend_types: Iterable[str] | None = None,
     layer_control: bool = True,
+    layers: Sequence[EventLayerData] | None = None,
 ) -> folium.Map:
     """The conflict map of ``events`` (a store frame or ``Event`` objects).
 
@@ -878,6 +894,8 @@ def build_map(
     draw one by one; the events passed are drawn as points beside them. ``legend_types``
     fixes the legend (default: the types drawn); ``layer_control=False`` leaves the layer
     control out, for a caller that adds its own after more layers (:func:`event_groups`).
+    ``layers``: the event layers :func:`event_layer_data` made of these same events before
+    (a page keeps them between runs: most of the time a big map takes to build).
     """
     frame = events_frame(events)
     drawn, _listed = split_drawable(frame)
@@ -896,7 +914,10 @@ def build_map(
                          color="#0067a3")
     add_reference_places(m, crossings, name="Known border crossings (gazetteer)",
                          color="#436978")
-    add_event_layers(m, drawn, fast_threshold=fast_threshold)
+    if layers is None:
+        layers = event_layer_data(drawn, fast_threshold=fast_threshold)
+    for layer in layers:
+        add_event_layer(m, layer)
     shown = set(drawn["event_type"]) if not drawn.empty else set()
     if bins is not None and not bins.empty:
         add_bins(m, bins)

@@ -999,6 +999,16 @@ class EventStore:
         frame["lat"], frame["lon"] = frame["wlat"] / frame["n"], frame["wlon"] / frame["n"]
         return frame.drop(columns=["wlat", "wlon"])
 
+    def generation(self) -> int:
+        """The store's write generation: every write of events through this class, from any
+        connection or process, raises it. So a page can key what it derives from a query on
+        the store's path and generation (read before the query: a write in between only files
+        newer answers under an older key, which no later reader asks for)."""
+        def fetch(conn: sqlite3.Connection) -> int:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+            return int(row[0]) if row else 0
+        return self._read(fetch)
+
     def _change_stamp(self) -> tuple[int, int]:
         """What :meth:`facets` keys its cache on: moves with any commit, here or elsewhere."""
         def fetch(conn: sqlite3.Connection) -> tuple[int, int]:

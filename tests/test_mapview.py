@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from folium.plugins import MarkerCluster
 
+from geo import mapview
 from geo.config import BASEMAP_DATA_DIR, PROJECT_DIR
 from geo.mapview import (
     APP_ASSET_BASE,
@@ -26,7 +27,9 @@ from geo.mapview import (
     PlaceLayer,
     asset_links,
     build_map,
+    cluster_data,
     escape_text,
+    event_layer_data,
     events_frame,
     map_scripts_text,
     popup_html,
@@ -161,7 +164,7 @@ def test_fast_path_above_threshold():
     events = [_event(lat=33.0 + i * 0.01, lon=44.0, evidence=f"{HOSTILE} {i}") for i in range(12)]
     m = build_map(events, fast_threshold=10)
     fast = _children(m, EventCluster)
-    assert len(fast) == 1 and len(fast[0].rows) == 12
+    assert len(fast) == 1 and len(fast[0].data.rows) == 12
     assert not _children(m, folium.Marker)
     page = _html(m)
     assert "<script>alert" not in page and "L.AwesomeMarkers.icon" in page
@@ -176,7 +179,7 @@ def test_fast_path_sends_each_shared_popup_piece_once():
                       "2020-01-05")
     events = [_event(lat=33.0 + i * 0.01, lon=44.0, evidence=f"{HOSTILE} number {i}",
                      sources=[source]) for i in range(40)]
-    layer = EventCluster([e.to_properties() for e in events], "Attacks")
+    layer = cluster_data([e.to_properties() for e in events])
     for row, event in zip(layer.rows, events, strict=True):
         assert row[:2] == [event.lat, event.lon]
         assert layer.styles[row[2]] == [TYPE_STYLES[event.event_type].color,
@@ -193,7 +196,7 @@ def test_fast_path_by_default_for_a_big_frame():
             for i in range(2500)]
     m = build_map(pd.DataFrame(rows))
     fast = _children(m, EventCluster)
-    assert sum(len(f.rows) for f in fast) == 2500
+    assert sum(len(f.data.rows) for f in fast) == 2500
 
 
 def test_assets_point_at_vendored_files():
@@ -342,3 +345,19 @@ def test_build_map_draws_bins_as_svg_circles():
     legend = re.search(r'<div id="cm-legend".*?</div>\s*</div>', html, re.S)
     assert legend and "Bombing" in html and "data-type='base'" in html
     assert all(u.startswith(APP_ASSET_BASE) for u in asset_links(m))
+
+
+def test_build_map_draws_the_layers_it_is_given(monkeypatch: pytest.MonkeyPatch):
+    """A page that kept the layers of its events passes them: the map makes none itself."""
+    events = [_event(lat=33.0 + i * 0.01, lon=44.0) for i in range(12)]
+    frame = split_drawable(events_frame(events))[0]
+    layers = event_layer_data(frame, fast_threshold=10)
+    assert [layer.name for layer in layers] == ["Attacks"] and layers[0].cluster is not None
+
+    def no_more(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the layers were made again")
+
+    monkeypatch.setattr(mapview, "cluster_data", no_more)
+    monkeypatch.setattr(mapview, "event_layer_data", no_more)
+    m = build_map(events, layers=layers)
+    assert [c.data for c in _children(m, EventCluster)] == [layers[0].cluster]

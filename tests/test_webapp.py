@@ -13,8 +13,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit_folium import generate_js_hash
 
+from geo import webapp
 from geo.config import Settings
-from geo.mapview import split_drawable
+from geo.mapview import event_layer_data, split_drawable
 from geo.model import Event, Evidence, Place
 from geo.store import EventStore
 from geo.webapp import (
@@ -512,3 +513,33 @@ def test_the_page_puts_the_map_only_where_it_means_to():
     assert map_placement(state, focus, ("a",), True) == focus  # a selected event: go there
     assert map_placement(state, moved, ("a",), False) == focus
     assert map_placement(state, moved, ("b",), False) == moved  # a new map starts at the view
+
+
+def test_the_map_layers_are_made_once_per_store_generation_and_filters(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Runs of the page that draw the same events reuse their map layers; a write to the
+    store (a new generation) or other filters make new ones, which show the change."""
+    with EventStore(tmp_path) as store:
+        store.add_events(EVENTS[:3])
+    made: list[int] = []
+
+    def counted(points: pd.DataFrame, **kwargs: object) -> list:
+        made.append(len(points))
+        return event_layer_data(points, **kwargs)
+
+    monkeypatch.setattr(webapp, "event_layer_data", counted)
+    monkeypatch.setenv("CONFLICT_MAP_STORE", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=180).run()  # held first run
+    at = at.run()  # the run the map's report makes: the whole page
+    assert not at.exception, at.exception
+    assert made == [3]
+    with EventStore(tmp_path) as store:
+        before = store.generation()
+        store.add_events(EVENTS[3:4])  # the drone strike at Baghdad airport
+        assert store.generation() > before
+    at = at.run()
+    assert made == [3, 4] and "Baghdad airport" in _map_script(at)
+    at.sidebar.multiselect[0].set_value(["rocket_attack"]).run()
+    assert made == [3, 4, 2]
+    at.sidebar.multiselect[0].set_value(["rocket_attack"]).run()
+    assert made == [3, 4, 2] and "Baghdad airport" not in _map_script(at)
