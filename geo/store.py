@@ -1004,10 +1004,7 @@ class EventStore:
         connection or process, raises it. So a page can key what it derives from a query on
         the store's path and generation (read before the query: a write in between only files
         newer answers under an older key, which no later reader asks for)."""
-        def fetch(conn: sqlite3.Connection) -> int:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-            return int(row[0]) if row else 0
-        return self._read(fetch)
+        return self._read(_generation)
 
     def _change_stamp(self) -> tuple[int, int]:
         """What :meth:`facets` keys its cache on: moves with any commit, here or elsewhere."""
@@ -1080,10 +1077,8 @@ class EventStore:
 
     def _columns_file(self, conn: sqlite3.Connection) -> Path:
         """Where the snapshot of what ``conn``'s read transaction sees is kept."""
-        row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         n, top = conn.execute("SELECT count(*), coalesce(max(rid), 0) FROM events").fetchone()
-        return self.path.with_name(f"{self.path.name}.columns-{row[0] if row else 0}-{n}-{top}"
-                                   ".npz")
+        return self.path.with_name(f"{self.path.name}.columns-{_generation(conn)}-{n}-{top}.npz")
 
     def _read_columns_quietly(self) -> None:
         """Background read: a store closed or changed meanwhile is the next call's business."""
@@ -1235,6 +1230,11 @@ COLUMN_CHUNK = 131_072
 _UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
 #: EventColumns fields holding the distinct values the codes point into.
 _NAME_FIELDS = frozenset({"types", "datasets", "countries"})
+def _generation(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+    return int(row[0]) if row else 0
+
+
 #: Run in every write transaction: the generation the snapshot files are named after.
 _BUMP_GENERATION = ("INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) "
                     "DO UPDATE SET value = CAST(value AS INTEGER) + 1")

@@ -663,3 +663,15 @@ def test_a_damaged_or_unwritable_snapshot_file_is_only_a_slower_read(
         with EventStore(folder) as store:
             assert _same_columns(store.columns(), good)
     assert _snapshot_files(folder) == [] and not list(folder.glob(".*.tmp"))
+
+
+def test_every_write_from_any_connection_raises_the_generation(tmp_path: Path):
+    """What the page keys the map layers it keeps on (``webapp.event_layers_of``)."""
+    with EventStore(tmp_path) as page, EventStore(tmp_path) as ingest:
+        first = page.generation()
+        ingest.add_events([attack()])
+        second = page.generation()
+        assert second > first
+        assert page.generation() == second  # reads do not move it
+        page.add_events([elsewhere()])
+        assert ingest.generation() > second
