@@ -778,18 +778,22 @@ BINS_LAYER_NAME = "Events, counted per cell (zoom in for points)"
 
 def event_groups(drawn: pd.DataFrame | Iterable[Event], bins: pd.DataFrame | None = None, *,
                  fast_threshold: int = FAST_PATH_THRESHOLD,
-                 asset_base: str = APP_ASSET_BASE) -> list[folium.FeatureGroup]:
+                 asset_base: str = APP_ASSET_BASE,
+                 layers: Sequence[EventLayerData] | None = None) -> list[folium.FeatureGroup]:
     """The events of one view as feature groups to send beside a map that stays put
     (``st_folium(feature_group_to_add=...)``): one group per :data:`EVENT_LAYERS` kind with
     events, or one group of counted cells. Why: a new view then swaps these layers in the
-    open map instead of rebuilding the map, its basemap and reference layers (about 2 s)."""
+    open map instead of rebuilding the map, its basemap and reference layers (about 2 s).
+    ``layers``: as in :func:`build_map`."""
     frame, _listed = split_drawable(events_frame(drawn))
     groups: list[folium.FeatureGroup] = []
     if bins is not None and not bins.empty:
         group = folium.FeatureGroup(name=BINS_LAYER_NAME, overlay=True, control=True)
         add_bins(group, bins)
         groups.append(group)
-    for layer in event_layer_data(frame, fast_threshold=fast_threshold):
+    if layers is None:
+        layers = event_layer_data(frame, fast_threshold=fast_threshold)
+    for layer in layers:
         group = folium.FeatureGroup(name=layer.name, overlay=True, control=True)
         add_event_layer(group, layer)
         groups.append(group)

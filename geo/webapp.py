@@ -419,10 +419,12 @@ def plan_map(store: EventStore, kwargs: Mapping[str, Any], drawable: int, budget
     Above it: the current ``view`` (else one fitting ``bounds``), its box padded by half a
     screen each way so a small pan still has data; cells of the zoom's size when the box holds
     more than ``budget``, else its events."""
+    generation = store.generation()  # before the queries: it keys the layers made of them
     if drawable <= budget:
         points, _listed = split_drawable(
             store.query_frame(**{**kwargs, "include_unlocated": False}))
-        return MapPlan("all", points, None, None, len(points))
+        return MapPlan("all", points, None, None, len(points),
+                       event_layers_of(store, generation, kwargs, points))
     view = view or fit_view(bounds)
     west, south, east, north = view.bbox
     pad_lon, pad_lat = (east - west) / 2, (north - south) / 2
@@ -442,7 +444,8 @@ def plan_map(store: EventStore, kwargs: Mapping[str, Any], drawable: int, budget
         return MapPlan("bins", _no_events(), bins, view, in_view)
     frame = store.query_frame(**{**kwargs, "bbox": box, "include_unlocated": False})
     points, _listed = split_drawable(frame)
-    return MapPlan("view", points, None, view, len(points))
+    return MapPlan("view", points, None, view, len(points),
+                   event_layers_of(store, generation, {**kwargs, "bbox": box}, points))
 
 
 # --- cached resources -------------------------------------------------------------------------
@@ -710,7 +713,8 @@ def map_figure(plan: MapPlan, reference: tuple[list[Place], list[Place]], *,
     m = base_map(sites=sites, crossings=crossings, online_tiles=online_tiles,
                  center=DEFAULT_CENTER, zoom=DEFAULT_ZOOM, legend_types=legend_types)
     put = put or plan.view
-    return MapFigure(m, event_groups(plan.points, plan.bins), (put.lat, put.lon), put.zoom)
+    return MapFigure(m, event_groups(plan.points, plan.bins, layers=plan.layers),
+                     (put.lat, put.lon), put.zoom)
 
 
 #: What a map holding every point reports on a session's held first run (st_folium's

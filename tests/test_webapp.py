@@ -543,3 +543,21 @@ def test_the_map_layers_are_made_once_per_store_generation_and_filters(
     assert made == [3, 4, 2]
     at.sidebar.multiselect[0].set_value(["rocket_attack"]).run()
     assert made == [3, 4, 2] and "Baghdad airport" not in _map_script(at)
+
+
+def test_a_view_of_points_keeps_its_layers_until_the_store_changes(tmp_path: Path):
+    """The same view planned again (a rerun: a table row selected) reuses its map layers;
+    another view, or a write to the store, makes new ones."""
+    fill_store(tmp_path, 600)
+    kwargs = {"types": ["armed_clash", "air_strike", "bombing"], "since": "2014-01-01"}
+    close, beside = snap_view(34.37, 41.09, 11), snap_view(34.37, 41.5, 11)  # Al-Qaim
+    with EventStore(tmp_path) as store:
+        drawable = store.facets(**kwargs)["drawable"]
+        first = plan_map(store, kwargs, drawable, 50, close, None)
+        assert first.mode == "view" and first.layers is not None and len(first.points) > 0
+        assert plan_map(store, kwargs, drawable, 50, close, None).layers is first.layers
+        other = plan_map(store, kwargs, drawable, 50, beside, None)
+        assert other.mode == "view" and other.layers is not first.layers
+        store.add_events([_ev("bombing", "al-Qaim", 34.37, 41.09, "2020-01-05")])
+        again = plan_map(store, kwargs, drawable + 1, 50, close, None)
+    assert again.layers is not first.layers and len(again.points) == len(first.points) + 1
