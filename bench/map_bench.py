@@ -166,8 +166,11 @@ class Page:
     repeats: int = 3
 
     def plan(self, view: Any) -> Any:
-        from geo.webapp import plan_map
+        """The page's plan of ``view``, as when first asked (the page keeps the layers it made
+        for a view: a rerun at the same view costs less)."""
+        from geo.webapp import kept_event_layers, plan_map
 
+        kept_event_layers.clear()
         return plan_map(self.store, {}, self.facets["drawable"], self.budget, view,
                         self.facets["bounds"])
 

@@ -463,14 +463,16 @@ def event_layers_of(store: EventStore, generation: int, kwargs: Mapping[str, Any
     generation and filters: every run of the page draws the map again (a held first run and
     its rerun, a row selected in the table, a form filled in), and making the layers is most
     of what building a big map takes (0.6 of 0.64 s at 10,000 events)."""
-    return _event_layers(str(store.path), generation, repr(sorted(kwargs.items())), points)
+    return kept_event_layers(str(store.path), generation, repr(sorted(kwargs.items())),
+                             points)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _event_layers(path: str, generation: int, filters: str,
-                  _points: pd.DataFrame) -> list[EventLayerData]:
+def kept_event_layers(path: str, generation: int, filters: str,
+                      _points: pd.DataFrame) -> list[EventLayerData]:
     """:func:`event_layers_of`'s cache: the leading underscore keeps the frame out of the key
-    (path, generation and filters stand for it). The layers are shared, never changed."""
+    (path, generation and filters stand for it). The layers are shared, never changed.
+    ``kept_event_layers.clear()`` empties it (the map bench times views as first asked)."""
     return event_layer_data(_points)
 
 
