@@ -127,6 +127,17 @@ def poll(read: Callable[[], Any], ok: Callable[[Any], bool], seconds: float = RE
             time.sleep(pause)
 
 
+#: JS: Streamlit's app element says no script run is going on or asked for.
+IDLE_JS = """() => { const app = document.querySelector('[data-testid="stApp"]');
+    return app !== null && app.getAttribute('data-test-script-state') === 'notRunning'; }"""
+
+
+def wait_until_idle(page: Any, seconds: float = READY_SECONDS) -> None:
+    """Until the page's script runs are over: a click made during a run may land on an element
+    the run is about to replace."""
+    page.wait_for_function(IDLE_JS, timeout=seconds * 1000)
+
+
 def settled_box(page: Any, locator: Any, still: float = 1.5,
                 seconds: float = READY_SECONDS) -> dict[str, float]:
     """The element's bounding box once it has not moved for ``still`` seconds: a click at a

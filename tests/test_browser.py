@@ -35,6 +35,7 @@ from tests.browser_helpers import (
     start_server,
     wait_for_counts,
     wait_for_markers,
+    wait_until_idle,
 )
 from tests.synthetic_events import fill_store
 
@@ -264,10 +265,14 @@ def _open_upload(pg: Any, server: Server, store_dir: Path) -> None:
     _open(pg, server)
     wait_for_markers(pg, _expected(store_dir)[1])
     pg.get_by_text("Add an article").click()
+    wait_until_idle(pg)
 
 
 def _errors(pg: Any) -> list[str]:
-    return [e.inner_text() for e in pg.get_by_test_id("stAlertContentError").all()]
+    """The page's error messages, and any exception it shows (so that a failed run says
+    why rather than showing no message)."""
+    return [e.inner_text() for e in pg.get_by_test_id("stAlertContentError").all()] + [
+        f"exception: {e.inner_text()}" for e in pg.get_by_test_id("stException").all()]
 
 
 def test_a_bad_upload_gets_one_error_and_the_store_is_unchanged(page, server, store_dir,
@@ -280,6 +285,10 @@ def test_a_bad_upload_gets_one_error_and_the_store_is_unchanged(page, server, st
     payload = {"name": "../../../escaped.txt", "mimeType": "text/plain",
                "buffer": b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)) * 16}
     pg.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(payload)
+    pg.get_by_test_id("stFileChipName").first.wait_for()  # listed, then sent: a rerun
+    poll(lambda: pg.get_by_test_id("stFileChipIconSpinner").count(), lambda n: n == 0,
+         page=pg)
+    wait_until_idle(pg)
     pg.get_by_role("button", name="Read the article").click()
     errors = poll(lambda: _errors(pg), bool, seconds=120, page=pg)
     assert len(errors) == 1 and "escaped.txt: binary file, not text" in errors[0], errors
@@ -302,6 +311,7 @@ def test_a_100_mb_upload_is_refused_with_a_message(page, server, store_dir, tmp_
     pg.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(big))
     message = pg.get_by_text(re.compile(r"File must be [\d.]+ ?MB or smaller"))
     message.wait_for(timeout=60_000)
+    wait_until_idle(pg)
     pg.get_by_role("button", name="Read the article").click()
     errors = poll(lambda: _errors(pg), bool, seconds=120, page=pg)
     assert errors == ["no article: paste text or upload a file"], errors
@@ -318,7 +328,8 @@ def test_article_text_never_runs_in_the_preview_or_the_table(page, server, store
     _open_upload(pg, server, store_dir)
     box = pg.get_by_label("Paste the article text")
     box.fill("DATE: 2020-02-21\n" + HOSTILE)
-    box.blur()
+    box.blur()  # the text area's new value reruns the page
+    wait_until_idle(pg)
     pg.get_by_role("button", name="Read the article").click()
     view = pg.locator(".cm-article")
     view.wait_for(timeout=240_000)
@@ -337,6 +348,7 @@ def test_article_text_never_runs_in_the_preview_or_the_table(page, server, store
     grid = pg.get_by_test_id("stDataFrame").first
     grid.wait_for(timeout=60_000)
     bb = settled_box(pg, grid)  # the map's frame above takes its height when it loads
+    wait_until_idle(pg)
     pg.mouse.click(bb["x"] + 15, bb["y"] + 35 + 17)  # the first row's selection cell
     details = pg.locator("#cm-nearest")
     details.wait_for(timeout=120_000)
