@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -10,6 +11,8 @@ import folium
 import pandas as pd
 import pytest
 from folium.plugins import MarkerCluster
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo import mapview
 from geo.config import BASEMAP_DATA_DIR, PROJECT_DIR
@@ -158,6 +161,16 @@ def test_article_text_is_escaped_everywhere():
 def test_escape_text_closes_js_template_literals():
     assert escape_text("`${x}`\\") == "&#96;&#36;{x}&#96;&#92;"
     assert escape_text(None) == ""
+
+
+@settings(max_examples=2000)
+@given(st.text())
+def test_escape_text_is_html_escape_then_the_template_characters(text: str):
+    """The one-pass escape writes what ``html.escape(quote=True)`` writes, then the template
+    literals' characters as entities; text with nothing to escape comes back as it is."""
+    expected = html.escape(text, quote=True).translate(
+        str.maketrans({"\\": "&#92;", "`": "&#96;", "$": "&#36;"}))
+    assert escape_text(text) == expected
 
 
 def test_fast_path_above_threshold():
