@@ -1230,6 +1230,8 @@ COLUMN_CHUNK = 131_072
 _UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
 #: EventColumns fields holding the distinct values the codes point into.
 _NAME_FIELDS = frozenset({"types", "datasets", "countries"})
+
+
 def _generation(conn: sqlite3.Connection) -> int:
     row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
     return int(row[0]) if row else 0
