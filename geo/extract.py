@@ -149,6 +149,7 @@ _HEDGE = re.compile(
 _BASE_WORDS = re.compile(r"\b(?:" + "|".join(
     p for concept, (patterns, _) in lexicon.TRIGGERS.items()
     if concept.removesuffix("_context") == "base" for p in patterns) + r")\b", re.IGNORECASE)
+_BASE_LEADS = lexicon.pattern_leads(_BASE_WORDS.pattern, re.IGNORECASE)
 #: Kinds that are places where an event can happen at a point (not countries, rivers).
 _POINT_KINDS = frozenset({"city", "town", "military_base", "airfield", "airport",
                           "border_crossing", "facility"})
@@ -620,11 +621,22 @@ def _base_sentences(sentences: list[_Sentence], triggers: list[list[lexicon.Trig
     "foundation", with the armed forces named in the other sentence).
     """
     has_base = [any(t.concept == "base" for t in found) for found in triggers]
+    words: dict[int, bool] = {}  # sentence -> holds a base word (each sentence read once)
+
+    def base_word(j: int) -> bool:
+        found = words.get(j)
+        if found is None:
+            text = sentences[j].text
+            found = words[j] = _BASE_WORDS.search(text) is not None if _BASE_LEADS is None \
+                else next(lexicon.finditer_at_leads(
+                    _BASE_WORDS, _BASE_LEADS, text, lexicon.search_lower(text)), None) is not None
+        return found
+
     out: set[int] = set()
     for i, sent in enumerate(sentences):
         if has_base[i] or i and has_base[i - 1]:
             out.add(i)
-        elif _BASE_WORDS.search(sent.text) or i and _BASE_WORDS.search(sentences[i - 1].text):
+        elif base_word(i) or i and base_word(i - 1):
             pair = (sentences[i - 1].text + " " if i else "") + sent.text
             if any(t.concept == "base" for t in lexicon.find_triggers(pair)):
                 out.add(i)
