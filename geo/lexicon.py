@@ -11,12 +11,10 @@ returned is a character offset into the text given.
 from __future__ import annotations
 
 import bisect
-import operator
 import re
 import string
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import reduce
 from re import _constants as sre  # the parsed form of a pattern, to read its leading words
 from re import _parser
 from typing import Any
@@ -125,12 +123,13 @@ class Leads:
 
 
 class LeadIndex:
-    """Which of many patterns may match a text: the :class:`Leads` of them all in one
-    Aho-Corasick automaton per case, so one pass over the text answers for every pattern
+    """Which of many patterns may match a text, and where: the :class:`Leads` of them all in
+    one Aho-Corasick automaton per case, so one pass over the text answers for every pattern
     (testing each pattern's strings one by one cost more than the matching itself).
 
-    ``present(text, low)`` has bit ``i`` set when ``leads[i]`` is None or one of its exact
-    strings occurs in ``text`` or one of its folded ones in ``low`` (search_lower of text).
+    ``find(text, low)`` (``low``: search_lower of text) gives a mask with bit ``i`` set when
+    ``leads[i]`` is None or one of its exact strings occurs in ``text`` or one of its folded
+    ones in ``low``, and each such pattern's lead offsets: what ``leads[i].starts`` gives.
     """
 
     def __init__(self, leads: Sequence[Leads | None]) -> None:
@@ -143,20 +142,30 @@ class LeadIndex:
             for table, words in ((exact, lead.exact), (folded, lead.folded)) if lead else ():
                 for word in words:
                     table[word] = table.get(word, 0) | bit
-        self._exact, self._folded = _automaton(exact), _automaton(folded)
+        self._exact, self._folded = (
+            _automaton({word: (mask, len(word)) for word, mask in table.items()})
+            for table in (exact, folded))
 
-    def present(self, text: str, low: str) -> int:
+    def find(self, text: str, low: str) -> tuple[int, dict[int, set[int]]]:
         mask = self._always
+        starts: dict[int, set[int]] = {}
         for automaton, haystack in ((self._exact, text), (self._folded, low)):
-            if automaton is not None:
-                mask |= reduce(operator.or_, map(_SECOND, automaton.iter(haystack)), 0)
-        return mask
+            if automaton is None:
+                continue
+            for end, (bits, n) in automaton.iter(haystack):
+                mask |= bits
+                while bits:  # a word is the lead of one pattern, seldom of more
+                    bit = bits & -bits
+                    bits ^= bit
+                    found = starts.get(bit)
+                    if found is None:
+                        found = starts[bit] = set()
+                    found.add(end - n + 1)
+        return mask, starts
 
 
-_SECOND = operator.itemgetter(1)
 
-
-def _automaton(table: dict[str, int]) -> ahocorasick.Automaton | None:
+def _automaton(table: dict[str, Any]) -> ahocorasick.Automaton | None:
     if not table:
         return None
     automaton = ahocorasick.Automaton()
@@ -199,13 +208,25 @@ def finditer_at_leads(regex: re.Pattern[str], leads: Leads, text: str,
     without running the pattern at every character of a long text.
     """
     if len(low) != len(text):  # offsets in low must be those of text
-        yield from regex.finditer(text)
-        return
-    starts = sorted(leads.starts(text, low))
+        return regex.finditer(text)
+    return _finditer_from(regex, text, leads.starts(text, low))
+
+
+def _finditer_found(regex: re.Pattern[str], leads: Leads | None, text: str, low: str,
+                    starts: set[int] | None) -> Iterator[re.Match[str]]:
+    """``regex.finditer(text)`` for a pattern of a :class:`LeadIndex`, given the offsets of
+    its leads that ``LeadIndex.find`` found (None for a pattern without leads)."""
+    if leads is None or starts is None or len(low) != len(text):
+        return regex.finditer(text)
+    return _finditer_from(regex, text, starts)
+
+
+def _finditer_from(regex: re.Pattern[str], text: str,
+                   starts: set[int]) -> Iterator[re.Match[str]]:
+    """finditer_at_leads once the leads' offsets are known."""
     if len(starts) * _TRIES_PER_SCAN > len(text):  # common words ("the"): one scan is cheaper
-        yield from regex.finditer(text)
-        return
-    yield from finditer_at(regex, text, starts)
+        return regex.finditer(text)
+    return finditer_at(regex, text, sorted(starts))
 
 
 def finditer_at(regex: re.Pattern[str], text: str,
@@ -446,7 +467,7 @@ def find_triggers(sentence: str) -> list[Trigger]:
     low = search_lower(sentence)
     found: list[Trigger] = []
     taken = _Spans()
-    present = _TRIGGER_LEADS.present(sentence, low)
+    present, starts = _TRIGGER_LEADS.find(sentence, low)
     for bit, (concept, regex, needs_context, leads) in zip(_TRIGGER_LEADS.bits, _TRIGGER_RES,
                                                            strict=True):
         if not present & bit:
@@ -456,9 +477,7 @@ def find_triggers(sentence: str) -> list[Trigger]:
                 military = MILITARY_CONTEXT.search(sentence) is not None
             if not military:
                 continue
-        matches = regex.finditer(sentence) if leads is None else \
-            finditer_at_leads(regex, leads, sentence, low)
-        for m in matches:
+        for m in _finditer_found(regex, leads, sentence, low, starts.get(bit)):
             if taken.add(m.start(), m.end()):
                 found.append(Trigger(concept, m.start(), m.end(), m[0]))
     return sorted(found, key=lambda t: t.start)
@@ -587,14 +606,13 @@ def find_actors(text: str) -> list[Actor]:
     found: list[Actor] = []
     taken = _Spans()
     low = search_lower(text)
-    present = _ACTOR_LEADS.present(text, low)
+    present, starts = _ACTOR_LEADS.find(text, low)
     matches = sorted(
         ((m.start(), -len(m[0]), name, m)
          for bit, (name, regex, leads) in zip(_ACTOR_LEADS.bits, _ACTOR_RES, strict=True)
          # a text names a few actors at most, and each only where its leading words are
          if present & bit
-         for m in (regex.finditer(text) if leads is None
-                   else finditer_at_leads(regex, leads, text, low))),
+         for m in _finditer_found(regex, leads, text, low, starts.get(bit))),
         key=lambda t: (t[0], t[1]),
     )
     for start, _, name, m in matches:
