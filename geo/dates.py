@@ -22,7 +22,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from geo.lexicon import Leads, finditer_at, finditer_at_leads, pattern_leads, search_lower
+from geo.lexicon import (
+    LeadIndex,
+    Leads,
+    finditer_at,
+    finditer_at_lead_starts,
+    pattern_leads,
+    search_lower,
+)
 
 # --- vocabularies -------------------------------------------------------------------------------
 
@@ -526,10 +533,24 @@ def _matches(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     starts with a number only where a number or a weekday starts."""
     if regex in _DIGIT_LED:
         return finditer_at(regex, text, _digit_starts(text))
-    leads = _LEADS.get(regex)
-    if leads is None:
+    bit = _LEAD_BITS.get(regex)
+    if bit is None:
         return regex.finditer(text)
-    return finditer_at_leads(regex, leads, text, search_lower(text))
+    low, starts = _lead_starts(text)
+    return finditer_at_lead_starts(regex, text, low, starts.get(bit, ()))
+
+
+#: every pattern with leads, in one automaton pass over a text (:func:`_lead_starts`)
+_LEAD_INDEX = LeadIndex(list(_LEADS.values()))
+_LEAD_BITS = dict(zip(_LEADS, _LEAD_INDEX.bits, strict=True))
+
+
+@lru_cache(maxsize=1)
+def _lead_starts(text: str) -> tuple[str, dict[int, set[int]]]:
+    """search_lower of ``text``, and where the leads of each pattern of :data:`_LEADS` start:
+    found once per text for all of them."""
+    low = search_lower(text)
+    return low, _LEAD_INDEX.find(text, low)[1]
 
 
 RULES: tuple[Rule, ...] = (

@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 import string
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from re import _constants as sre  # the parsed form of a pattern, to read its leading words
 from re import _parser
@@ -209,22 +209,15 @@ def finditer_at_leads(regex: re.Pattern[str], leads: Leads, text: str,
     """
     if len(low) != len(text):  # offsets in low must be those of text
         return regex.finditer(text)
-    return _finditer_from(regex, text, leads.starts(text, low))
+    return finditer_at_lead_starts(regex, text, low, leads.starts(text, low))
 
 
-def _finditer_found(regex: re.Pattern[str], leads: Leads | None, text: str, low: str,
-                    starts: set[int] | None) -> Iterator[re.Match[str]]:
-    """``regex.finditer(text)`` for a pattern of a :class:`LeadIndex`, given the offsets of
-    its leads that ``LeadIndex.find`` found (None for a pattern without leads)."""
-    if leads is None or starts is None or len(low) != len(text):
-        return regex.finditer(text)
-    return _finditer_from(regex, text, starts)
-
-
-def _finditer_from(regex: re.Pattern[str], text: str,
-                   starts: set[int]) -> Iterator[re.Match[str]]:
-    """finditer_at_leads once the leads' offsets are known."""
-    if len(starts) * _TRIES_PER_SCAN > len(text):  # common words ("the"): one scan is cheaper
+def finditer_at_lead_starts(regex: re.Pattern[str], text: str, low: str,
+                            starts: Collection[int]) -> Iterator[re.Match[str]]:
+    """:func:`finditer_at_leads` once the offsets of the leads are known (from
+    :meth:`LeadIndex.find`, or :meth:`Leads.starts`)."""
+    if len(low) != len(text) or len(starts) * _TRIES_PER_SCAN > len(text):
+        # offsets in low are not those of text; or common words ("the"): one scan is cheaper
         return regex.finditer(text)
     return finditer_at(regex, text, sorted(starts))
 
@@ -477,7 +470,9 @@ def find_triggers(sentence: str) -> list[Trigger]:
                 military = MILITARY_CONTEXT.search(sentence) is not None
             if not military:
                 continue
-        for m in _finditer_found(regex, leads, sentence, low, starts.get(bit)):
+        matches = regex.finditer(sentence) if leads is None else \
+            finditer_at_lead_starts(regex, sentence, low, starts[bit])
+        for m in matches:
             if taken.add(m.start(), m.end()):
                 found.append(Trigger(concept, m.start(), m.end(), m[0]))
     return sorted(found, key=lambda t: t.start)
@@ -612,7 +607,8 @@ def find_actors(text: str) -> list[Actor]:
          for bit, (name, regex, leads) in zip(_ACTOR_LEADS.bits, _ACTOR_RES, strict=True)
          # a text names a few actors at most, and each only where its leading words are
          if present & bit
-         for m in _finditer_found(regex, leads, text, low, starts.get(bit))),
+         for m in (regex.finditer(text) if leads is None
+                   else finditer_at_lead_starts(regex, text, low, starts[bit]))),
         key=lambda t: (t[0], t[1]),
     )
     for start, _, name, m in matches:
