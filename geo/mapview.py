@@ -615,8 +615,24 @@ class EventLayerData:
     records: list[dict[str, Any]] | None = None
 
 
+@dataclass(frozen=True)
+class EventLayers:
+    """The event layers of a map ready to draw, with what the map needs of the events besides:
+    the types drawn (its legend), how many events (a page's count line) and where they are
+    (its fit: the box and the mean point). Plain data: a page keeps it between runs
+    (``webapp.event_layers_of``), and a map made of it needs neither the events nor a query."""
+
+    layers: tuple[EventLayerData, ...] = ()
+    types: frozenset[str] = frozenset()
+    count: int = 0
+    #: (south, west, north, east) of the events, None without events
+    box: tuple[float, float, float, float] | None = None
+    #: their mean latitude and longitude, None without events
+    centre: tuple[float, float] | None = None
+
+
 def event_layer_data(drawn: pd.DataFrame, *, fast_threshold: int = FAST_PATH_THRESHOLD
-                     ) -> list[EventLayerData]:
+                     ) -> EventLayers:
     """The layers of :data:`EVENT_LAYERS` that have events among ``drawn`` (located events),
     on the fast path above ``fast_threshold`` events in all."""
     records = drawn.to_dict("records")
@@ -629,7 +645,12 @@ def event_layer_data(drawn: pd.DataFrame, *, fast_threshold: int = FAST_PATH_THR
         if rows:
             layers.append(EventLayerData(name, cluster_data(rows)) if fast
                           else EventLayerData(name, records=rows))
-    return layers
+    if drawn.empty:
+        return EventLayers(tuple(layers))
+    lats, lons = drawn["lat"].astype(float), drawn["lon"].astype(float)
+    return EventLayers(tuple(layers), frozenset(drawn["event_type"]), len(drawn),
+                       (lats.min(), lons.min(), lats.max(), lons.max()),
+                       (float(lats.mean()), float(lons.mean())))
 
 
 def add_event_layer(m: Element, layer: EventLayerData) -> folium.Layer:
@@ -779,21 +800,21 @@ BINS_LAYER_NAME = "Events, counted per cell (zoom in for points)"
 def event_groups(drawn: pd.DataFrame | Iterable[Event], bins: pd.DataFrame | None = None, *,
                  fast_threshold: int = FAST_PATH_THRESHOLD,
                  asset_base: str = APP_ASSET_BASE,
-                 layers: Sequence[EventLayerData] | None = None) -> list[folium.FeatureGroup]:
+                 layers: EventLayers | None = None) -> list[folium.FeatureGroup]:
     """The events of one view as feature groups to send beside a map that stays put
     (``st_folium(feature_group_to_add=...)``): one group per :data:`EVENT_LAYERS` kind with
     events, or one group of counted cells. Why: a new view then swaps these layers in the
     open map instead of rebuilding the map, its basemap and reference layers (about 2 s).
     ``layers``: as in :func:`build_map`."""
-    frame, _listed = split_drawable(events_frame(drawn))
     groups: list[folium.FeatureGroup] = []
     if bins is not None and not bins.empty:
         group = folium.FeatureGroup(name=BINS_LAYER_NAME, overlay=True, control=True)
         add_bins(group, bins)
         groups.append(group)
     if layers is None:
-        layers = event_layer_data(frame, fast_threshold=fast_threshold)
-    for layer in layers:
+        layers = event_layer_data(split_drawable(events_frame(drawn))[0],
+                                  fast_threshold=fast_threshold)
+    for layer in layers.layers:
         group = folium.FeatureGroup(name=layer.name, overlay=True, control=True)
         add_event_layer(group, layer)
         groups.append(group)
@@ -886,7 +907,7 @@ def build_map(
     bins: pd.DataFrame | None = None,
     legend_types: Iterable[str] | None = None,
     layer_control: bool = True,
-    layers: Sequence[EventLayerData] | None = None,
+    layers: EventLayers | None = None,
 ) -> folium.Map:
     """The conflict map of ``events`` (a store frame or ``Event`` objects).
 
@@ -898,11 +919,13 @@ def build_map(
     draw one by one; the events passed are drawn as points beside them. ``legend_types``
     fixes the legend (default: the types drawn); ``layer_control=False`` leaves the layer
     control out, for a caller that adds its own after more layers (:func:`event_groups`).
-    ``layers``: the event layers :func:`event_layer_data` made of these same events before
-    (a page keeps them between runs: most of the time a big map takes to build).
+    ``layers``: what :func:`event_layer_data` made of the drawable ones of these events
+    before (a page keeps it between runs: most of the time a big map takes to build); the
+    map then draws it and reads nothing of ``events``, which may be left empty.
     """
-    frame = events_frame(events)
-    drawn, _listed = split_drawable(frame)
+    if layers is None:
+        layers = event_layer_data(split_drawable(events_frame(events))[0],
+                                  fast_threshold=fast_threshold)
     m = folium.Map(
         location=center or DEFAULT_CENTER, zoom_start=zoom or DEFAULT_ZOOM, tiles=None,
         control_scale=True, prefer_canvas=False, height=height,
@@ -918,24 +941,21 @@ def build_map(
                          color="#0067a3")
     add_reference_places(m, crossings, name="Known border crossings (gazetteer)",
                          color="#436978")
-    if layers is None:
-        layers = event_layer_data(drawn, fast_threshold=fast_threshold)
-    for layer in layers:
+    for layer in layers.layers:
         add_event_layer(m, layer)
-    shown = set(drawn["event_type"]) if not drawn.empty else set()
+    shown = set(layers.types)
     if bins is not None and not bins.empty:
         add_bins(m, bins)
         shown |= set(bins["event_type"])
     Legend(sorted(shown if legend_types is None else set(legend_types))).add_to(m)
     if layer_control:
         folium.LayerControl(collapsed=True).add_to(m)
-    if fit_to_events and center is None and not drawn.empty:
-        lats, lons = drawn["lat"].astype(float), drawn["lon"].astype(float)
-        if lats.max() - lats.min() > 0.05 or lons.max() - lons.min() > 0.05:
-            m.fit_bounds([[lats.min(), lons.min()], [lats.max(), lons.max()]],
-                         padding=(30, 30), max_zoom=8)
+    if fit_to_events and center is None and layers.box is not None and layers.centre:
+        south, west, north, east = layers.box
+        if north - south > 0.05 or east - west > 0.05:
+            m.fit_bounds([[south, west], [north, east]], padding=(30, 30), max_zoom=8)
         else:
-            m.location = [float(lats.mean()), float(lons.mean())]
+            m.location = list(layers.centre)
     return localise_assets(m, asset_base)
 
 

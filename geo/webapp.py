@@ -58,7 +58,7 @@ from geo.mapview import (
     DEFAULT_ZOOM,
     MAX_ZOOM,
     TYPE_STYLES,
-    EventLayerData,
+    EventLayers,
     base_map,
     build_map,
     cell_degrees,
@@ -68,7 +68,7 @@ from geo.mapview import (
     popup_html,
     split_drawable,
 )
-from geo.model import EVENT_COLUMNS, SITE_KINDS, Event, Place
+from geo.model import SITE_KINDS, Event, Place
 from geo.pipeline import seed_store_if_empty, store_article
 from geo.store import EventStore
 
@@ -397,20 +397,15 @@ def _cells_in(bins: pd.DataFrame, cell: float,
     return bins[keep].reset_index(drop=True)
 
 
-def _no_events() -> pd.DataFrame:
-    return pd.DataFrame(columns=list(EVENT_COLUMNS))
-
-
 @dataclass(frozen=True)
 class MapPlan:
     """What the map draws: every matching point, the points in view, or counted cells."""
 
     mode: str  # "all" (every drawable event), "view" (the points in view) or "bins"
-    points: pd.DataFrame  # events drawn one by one
+    layers: EventLayers | None  # the events drawn one by one ("all" and "view" modes)
     bins: pd.DataFrame | None  # EventStore.bins rows, in "bins" mode
     view: View | None  # None in "all" mode: the map fits the events itself
     in_view: int  # drawable events the drawn layers stand for
-    layers: list[EventLayerData] | None = None  # the points' map layers, if already made
 
 
 def plan_map(store: EventStore, kwargs: Mapping[str, Any], drawable: int, budget: int,
@@ -421,10 +416,9 @@ def plan_map(store: EventStore, kwargs: Mapping[str, Any], drawable: int, budget
     more than ``budget``, else its events."""
     generation = store.generation()  # before the queries: it keys the layers made of them
     if drawable <= budget:
-        points, _listed = split_drawable(
-            store.query_frame(**{**kwargs, "include_unlocated": False}))
-        return MapPlan("all", points, None, None, len(points),
-                       event_layers_of(store, generation, kwargs, points))
+        layers = event_layers_of(store, generation, kwargs, lambda: split_drawable(
+            store.query_frame(**{**kwargs, "include_unlocated": False}))[0])
+        return MapPlan("all", layers, None, None, layers.count)
     view = view or fit_view(bounds)
     west, south, east, north = view.bbox
     pad_lon, pad_lat = (east - west) / 2, (north - south) / 2
@@ -441,11 +435,11 @@ def plan_map(store: EventStore, kwargs: Mapping[str, Any], drawable: int, budget
         bins = store.fast_bins(cell, bbox=box, wait=False, **bin_kwargs)
     in_view = int(bins["n"].sum()) if not bins.empty else 0
     if in_view > budget:
-        return MapPlan("bins", _no_events(), bins, view, in_view)
-    frame = store.query_frame(**{**kwargs, "bbox": box, "include_unlocated": False})
-    points, _listed = split_drawable(frame)
-    return MapPlan("view", points, None, view, len(points),
-                   event_layers_of(store, generation, {**kwargs, "bbox": box}, points))
+        return MapPlan("bins", None, bins, view, in_view)
+    in_box = {**kwargs, "bbox": box}
+    layers = event_layers_of(store, generation, in_box, lambda: split_drawable(
+        store.query_frame(**{**in_box, "include_unlocated": False}))[0])
+    return MapPlan("view", layers, None, view, layers.count)
 
 
 # --- cached resources -------------------------------------------------------------------------
@@ -457,23 +451,24 @@ def open_store(store_dir: str) -> EventStore:
 
 
 def event_layers_of(store: EventStore, generation: int, kwargs: Mapping[str, Any],
-                    points: pd.DataFrame) -> list[EventLayerData]:
-    """The map layers of ``points``, the drawable events ``kwargs`` selected from ``store``
-    at ``generation`` (:meth:`EventStore.generation`, read before the query). Kept per store,
-    generation and filters: every run of the page draws the map again (a held first run and
-    its rerun, a row selected in the table, a form filled in), and making the layers is most
-    of what building a big map takes (0.6 of 0.64 s at 10,000 events)."""
+                    points: Callable[[], pd.DataFrame]) -> EventLayers:
+    """The map layers of the drawable events ``kwargs`` selects from ``store`` at
+    ``generation`` (:meth:`EventStore.generation`, read before any query); ``points`` queries
+    them, only when they are not kept yet. Kept per store, generation and filters: every run
+    of the page draws the map again (a held first run and its rerun, a row selected in the
+    table, a form filled in), and making the layers is most of what building a big map takes
+    (0.6 of 0.64 s at 10,000 events; the query 0.15-0.2 s more)."""
     return kept_event_layers(str(store.path), generation, repr(sorted(kwargs.items())),
                              points)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def kept_event_layers(path: str, generation: int, filters: str,
-                      _points: pd.DataFrame) -> list[EventLayerData]:
-    """:func:`event_layers_of`'s cache: the leading underscore keeps the frame out of the key
+                      _points: Callable[[], pd.DataFrame]) -> EventLayers:
+    """:func:`event_layers_of`'s cache: the leading underscore keeps the query out of the key
     (path, generation and filters stand for it). The layers are shared, never changed.
     ``kept_event_layers.clear()`` empties it (the map bench times views as first asked)."""
-    return event_layer_data(_points)
+    return event_layer_data(_points())
 
 
 @st.cache_resource(show_spinner="Filling the store from seeds/ ...")
@@ -707,7 +702,7 @@ def map_figure(plan: MapPlan, reference: tuple[list[Place], list[Place]], *,
     is where the page puts the map (:func:`map_placement`; default the plan's view)."""
     sites, crossings = reference
     if plan.view is None:
-        m = build_map(plan.points, sites=sites, crossings=crossings, online_tiles=online_tiles,
+        m = build_map([], sites=sites, crossings=crossings, online_tiles=online_tiles,
                       layers=plan.layers)
         if focus is not None and pd.notna(focus.get("lat")) and pd.notna(focus.get("lon")):
             return MapFigure(m, None, (float(focus["lat"]), float(focus["lon"])), 11)
@@ -715,7 +710,7 @@ def map_figure(plan: MapPlan, reference: tuple[list[Place], list[Place]], *,
     m = base_map(sites=sites, crossings=crossings, online_tiles=online_tiles,
                  center=DEFAULT_CENTER, zoom=DEFAULT_ZOOM, legend_types=legend_types)
     put = put or plan.view
-    return MapFigure(m, event_groups(plan.points, plan.bins, layers=plan.layers),
+    return MapFigure(m, event_groups([], plan.bins, layers=plan.layers),
                      (put.lat, put.lon), put.zoom)
 
 
@@ -978,16 +973,14 @@ def map_of_view(store: EventStore, kwargs: dict[str, Any], facets: dict[str, Any
         st.rerun(scope="app")
 
 
-def map_of_all(frame: pd.DataFrame, layers: Callable[[pd.DataFrame], list[EventLayerData]],
-               facets: dict[str, Any], total_all: int, f: Filters,
+def map_of_all(layers: EventLayers, facets: dict[str, Any], total_all: int, f: Filters,
                reference: tuple[list[Place], list[Place]], focus: dict[str, Any] | None,
                report_drawn: bool = False) -> None:
-    """The count line and the map of every drawable event of ``frame`` (at most the point
-    budget of them), ``layers`` making their map layers (:func:`event_layers_of`);
-    ``report_drawn``: see :data:`REPORT_DRAWN`."""
+    """The count line and the map of every drawable event (at most the point budget of
+    them), from their map ``layers`` (:func:`event_layers_of`); ``report_drawn``: see
+    :data:`REPORT_DRAWN`."""
     st.session_state.pop(PUT_MAP, None)  # this map is not the one that stays put
-    points = split_drawable(frame)[0]
-    plan = MapPlan("all", points, None, None, facets["drawable"], layers(points))
+    plan = MapPlan("all", layers, None, None, facets["drawable"])
     st.markdown(_counts_line(facets, total_all, plan), unsafe_allow_html=True)
     render_map(plan, f, reference, focus, report_drawn=report_drawn)
 
@@ -1046,13 +1039,13 @@ def render(settings: Settings) -> None:
     facets = store.facets(**kwargs, fields=VIEW_FACETS)
     small = facets["drawable"] <= budget
 
-    def layers(points: pd.DataFrame) -> list[EventLayerData]:
-        return event_layers_of(store, generation, kwargs, points)
+    def layers(frame: Callable[[], pd.DataFrame]) -> EventLayers:
+        return event_layers_of(store, generation, kwargs, lambda: split_drawable(frame())[0])
 
     if hold_below_map(st.session_state):
-        if small:
-            map_of_all(store.query_frame(**kwargs), layers, facets, everything["total"], f,
-                       reference, None, report_drawn=True)
+        if small:  # the layers kept by an earlier session need no query
+            map_of_all(layers(lambda: store.query_frame(**kwargs)), facets, everything["total"],
+                       f, reference, None, report_drawn=True)
         else:
             map_of_view(store, kwargs, facets, everything["total"], budget, f, reference,
                         legend_of(everything, f))
@@ -1068,7 +1061,8 @@ def render(settings: Settings) -> None:
     if focus_event is None:
         st.session_state.pop("_cm_focus_id", None)
     if small:
-        map_of_all(frame, layers, facets, everything["total"], f, reference, focus_event)
+        map_of_all(layers(lambda: frame), facets, everything["total"], f, reference,
+                   focus_event)
     else:
         st.session_state["_cm_focus_view"] = _focus_view(focus_event)
         map_of_view(store, kwargs, facets, everything["total"], budget, f, reference,

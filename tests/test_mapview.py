@@ -361,11 +361,16 @@ def test_build_map_draws_bins_as_svg_circles():
 
 
 def test_build_map_draws_the_layers_it_is_given(monkeypatch: pytest.MonkeyPatch):
-    """A page that kept the layers of its events passes them: the map makes none itself."""
+    """A page that kept the layers of its events passes them: the map makes none itself,
+    and needs nothing else of the events (the same map, its legend and fit, without them)."""
     events = [_event(lat=33.0 + i * 0.01, lon=44.0) for i in range(12)]
     frame = split_drawable(events_frame(events))[0]
     layers = event_layer_data(frame, fast_threshold=10)
-    assert [layer.name for layer in layers] == ["Attacks"] and layers[0].cluster is not None
+    assert [layer.name for layer in layers.layers] == ["Attacks"]
+    assert layers.layers[0].cluster is not None and layers.count == 12
+    made = _no_ids(build_map(events, fast_threshold=10).get_root().render())
+    tight = [_event(lat=33.0, lon=44.0 + i * 0.001) for i in range(3)]  # centred, not fitted
+    made_tight = _no_ids(build_map(tight).get_root().render())
 
     def no_more(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("the layers were made again")
@@ -373,4 +378,15 @@ def test_build_map_draws_the_layers_it_is_given(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(mapview, "cluster_data", no_more)
     monkeypatch.setattr(mapview, "event_layer_data", no_more)
     m = build_map(events, layers=layers)
-    assert [c.data for c in _children(m, EventCluster)] == [layers[0].cluster]
+    assert [c.data for c in _children(m, EventCluster)] == [layers.layers[0].cluster]
+    assert _no_ids(build_map([], layers=layers).get_root().render()) == made
+    assert "fitBounds" in made
+    monkeypatch.undo()
+    tight_layers = event_layer_data(split_drawable(events_frame(tight))[0])
+    assert _no_ids(build_map([], layers=tight_layers).get_root().render()) == made_tight
+    assert "fitBounds" not in made_tight
+
+
+def _no_ids(html: str) -> str:
+    """A rendered map without folium's random element ids."""
+    return re.sub(r"[0-9a-f]{32}", "ID", html)

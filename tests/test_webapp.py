@@ -322,7 +322,7 @@ def test_plan_draws_everything_under_the_budget(big_store: Path):
         plan = plan_map(store, {}, facets["drawable"], facets["drawable"], None,
                         facets["bounds"])
     assert plan.mode == "all" and plan.view is None
-    assert len(plan.points) == plan.in_view == facets["drawable"]
+    assert plan.layers is not None and plan.layers.count == plan.in_view == facets["drawable"]
 
 
 def test_plan_bins_above_the_budget_and_counts_add_up(big_store: Path):
@@ -337,13 +337,13 @@ def test_plan_bins_above_the_budget_and_counts_add_up(big_store: Path):
         # zoomed into one hotspot the view holds few enough: its events, one by one
         close = snap_view(34.37, 41.09, 11)  # Al-Qaim
         plan = plan_map(store, kwargs, facets["drawable"], 100, close, facets["bounds"])
-        assert plan.mode == "view" and 0 < len(plan.points) <= 100
+        assert plan.mode == "view" and plan.layers is not None and 0 < plan.in_view <= 100
         west, south, east, north = close.bbox
         pad_lon, pad_lat = (east - west) / 2, (north - south) / 2
         inside = store.facets(**kwargs, include_unlocated=False,
                               bbox=(west - pad_lon, south - pad_lat, east + pad_lon,
                                     north + pad_lat))
-        assert len(plan.points) == inside["drawable"]
+        assert plan.layers.count == plan.in_view == inside["drawable"]
 
 
 def _bin_rows(script: str) -> list[list]:
@@ -545,6 +545,32 @@ def test_the_map_layers_are_made_once_per_store_generation_and_filters(
     assert made == [3, 4, 2] and "Baghdad airport" not in _map_script(at)
 
 
+def test_a_new_sessions_first_run_draws_kept_layers_without_a_query(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Another browser opening the page draws the map from the layers an earlier session
+    kept: its held first run queries no event (the map's legend and fit come with them)."""
+    with EventStore(tmp_path) as store:
+        store.add_events(EVENTS[:3])
+    monkeypatch.setenv("CONFLICT_MAP_STORE", str(tmp_path))
+    first = AppTest.from_file(APP, default_timeout=180).run()
+    queried: list[dict] = []
+    real = EventStore.query_frame
+
+    def counted(self: EventStore, *args: object, **kwargs: object) -> pd.DataFrame:
+        queried.append(kwargs)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(EventStore, "query_frame", counted)
+    second = AppTest.from_file(APP, default_timeout=180).run()
+    assert not second.exception, second.exception
+    assert queried == []
+    ids = re.compile(r"[0-9a-f]{32}")  # folium's random element ids
+    assert ids.sub("", _map_script(second)) == ids.sub("", _map_script(first))
+    assert "Taji" in _map_script(second) and "fitBounds" in _map_script(second)
+    second.run()  # the whole page: the table needs the rows
+    assert queried
+
+
 def test_a_view_of_points_keeps_its_layers_until_the_store_changes(tmp_path: Path):
     """The same view planned again (a rerun: a table row selected) reuses its map layers;
     another view, or a write to the store, makes new ones."""
@@ -554,10 +580,10 @@ def test_a_view_of_points_keeps_its_layers_until_the_store_changes(tmp_path: Pat
     with EventStore(tmp_path) as store:
         drawable = store.facets(**kwargs)["drawable"]
         first = plan_map(store, kwargs, drawable, 50, close, None)
-        assert first.mode == "view" and first.layers is not None and len(first.points) > 0
+        assert first.mode == "view" and first.layers is not None and first.in_view > 0
         assert plan_map(store, kwargs, drawable, 50, close, None).layers is first.layers
         other = plan_map(store, kwargs, drawable, 50, beside, None)
         assert other.mode == "view" and other.layers is not first.layers
         store.add_events([_ev("bombing", "al-Qaim", 34.37, 41.09, "2020-01-05")])
         again = plan_map(store, kwargs, drawable + 1, 50, close, None)
-    assert again.layers is not first.layers and len(again.points) == len(first.points) + 1
+    assert again.layers is not first.layers and again.in_view == first.in_view + 1
