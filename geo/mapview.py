@@ -950,7 +950,8 @@ def build_map(
     Legend(sorted(shown if legend_types is None else set(legend_types))).add_to(m)
     if layer_control:
         folium.LayerControl(collapsed=True).add_to(m)
-    if fit_to_events and center is None and layers.box is not None and layers.centre:
+    if fit_to_events and center is None and layers.box is not None \
+            and layers.centre is not None:
         south, west, north, east = layers.box
         if north - south > 0.05 or east - west > 0.05:
             m.fit_bounds([[south, west], [north, east]], padding=(30, 30), max_zoom=8)
