@@ -720,8 +720,27 @@ def map_figure(plan: MapPlan, reference: tuple[list[Place], list[Place]], *,
 #: report, which reruns the page whole, and no rerun on later pans. The first move comes once
 #: the map is drawn, when its frame takes its height (Leaflet redraws at the new size; a
 #: map that fits its events moves as well). streamlit-folium keeps the ``returned_objects`` a
-#: map was created with: later runs, which pass none, do not change it.
+#: map was created with, whatever later runs pass (:func:`asks_drawn_report` says what).
 REPORT_DRAWN = ["selected_layers"]
+#: Session key of :func:`asks_drawn_report`: the map (store generation and filters) whose
+#: held first run asked for the drawn report.
+ASKED_REPORT = "_cm_asked_report"
+
+
+def asks_drawn_report(state: MutableMapping[str, Any], map_key: Hashable | None,
+                      held: bool) -> bool:
+    """Whether this run's map of every point (``map_key``: its store generation and filters;
+    None when the run draws no such map) asks for :data:`REPORT_DRAWN`. A held first run's
+    map does, and so do later runs while they draw that same map, for their map to be the
+    same element: Streamlit then sends a reference to the map the browser has, not the map
+    again (the arguments differed only in this list: 4.2 MB sent again at 10,000 events).
+    Any other map asks for nothing, and the first is forgotten: drawn again later, it would
+    be a new map, which would report again."""
+    if held:
+        state[ASKED_REPORT] = map_key
+    elif state.get(ASKED_REPORT) != map_key:
+        state.pop(ASKED_REPORT, None)
+    return map_key is not None and state.get(ASKED_REPORT) == map_key
 
 
 def render_map(plan: MapPlan, f: Filters, reference: tuple[list[Place], list[Place]],
@@ -1042,10 +1061,13 @@ def render(settings: Settings) -> None:
     def layers(frame: Callable[[], pd.DataFrame]) -> EventLayers:
         return event_layers_of(store, generation, kwargs, lambda: split_drawable(frame())[0])
 
-    if hold_below_map(st.session_state):
+    held = hold_below_map(st.session_state)
+    report = asks_drawn_report(
+        st.session_state, (generation, repr(sorted(kwargs.items()))) if small else None, held)
+    if held:
         if small:  # the layers kept by an earlier session need no query
             map_of_all(layers(lambda: store.query_frame(**kwargs)), facets, everything["total"],
-                       f, reference, None, report_drawn=True)
+                       f, reference, None, report)
         else:
             map_of_view(store, kwargs, facets, everything["total"], budget, f, reference,
                         legend_of(everything, f))
@@ -1062,7 +1084,7 @@ def render(settings: Settings) -> None:
         st.session_state.pop("_cm_focus_id", None)
     if small:
         map_of_all(layers(lambda: frame), facets, everything["total"], f, reference,
-                   focus_event)
+                   focus_event, report)
     else:
         st.session_state["_cm_focus_view"] = _focus_view(focus_event)
         map_of_view(store, kwargs, facets, everything["total"], budget, f, reference,
