@@ -729,13 +729,14 @@ ASKED_REPORT = "_cm_asked_report"
 
 def asks_drawn_report(state: MutableMapping[str, Any], map_key: Hashable | None,
                       held: bool) -> bool:
-    """Whether this run's map of every point (``map_key``: its store generation and filters;
-    None when the run draws no such map) asks for :data:`REPORT_DRAWN`. A held first run's
-    map does, and so do later runs while they draw that same map, for their map to be the
-    same element: Streamlit then sends a reference to the map the browser has, not the map
-    again (the arguments differed only in this list: 4.2 MB sent again at 10,000 events).
-    Any other map asks for nothing, and the first is forgotten: drawn again later, it would
-    be a new map, which would report again."""
+    """Whether this run's map of every point (``map_key``: its store generation, filters and
+    basemap choice; None when the run draws no such map) asks for :data:`REPORT_DRAWN`.
+
+    A held first run's map does, and so do later runs while they draw that same map, for
+    their map to be the same element: Streamlit then sends a reference to the map the
+    browser has, not the map again (the arguments differed only in this list: 4.2 MB sent
+    again at 10,000 events). Any other map asks for nothing, and the first is forgotten:
+    drawn again later, it would be a new map, which would report again."""
     if held:
         state[ASKED_REPORT] = map_key
     elif state.get(ASKED_REPORT) != map_key:
@@ -1062,8 +1063,8 @@ def render(settings: Settings) -> None:
         return event_layers_of(store, generation, kwargs, lambda: split_drawable(frame())[0])
 
     held = hold_below_map(st.session_state)
-    report = asks_drawn_report(
-        st.session_state, (generation, repr(sorted(kwargs.items()))) if small else None, held)
+    report = asks_drawn_report(st.session_state, (generation, repr(sorted(kwargs.items())),
+                                                  f.online_tiles) if small else None, held)
     if held:
         if small:  # the layers kept by an earlier session need no query
             map_of_all(layers(lambda: store.query_frame(**kwargs)), facets, everything["total"],
