@@ -27,6 +27,7 @@ from tests.browser_helpers import (
     Recorder,
     Server,
     bin_state,
+    click_until,
     map_frame,
     marker_state,
     page_mode,
@@ -239,9 +240,8 @@ def test_uploading_an_article_adds_its_events(page, server, store_dir, tmp_path)
     article.write_bytes(seed.read_bytes())
     pg.get_by_text("Add an article").click()
     pg.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(article))
-    pg.get_by_role("button", name="Read the article").click()
     add = pg.get_by_role("button", name=re.compile(r"^Add \d+ event\(s\) to the store"))
-    add.wait_for(timeout=240_000)
+    click_until(pg, pg.get_by_role("button", name="Read the article"), add.count, each=120)
     n_read = int(re.search(r"\d+", add.inner_text()).group())
     assert n_read > 0
     add.click()
@@ -288,9 +288,8 @@ def test_a_bad_upload_gets_one_error_and_the_store_is_unchanged(page, server, st
     pg.get_by_test_id("stFileChipName").first.wait_for()  # listed, then sent: a rerun
     poll(lambda: pg.get_by_test_id("stFileChipIconSpinner").count(), lambda n: n == 0,
          page=pg)
-    wait_until_idle(pg)
-    pg.get_by_role("button", name="Read the article").click()
-    errors = poll(lambda: _errors(pg), bool, seconds=120, page=pg)
+    errors = click_until(pg, pg.get_by_role("button", name="Read the article"),
+                         lambda: _errors(pg))
     assert len(errors) == 1 and "escaped.txt: binary file, not text" in errors[0], errors
     assert "../" not in errors[0]
     assert _store_state(store_dir) == before and before[1] == "ok"
@@ -311,9 +310,8 @@ def test_a_100_mb_upload_is_refused_with_a_message(page, server, store_dir, tmp_
     pg.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(big))
     message = pg.get_by_text(re.compile(r"File must be [\d.]+ ?MB or smaller"))
     message.wait_for(timeout=60_000)
-    wait_until_idle(pg)
-    pg.get_by_role("button", name="Read the article").click()
-    errors = poll(lambda: _errors(pg), bool, seconds=120, page=pg)
+    errors = click_until(pg, pg.get_by_role("button", name="Read the article"),
+                         lambda: _errors(pg))
     assert errors == ["no article: paste text or upload a file"], errors
     assert _store_state(store_dir) == before
     assert wait_for_counts(pg, before[0])["total"] == before[0]
@@ -329,10 +327,8 @@ def test_article_text_never_runs_in_the_preview_or_the_table(page, server, store
     box = pg.get_by_label("Paste the article text")
     box.fill("DATE: 2020-02-21\n" + HOSTILE)
     box.blur()  # the text area's new value reruns the page
-    wait_until_idle(pg)
-    pg.get_by_role("button", name="Read the article").click()
     view = pg.locator(".cm-article")
-    view.wait_for(timeout=240_000)
+    click_until(pg, pg.get_by_role("button", name="Read the article"), view.count, each=120)
     text = view.inner_text()
     assert "<script>window.__xss = 1</script>" in text and "onerror" in text
     assert "javascript:window.__xss = 4" in text
