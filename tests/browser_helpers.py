@@ -147,8 +147,8 @@ def click_until(page: Any, target: Any, done: Callable[[], Any], *, tries: int =
     Why: twice in CI rehearsals a click on "Read the article" made right after an upload
     brought no message within 120 s (in another test each time). In 35 local runs of the
     same steps, an observer on the page saw every click followed by one run of the page and
-    its message, never a lost one. Streamlit lost those clicks; a user would click again,
-    and so does the test."""
+    its message, never a lost one. The cause is not known (a lost click, or a run replaced
+    by another); a user would click again, and so does the test."""
     value: Any = None
     for _ in range(tries):
         wait_until_idle(page)
