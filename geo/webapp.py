@@ -416,8 +416,8 @@ def plan_map(store: EventStore, kwargs: Mapping[str, Any], drawable: int, budget
     more than ``budget``, else its events."""
     generation = store.generation()  # before the queries: it keys the layers made of them
     if drawable <= budget:
-        layers = event_layers_of(store, generation, kwargs, lambda: split_drawable(
-            store.query_frame(**{**kwargs, "include_unlocated": False}))[0])
+        layers = event_layers_of(store, generation, kwargs,
+                                 lambda: drawable_points(store, kwargs))
         return MapPlan("all", layers, None, None, layers.count)
     view = view or fit_view(bounds)
     west, south, east, north = view.bbox
@@ -437,9 +437,18 @@ def plan_map(store: EventStore, kwargs: Mapping[str, Any], drawable: int, budget
     if in_view > budget:
         return MapPlan("bins", None, bins, view, in_view)
     in_box = {**kwargs, "bbox": box}
-    layers = event_layers_of(store, generation, in_box, lambda: split_drawable(
-        store.query_frame(**{**in_box, "include_unlocated": False}))[0])
+    layers = event_layers_of(store, generation, in_box, lambda: drawable_points(store, in_box))
     return MapPlan("view", layers, None, view, layers.count)
+
+
+def drawable_points(store: EventStore, kwargs: Mapping[str, Any]) -> pd.DataFrame:
+    """The events ``kwargs`` selects that the map can draw as points."""
+    return split_drawable(store.query_frame(**{**kwargs, "include_unlocated": False}))[0]
+
+
+def filters_key(kwargs: Mapping[str, Any]) -> str:
+    """The store filters ``kwargs`` as a key for what the page keeps of them."""
+    return repr(sorted(kwargs.items()))
 
 
 # --- cached resources -------------------------------------------------------------------------
@@ -458,8 +467,7 @@ def event_layers_of(store: EventStore, generation: int, kwargs: Mapping[str, Any
     of the page draws the map again (a held first run and its rerun, a row selected in the
     table, a form filled in), and making the layers is most of what building a big map takes
     (0.6 of 0.64 s at 10,000 events; the query 0.15-0.2 s more)."""
-    return kept_event_layers(str(store.path), generation, repr(sorted(kwargs.items())),
-                             points)
+    return kept_event_layers(str(store.path), generation, filters_key(kwargs), points)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -1059,16 +1067,15 @@ def render(settings: Settings) -> None:
     facets = store.facets(**kwargs, fields=VIEW_FACETS)
     small = facets["drawable"] <= budget
 
-    def layers(frame: Callable[[], pd.DataFrame]) -> EventLayers:
-        return event_layers_of(store, generation, kwargs, lambda: split_drawable(frame())[0])
-
     held = hold_below_map(st.session_state)
-    report = asks_drawn_report(st.session_state, (generation, repr(sorted(kwargs.items())),
-                                                  f.online_tiles) if small else None, held)
+    report = asks_drawn_report(
+        st.session_state, (generation, filters_key(kwargs), f.online_tiles) if small else None,
+        held)
     if held:
         if small:  # the layers kept by an earlier session need no query
-            map_of_all(layers(lambda: store.query_frame(**kwargs)), facets, everything["total"],
-                       f, reference, None, report)
+            layers = event_layers_of(store, generation, kwargs,
+                                     lambda: drawable_points(store, kwargs))
+            map_of_all(layers, facets, everything["total"], f, reference, None, report)
         else:
             map_of_view(store, kwargs, facets, everything["total"], budget, f, reference,
                         legend_of(everything, f))
@@ -1084,8 +1091,9 @@ def render(settings: Settings) -> None:
     if focus_event is None:
         st.session_state.pop("_cm_focus_id", None)
     if small:
-        map_of_all(layers(lambda: frame), facets, everything["total"], f, reference,
-                   focus_event, report)
+        layers = event_layers_of(store, generation, kwargs,
+                                 lambda: split_drawable(frame)[0])  # the table's rows
+        map_of_all(layers, facets, everything["total"], f, reference, focus_event, report)
     else:
         st.session_state["_cm_focus_view"] = _focus_view(focus_event)
         map_of_view(store, kwargs, facets, everything["total"], budget, f, reference,
