@@ -29,6 +29,7 @@ from pathlib import Path
 from geo.config import GAZETTEER_DATA_DIR, Settings
 from geo.gazetteer_build import GENERIC_GEO_WORDS
 from geo.geodesy import haversine_km
+from geo.lexicon import DEMONYMS, find_demonym_countries
 from geo.model import PLACE_KINDS, SITE_KINDS, Place
 from geo.textnorm import fold, name_keys, site_core, skeleton, strip_article, tokens
 
@@ -87,24 +88,17 @@ MONTHS_DAYS = _words(
     "january february march april may june july august september october november december "
     "monday tuesday wednesday thursday friday saturday sunday "
     "jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun")
-DEMONYMS = _words(
-    "american americans iraqi iraqis syrian syrians iranian iranians turkish turk turks kurdish "
-    "kurd kurds british french german russian russians israeli israelis arab arabs sunni shia "
-    "shiite christian muslim islamic western eastern northern southern")
+#: Words that are no place though some place may bear them: every demonym ("Iraqi"), and
+#: adjectives of peoples, faiths and directions.
+NOT_PLACE_WORDS = frozenset(d.lower() for d in DEMONYMS) | _words(
+    "kurdish kurd kurds arab arabs sunni shia shiite christian muslim islamic "
+    "western eastern northern southern")
 #: Inner tokens that may be lowercase inside a multi-word name ("Ras al-Ayn", "Bay of Islands").
 _INNER_LOWER = _words(
     "al el ad ed as es an en ar er at et az ez ash esh adh ath ul il bin ibn bani abu umm um "
     "de del della di da du des la le les los las of on upon the y van von der den ter zu sur in "
     "air base airbase airfield airport field army military international camp crossing border "
     "river governorate province")
-#: Demonyms that tell which country an article is about ("Iraqi forces" -> IQ).
-DEMONYM_COUNTRIES: dict[str, str] = {
-    "iraqi": "IQ", "iraqis": "IQ", "syrian": "SY", "syrians": "SY", "iranian": "IR",
-    "iranians": "IR", "turkish": "TR", "american": "US", "americans": "US", "british": "GB",
-    "russian": "RU", "russians": "RU", "israeli": "IL", "israelis": "IL", "lebanese": "LB",
-    "jordanian": "JO", "saudi": "SA", "yemeni": "YE", "afghan": "AF", "ukrainian": "UA",
-    "palestinian": "PS", "egyptian": "EG", "libyan": "LY", "sudanese": "SD", "somali": "SO",
-}
 #: Population under which a town needs the article's country or a locative word to count.
 SMALL_TOWN = 5_000
 MAX_NGRAM = 6
@@ -733,7 +727,7 @@ class Gazetteer:
         before = text[max(0, start - 40):start]
         if _ends_with(_PLACE_NOUN_BEFORE, before) or self._trailing_support(text, end, matches):
             return True
-        if key in MONTHS_DAYS or key in DEMONYMS:
+        if key in MONTHS_DAYS or key in NOT_PLACE_WORDS:
             return False
         initial = _ends_with(_SENTENCE_END, before)
         locative = _ends_with(_LOCATIVE_BEFORE, before)
@@ -801,11 +795,9 @@ class Gazetteer:
         candidate clearly wins. Mentions are then found
         again with those countries, and each is ranked near the unambiguous places.
         """
-        article = {c.upper() for c in countries}
-        article |= {DEMONYM_COUNTRIES[w.lower()] for w in re.findall(r"[A-Z][a-z]+", text)
-                    if w.lower() in DEMONYM_COUNTRIES}
         if not isinstance(text, str):
             raise GazetteerError(f"resolve_mentions needs text, got {type(text).__name__}")
+        article = {c.upper() for c in countries} | find_demonym_countries(text)
         scan = _Scan(text)
         first = self._scan(scan, frozenset(article), prefer_sites_at)
         before = len(article)

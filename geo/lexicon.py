@@ -868,18 +868,20 @@ def normalise_spun(text: str) -> str:
 # --- demonyms -----------------------------------------------------------------------------------
 
 #: Country adjectives and demonyms -> ISO 3166 alpha-2: "the Syrian town of Al-Bukamal" names
-#: Syria as much as "Syria" does. Conflict-region countries first; extend as needed. Not
-#: "Kurdish": a Kurdish town may be in Iraq, Syria, Turkey or Iran.
+#: Syria as much as "Syria" does, and "Iraqi forces" tells that an article is about Iraq (the
+#: gazetteer's countries of the text). Conflict-region countries first; extend as needed. Not
+#: "Kurdish": a Kurdish town may be in Iraq, Syria, Turkey or Iran; not "Myanmar", the
+#: country's own name (the gazetteer finds it as a place).
 DEMONYMS: dict[str, str] = {
     "Iraqi": "IQ", "Iraqis": "IQ", "Syrian": "SY", "Syrians": "SY", "Iranian": "IR",
-    "Iranians": "IR", "Turkish": "TR", "Turks": "TR", "Jordanian": "JO",
+    "Iranians": "IR", "Turkish": "TR", "Turk": "TR", "Turks": "TR", "Jordanian": "JO",
     "Lebanese": "LB", "Israeli": "IL", "Israelis": "IL", "Palestinian": "PS", "Saudi": "SA",
     "Yemeni": "YE", "Emirati": "AE", "Kuwaiti": "KW", "Qatari": "QA", "Egyptian": "EG",
     "Libyan": "LY", "Afghan": "AF", "Pakistani": "PK", "Indian": "IN", "Russian": "RU",
-    "Ukrainian": "UA", "Belarusian": "BY", "Georgian": "GE", "Armenian": "AM", "Azerbaijani": "AZ",
-    "Sudanese": "SD", "Somali": "SO", "Ethiopian": "ET", "Eritrean": "ER", "Malian": "ML",
-    "Nigerian": "NG", "Nigerien": "NE", "Burkinabe": "BF", "Chadian": "TD", "Congolese": "CD",
-    "Mozambican": "MZ", "Kenyan": "KE", "Ugandan": "UG", "Burmese": "MM", "Myanmar": "MM",
+    "Russians": "RU", "Ukrainian": "UA", "Belarusian": "BY", "Georgian": "GE", "Armenian": "AM",
+    "Azerbaijani": "AZ", "Sudanese": "SD", "Somali": "SO", "Ethiopian": "ET", "Eritrean": "ER",
+    "Malian": "ML", "Nigerian": "NG", "Nigerien": "NE", "Burkinabe": "BF", "Chadian": "TD",
+    "Congolese": "CD", "Mozambican": "MZ", "Kenyan": "KE", "Ugandan": "UG", "Burmese": "MM",
     "Colombian": "CO", "Mexican": "MX", "Venezuelan": "VE", "Haitian": "HT", "French": "FR",
     "British": "GB", "German": "DE", "American": "US", "Americans": "US", "Chinese": "CN",
     "Taiwanese": "TW", "Korean": "KR", "Filipino": "PH", "Algerian": "DZ", "Tunisian": "TN",

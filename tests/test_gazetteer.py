@@ -531,12 +531,21 @@ def test_scan_reach_is_the_plausible_span_rule():
             assert want == list(range(1, min(longest, scan.reach(i) + 1) + 1)), (text[:40], i)
 
 
+def test_every_demonym_makes_a_country_of_the_text(gaz):
+    """One demonym table (lexicon.DEMONYMS) serves the extractor and the gazetteer: "Malian
+    soldiers" makes Mali a country of an article given as French, so a small Malian town
+    passes the gate; without the demonym it is a namesake abroad."""
+    text = "Malian soldiers said Tessalit was calm after the attack."
+    found = gaz.resolve_mentions(text, ["FR"])
+    assert [(m.surface, m.best.place.country) for m in found] == [("Tessalit", "ML")]
+    assert gaz.resolve_mentions(text.replace("Malian soldiers", "Soldiers"), ["FR"]) == []
+    assert gaz.find_mentions("Officials said Greek and Indian ships docked.", ["IQ"]) == []
+
+
 def test_resolve_mentions_finds_what_a_fresh_scan_finds(gaz):
     """The second pass reuses the first one's work (and is skipped when no country is new):
     its spans must be those of a fresh find_mentions with the countries inferred."""
-    import re
-
-    from geo.gazetteer import DEMONYM_COUNTRIES
+    from geo.lexicon import find_demonym_countries
 
     def prefer(at: int) -> bool:
         return at % 2 == 0
@@ -544,9 +553,7 @@ def test_resolve_mentions_finds_what_a_fresh_scan_finds(gaz):
     for path in sorted((PROJECT_DIR / "tests" / "fixtures" / "dev" / "articles").glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         for given_countries in ((), ("SY",), ("IQ", "SY", "TR", "US")):
-            article = set(given_countries) | {
-                DEMONYM_COUNTRIES[w.lower()] for w in re.findall(r"[A-Z][a-z]+", text)
-                if w.lower() in DEMONYM_COUNTRIES}
+            article = set(given_countries) | find_demonym_countries(text)
             article |= gaz.article_countries(gaz.find_mentions(text, article, prefer))
             fresh = gaz.find_mentions(text, article, prefer)
             resolved = gaz.resolve_mentions(text, given_countries, prefer)
