@@ -229,9 +229,13 @@ def clean_lines(lines: Iterable[str]) -> str:
     return "\n".join(out)
 
 
+#: Control characters (Unicode category Cc: U+0000-001F and U+007F-009F) but tab and newline.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    return _CONTROL.sub("", text)
 
 
 def _split_header(lines: list[str]) -> tuple[dict[str, str], list[str]]:

@@ -72,6 +72,19 @@ def test_html_detected_by_content_and_pasted(tmp_path: Path) -> None:
     assert article_from_text(html).published == date(2020, 3, 17)
 
 
+def test_control_characters_are_dropped_and_nothing_else() -> None:
+    """Every character of Unicode category Cc goes (tab and newline are white space, NUL makes
+    the text binary), and format and separator characters stay: the extractor reads the text
+    as the user sees it."""
+    import unicodedata
+
+    controls = "".join(chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cc")
+    assert len(controls) == 65
+    inner = "".join(ch for ch in controls if ch not in "\x00\t\n\r")
+    text = article_from_text(f"Rockets hit {inner}Taji\u2028\ufeff\u200d base.").text
+    assert text == "Rockets hit Taji\u2028\ufeff\u200d base."
+
+
 def test_article_from_text() -> None:
     text = ("Title: Rockets hit base\nDate: 2020-03-17\n\nImage caption\n"
             "Two rockets struck Camp Taji on Tuesday.\nShare this\n•\n")
