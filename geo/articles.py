@@ -153,11 +153,15 @@ def _decode(data: bytes, p: Path) -> tuple[str, str]:
     return text, "cp1252"
 
 
+#: Every byte but the control bytes that no text has (all below 32 but tab, LF, FF and CR).
+_NOT_CONTROL = bytes([9, 10, 12, 13, *range(32, 256)])
+
+
 def _looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if b"\x00" in head:
         return True
-    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    control = len(head.translate(None, _NOT_CONTROL))
     return control > len(head) * 0.05
 
 
