@@ -83,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--gold", required=True)
     v.add_argument("--articles", required=True)
     v.add_argument("--json", action="store_true")
+    v.add_argument("--unmatched", action="store_true",
+                   help="also list each missed gold event and each unmatched prediction")
 
     m = sub.add_parser("import", help="import a UCDP GED or ACLED CSV into the store")
     m.add_argument("file", metavar="FILE")
@@ -194,6 +196,8 @@ def cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
 
     report = evaluate(args.gold, args.articles, load_extractor(settings))
     print(json.dumps(report.as_dict(), indent=2) if args.json else report.table())
+    if args.unmatched and not args.json:
+        print(report.unmatched())
     return 0
 
 

@@ -9,6 +9,9 @@ to one, best first.
 Besides strict precision and recall, *place accuracy* and *date accuracy* are measured on
 looser pairs (same type and the same evidence sentence), so a right event at a wrong place
 counts against the place, not twice against recall.
+
+Each article's score lists what the strict pairs left: the gold events missed and the events
+predicted that match none, one line each with the evidence, so the figures can be checked.
 """
 
 from __future__ import annotations
@@ -37,6 +40,10 @@ class Score:
     place_ok: int = 0
     date_checked: int = 0
     date_ok: int = 0
+    #: gold events no prediction matches, and predictions that match no gold event (per
+    #: article; an overall score leaves them empty)
+    missed: list[str] = field(default_factory=list)
+    spurious: list[str] = field(default_factory=list)
 
     @property
     def precision(self) -> float:
@@ -60,16 +67,23 @@ class Score:
         return self.date_ok / self.date_checked if self.date_checked else None
 
     def add(self, other: Score) -> None:
-        for k in asdict(self):
+        """Adds the counts of ``other`` (not its lists)."""
+        for k in _COUNTS:
             setattr(self, k, getattr(self, k) + getattr(other, k))
 
-    def as_dict(self) -> dict:
+    def as_dict(self, lists: bool = True) -> dict:
         d = asdict(self)
+        if not lists:
+            del d["missed"], d["spurious"]
         d.update(precision=round(self.precision, 3), recall=round(self.recall, 3),
                  f1=round(self.f1, 3),
                  place_accuracy=_round(self.place_accuracy),
                  date_accuracy=_round(self.date_accuracy))
         return d
+
+
+_COUNTS = ("gold", "predicted", "matched", "place_checked", "place_ok", "date_checked",
+           "date_ok")
 
 
 @dataclass
@@ -79,7 +93,7 @@ class Report:
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"overall": self.overall.as_dict(),
+        return {"overall": self.overall.as_dict(lists=False),
                 "articles": {k: v.as_dict() for k, v in self.articles.items()},
                 "errors": self.errors}
 
@@ -93,6 +107,12 @@ class Report:
                         f"{_fmt(s.place_accuracy):>5} {_fmt(s.date_accuracy):>5}")
         rows.extend(f"error: {e}" for e in self.errors)
         return "\n".join(rows)
+
+    def unmatched(self) -> str:
+        """Every missed and spurious event, one line each, by article."""
+        return "\n".join(f"{name}: {what} {line}" for name, s in self.articles.items()
+                         for what, lines in (("missed", s.missed), ("spurious", s.spurious))
+                         for line in lines)
 
 
 def load_gold(path: str | Path) -> list[dict]:
@@ -140,6 +160,11 @@ def score_article(gold: list[dict], predicted: list[Event], text: str) -> Score:
     strict = _pairs(gold, predicted, lambda g, p: _place_ok(g, p) is not False
                     and _date_ok(g, p) is not False)
     score.matched = len(strict)
+    paired_gold, paired = {id(g) for g, _ in strict}, {id(p) for _, p in strict}
+    score.missed = [_describe(g["event_type"], g.get("place"), g.get("date"), g.get("evidence"))
+                    for g in gold if id(g) not in paired_gold]
+    score.spurious = [_describe(p.event_type, p.place_name or p.place, p.date, p.evidence)
+                      for p in predicted if id(p) not in paired]
     for g, p in _pairs(gold, predicted, lambda g, p: _same_sentence(g, p, text)
                        or _place_ok(g, p) is True):
         ok = _place_ok(g, p)
@@ -151,6 +176,12 @@ def score_article(gold: list[dict], predicted: list[Event], text: str) -> Score:
             score.date_checked += 1
             score.date_ok += ok
     return score
+
+
+def _describe(event_type: str, place: str | None, day: str | None, evidence: str | None) -> str:
+    quote = " ".join((evidence or "").split())
+    quote = quote if len(quote) <= 100 else quote[:99] + "…"
+    return f"{event_type} at {place or '(no place)'} on {day or '(no date)'}: \"{quote}\""
 
 
 def _pairs(gold: list[dict], predicted: list[Event], accept) -> list[tuple[dict, Event]]:

@@ -135,6 +135,23 @@ def test_evaluate_json_on_the_dev_set():
     assert report["overall"]["gold"] == 30
     assert 0 < report["overall"]["precision"] <= 1 and 0 < report["overall"]["recall"] <= 1
     assert len(report["articles"]) == 8
+    assert "missed" not in report["overall"]
+    for score in report["articles"].values():  # the lists are what the strict pairs left
+        assert len(score["missed"]) == score["gold"] - score["matched"]
+        assert len(score["spurious"]) == score["predicted"] - score["matched"]
+
+
+def test_evaluate_lists_the_unmatched_events():
+    args = ("evaluate", "--gold", str(DEV / "gold.jsonl"), "--articles", str(DEV / "articles"))
+    report = json.loads(run(*args, "--json").stdout)
+    lines = run(*args, "--unmatched").stdout.splitlines()
+    listed = [line for line in lines if ".txt: missed " in line or ".txt: spurious " in line]
+    o = report["overall"]
+    assert len(listed) == o["gold"] + o["predicted"] - 2 * o["matched"] > 0
+    for name, score in report["articles"].items():
+        for what in ("missed", "spurious"):
+            assert [f"{name}: {what} {x}" for x in score[what]] == [
+                line for line in listed if line.startswith(f"{name}: {what} ")]
 
 
 @pytest.mark.parametrize("args, words", [

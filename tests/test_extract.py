@@ -167,6 +167,24 @@ def test_dev_set_quality_does_not_regress(extractor):
     assert overall.place_accuracy >= 0.8, report.table()
 
 
+def test_score_article_lists_what_no_pair_took():
+    from geo.evaluate import score_article
+
+    gold = [{"article": "a.txt", "event_type": "rocket_attack", "place": "Camp Taji",
+             "lat": 33.52, "lon": 44.26, "date": "2020-03-11",
+             "evidence": "Rockets hit Camp Taji."},
+            {"article": "a.txt", "event_type": "withdrawal", "place": "K-1 Air Base",
+             "date": "2020-03", "evidence": "The coalition\nleft K-1."}]
+    hit = Event(event_type="other_attack", place="Taji", place_name="Camp Taji", lat=33.53,
+                lon=44.25, date="2020-03-12", date_start="2020-03-12", date_end="2020-03-12",
+                evidence="Rockets hit Camp Taji.")
+    base = Event(event_type="base", place="Q-West", evidence="Troops are at Q-West.")
+    score = score_article(gold, [hit, base], "Rockets hit Camp Taji. Troops are at Q-West.")
+    assert (score.gold, score.predicted, score.matched) == (2, 2, 1)
+    assert score.missed == ['withdrawal at K-1 Air Base on 2020-03: "The coalition left K-1."']
+    assert score.spurious == ['base at Q-West on (no date): "Troops are at Q-West."']
+
+
 def test_base_context_shortcut_agrees_with_the_trigger_scan():
     """_base_sentences reuses each sentence's triggers and reads a pair of sentences as one
     text only when it must: on the dev articles and tricky texts it must say what a trigger
