@@ -56,9 +56,11 @@ from geo.inputs import printable
 from geo.mapview import (
     DEFAULT_CENTER,
     DEFAULT_ZOOM,
+    FOCUS_MESSAGE,
     MAX_ZOOM,
     TYPE_STYLES,
     EventLayers,
+    FocusOnMessage,
     base_map,
     build_map,
     cell_degrees,
@@ -675,6 +677,10 @@ def _selected_row(table: pd.DataFrame, state: Any) -> dict[str, Any] | None:
     return table.iloc[rows[0]].to_dict() if rows and rows[0] < len(table) else None
 
 
+#: The zoom a selected event is shown at.
+FOCUS_ZOOM = 11
+
+
 def _focus_view(focus: dict[str, Any] | None) -> View | None:
     """A newly selected table row centres the map on its event (once: the user may pan on)."""
     if focus is None or pd.isna(focus.get("lat")) or pd.isna(focus.get("lon")):
@@ -682,7 +688,7 @@ def _focus_view(focus: dict[str, Any] | None) -> View | None:
     if st.session_state.get("_cm_focus_id") == focus["id"]:
         return None
     st.session_state["_cm_focus_id"] = focus["id"]
-    return snap_view(float(focus["lat"]), float(focus["lon"]), 11)
+    return snap_view(float(focus["lat"]), float(focus["lon"]), FOCUS_ZOOM)
 
 
 @dataclass
@@ -697,23 +703,23 @@ class MapFigure:
 
 
 def map_figure(plan: MapPlan, reference: tuple[list[Place], list[Place]], *,
-               online_tiles: bool = False, focus: dict[str, Any] | None = None,
-               legend_types: Sequence[str] = (), put: View | None = None) -> MapFigure:
+               online_tiles: bool = False, legend_types: Sequence[str] = (),
+               put: View | None = None) -> MapFigure:
     """The map of a plan, with gazetteer sites and crossings for context (what
     :func:`render_map` draws; ``bench/map_bench.py`` times this same function).
 
-    With every event drawn ("all") the map holds them and fits them, centred on a selected
-    event if any. Otherwise the map itself does not depend on the view (a fixed start, moved
-    by ``center``/``zoom``), so its script, and with it streamlit-folium's component key, stays
-    the same from view to view: the browser keeps the map, its basemap and reference layers,
-    and swaps only the view's groups (``legend_types``: the types the legend lists). ``put``
-    is where the page puts the map (:func:`map_placement`; default the plan's view)."""
+    With every event drawn ("all") the map holds them and fits them; a selected event is
+    shown by a message to the map (:func:`focus_map`). Otherwise the map itself does not
+    depend on the view (a fixed start, moved by ``center``/``zoom``), so its script, and with
+    it streamlit-folium's component key, stays the same from view to view: the browser keeps
+    the map, its basemap and reference layers, and swaps only the view's groups
+    (``legend_types``: the types the legend lists). ``put`` is where the page puts the map
+    (:func:`map_placement`; default the plan's view)."""
     sites, crossings = reference
     if plan.view is None:
         m = build_map([], sites=sites, crossings=crossings, online_tiles=online_tiles,
                       layers=plan.layers)
-        if focus is not None and pd.notna(focus.get("lat")) and pd.notna(focus.get("lon")):
-            return MapFigure(m, None, (float(focus["lat"]), float(focus["lon"])), 11)
+        FocusOnMessage().add_to(m)
         return MapFigure(m, None, None, None)
     m = base_map(sites=sites, crossings=crossings, online_tiles=online_tiles,
                  center=DEFAULT_CENTER, zoom=DEFAULT_ZOOM, legend_types=legend_types)
@@ -759,12 +765,14 @@ def render_map(plan: MapPlan, f: Filters, reference: tuple[list[Place], list[Pla
     reruns on pans), but that it is drawn when ``report_drawn``; otherwise it reports its
     centre and zoom, so the next run sends the cells or points of the new view as feature
     groups, and the map stays at ``put``'s command."""
-    fig = map_figure(plan, reference, online_tiles=f.online_tiles, focus=focus,
-                     legend_types=legend_types, put=put)
+    fig = map_figure(plan, reference, online_tiles=f.online_tiles, legend_types=legend_types,
+                     put=put)
     if fig.groups is None:
         st_folium(fig.map, key="cm_map", height=MAP_HEIGHT_PX, use_container_width=True,
-                  returned_objects=REPORT_DRAWN if report_drawn else [], center=fig.center,
-                  zoom=fig.zoom, render=False)  # as below
+                  returned_objects=REPORT_DRAWN if report_drawn else [], render=False)  # below
+        if focus is not None and pd.notna(focus.get("lat")) and pd.notna(focus.get("lon")):
+            focus_map(float(focus["lat"]), float(focus["lon"]), FOCUS_ZOOM,
+                      f"{focus['id']} {fig.map.get_name()}")
         return
     st_folium(fig.map, key="cm_map", height=MAP_HEIGHT_PX, use_container_width=True,
               returned_objects=["center", "zoom", "bounds"], center=fig.center, zoom=fig.zoom,
@@ -774,6 +782,36 @@ def render_map(plan: MapPlan, f: Filters, reference: tuple[list[Place], list[Pla
               # it (discarded by st_folium) cost 0.65 s per view on the reference layers, and
               # 0.15 s more for a map holding 10,000 points
               render=False)
+
+
+#: The page's side of :class:`mapview.FocusOnMessage`: asks every frame of the page, every
+#: 150 ms for at most 20 s (the map's frame may still be loading), until the map answers.
+_FOCUS_SCRIPT = """<body><script>
+(function () {
+  var msg = %s, start = Date.now(), done = false;
+  window.addEventListener("message", function (e) {
+    var d = e.data;
+    if (d && d.type === msg.type + ":done" && d.id === msg.id) { done = true; }
+  });
+  (function ask() {
+    if (done || Date.now() - start > 20000) { return; }
+    var frames = window.parent.frames;
+    for (var i = 0; i < frames.length; i++) {
+      if (frames[i] !== window) { frames[i].postMessage(msg, window.origin); }
+    }
+    setTimeout(ask, 150);
+  })();
+})();
+</script></body>"""
+
+
+def focus_map(lat: float, lon: float, zoom: int, focus_id: str) -> None:
+    """Puts the map of every point at a selected event by a message to its frame, not by
+    st_folium's ``center``: a map whose arguments change is sent again (4.4 MB at 10,000
+    events, 1.2-1.3 s from the click to the map moved); a message moves the map the browser
+    has. ``focus_id`` names the event and the map: the same pair asks once, a new map again."""
+    msg = {"type": FOCUS_MESSAGE, "id": focus_id, "lat": lat, "lon": lon, "zoom": zoom}
+    st.iframe(_FOCUS_SCRIPT % json.dumps(msg), height="content")
 
 
 def render_selected(event_row: dict[str, Any], store: EventStore,

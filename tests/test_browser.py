@@ -21,7 +21,7 @@ from geo.config import PROJECT_DIR, SEEDS_DIR
 from geo.mapview import BASEMAP_PANE, save_map, split_drawable
 from geo.model import Event, Evidence
 from geo.store import EventStore
-from geo.webapp import plan_map, snap_view
+from geo.webapp import FOCUS_ZOOM, plan_map, snap_view
 from tests.browser_helpers import (
     MARKER_STATE_JS,
     Recorder,
@@ -259,6 +259,58 @@ def _store_state(store_dir: Path) -> tuple[int, str, int]:
     """(events, SQLite's integrity check, articles): what a refused upload must not change."""
     with EventStore(store_dir) as store:
         return len(store), store.integrity_check(), len(store.articles())
+
+
+#: The map's centre and zoom, read inside its frame.
+VIEW_JS = "() => { const c = window.map.getCenter(); return [c.lat, c.lng, window.map.getZoom()]; }"
+
+
+@pytest.fixture(scope="module")
+def clustered_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path]]:
+    """A store of 600 events: every point drawn, above mapview.FAST_PATH_THRESHOLD (the map's
+    script has no random names, so a rerun can leave the map as it is)."""
+    store = tmp_path_factory.mktemp("clustered_store")
+    fill_store(store, 600)
+    srv = start_server(store, tmp_path_factory.mktemp("clustered") / "streamlit.log")
+    try:
+        yield srv, store
+    finally:
+        srv.stop()
+
+
+def test_a_selected_event_moves_the_map_without_sending_it_again(browser, clustered_server):
+    """A table row selected on the map of every point: the map goes to the event at
+    FOCUS_ZOOM by a message to its frame (mapview.FocusOnMessage), and the page does not send
+    the map again (at 10,000 events that was 4.4 MB per click): no websocket frame after the
+    click holds the map's script, and the map's frame is the same document."""
+    server, store_dir = clustered_server
+    with EventStore(store_dir) as store:
+        drawable = split_drawable(store.query_frame())[0]
+    points = set(zip(drawable["lat"], drawable["lon"], strict=True))
+    with _new_page(browser) as (pg, rec):
+        frames: list[bytes] = []
+        pg.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(
+            payload if isinstance(payload, bytes) else payload.encode())))
+        _open(pg, server)
+        wait_for_markers(pg, len(drawable))
+        grid = pg.get_by_test_id("stDataFrame").last
+        grid.scroll_into_view_if_needed()
+        bb = settled_box(pg, grid)
+        wait_until_idle(pg)
+        assert any(b"L.map(" in f for f in frames)  # the map came over the websocket
+        map_frame(pg).evaluate("() => { window.__cm_mark = 1; }")
+        before = map_frame(pg).evaluate(VIEW_JS)
+        frames.clear()
+        pg.mouse.click(bb["x"] + 15, bb["y"] + 35 + 17)  # the first row's selection cell
+        pg.locator("#cm-nearest").wait_for(timeout=120_000)
+        view = poll(lambda: map_frame(pg).evaluate(VIEW_JS),
+                    lambda v: v[2] == FOCUS_ZOOM and any(
+                        abs(v[0] - lat) < 1e-6 and abs(v[1] - lon) < 1e-6
+                        for lat, lon in points), page=pg)
+        assert view != before
+        assert map_frame(pg).evaluate("() => window.__cm_mark") == 1
+        assert frames and not any(b"L.map(" in f for f in frames)
+        _assert_clean(rec, server)
 
 
 def _open_upload(pg: Any, server: Server, store_dir: Path) -> None:

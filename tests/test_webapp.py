@@ -425,6 +425,31 @@ def test_the_run_after_the_held_one_sends_the_same_map_element(
     assert at.dataframe and at.get("component_instance")[0].proto == first
 
 
+def test_a_selected_row_moves_the_map_of_every_point_by_a_message(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Selecting a table row leaves the map element as it was (Streamlit sends a reference,
+    not the map again) and adds a frame whose script asks the map to go to the event."""
+    from streamlit.util import AttributeDictionary
+
+    fill_store(tmp_path, 600)
+    monkeypatch.setenv("CONFLICT_MAP_STORE", str(tmp_path))
+    at = page_after_the_map().run()
+    first = at.get("component_instance")[0].proto
+    assert not at.get("iframe")
+    at.session_state["cm_table"] = AttributeDictionary(
+        {"selection": AttributeDictionary({"rows": [0], "columns": []})})
+    at.run()
+    assert not at.exception, at.exception
+    assert at.get("component_instance")[0].proto == first
+    [frame] = at.get("iframe")
+    msg = json.loads(re.search(r"var msg = (\{.*?\}),", frame.proto.srcdoc)[1])
+    with EventStore(tmp_path) as store:
+        event = store.query_frame().iloc[0]  # the table's first row: the latest event
+    assert msg["type"] == "conflict-map:focus" and msg["zoom"] == webapp.FOCUS_ZOOM
+    assert (msg["lat"], msg["lon"]) == (event["lat"], event["lon"])
+    assert msg["id"].startswith(event["id"])
+
+
 def test_only_the_held_runs_map_asks_for_the_drawn_report():
     state: dict = {}
     assert asks_drawn_report(state, "map", held=True)
