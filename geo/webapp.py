@@ -21,6 +21,7 @@ import html
 import json
 import math
 import re
+import zlib
 from collections.abc import (
     Callable,
     Collection,
@@ -760,11 +761,13 @@ def asks_drawn_report(state: MutableMapping[str, Any], map_key: Hashable | None,
 
 def render_map(plan: MapPlan, f: Filters, reference: tuple[list[Place], list[Place]],
                focus: dict[str, Any] | None, legend_types: Sequence[str] = (),
-               put: View | None = None, report_drawn: bool = False) -> None:
+               put: View | None = None, report_drawn: bool = False,
+               map_key: Hashable = None) -> None:
     """The map of :func:`map_figure`. With every event drawn the map reports nothing back (no
-    reruns on pans), but that it is drawn when ``report_drawn``; otherwise it reports its
-    centre and zoom, so the next run sends the cells or points of the new view as feature
-    groups, and the map stays at ``put``'s command."""
+    reruns on pans), but that it is drawn when ``report_drawn``, and goes to a selected event
+    (``focus``) once per map (``map_key``: its store generation, filters and basemap);
+    otherwise it reports its centre and zoom, so the next run sends the cells or points of the
+    new view as feature groups, and the map stays at ``put``'s command."""
     fig = map_figure(plan, reference, online_tiles=f.online_tiles, legend_types=legend_types,
                      put=put)
     if fig.groups is None:
@@ -772,7 +775,7 @@ def render_map(plan: MapPlan, f: Filters, reference: tuple[list[Place], list[Pla
                   returned_objects=REPORT_DRAWN if report_drawn else [], render=False)  # below
         if focus is not None and pd.notna(focus.get("lat")) and pd.notna(focus.get("lon")):
             focus_map(float(focus["lat"]), float(focus["lon"]), FOCUS_ZOOM,
-                      f"{focus['id']} {fig.map.get_name()}")
+                      f"{focus['id']} {zlib.crc32(repr(map_key).encode()):08x}")
         return
     st_folium(fig.map, key="cm_map", height=MAP_HEIGHT_PX, use_container_width=True,
               returned_objects=["center", "zoom", "bounds"], center=fig.center, zoom=fig.zoom,
@@ -809,7 +812,8 @@ def focus_map(lat: float, lon: float, zoom: int, focus_id: str) -> None:
     """Puts the map of every point at a selected event by a message to its frame, not by
     st_folium's ``center``: a map whose arguments change is sent again (4.4 MB at 10,000
     events, 1.2-1.3 s from the click to the map moved); a message moves the map the browser
-    has. ``focus_id`` names the event and the map: the same pair asks once, a new map again."""
+    has. ``focus_id`` names the event and the map: the same pair asks once (the user may pan
+    on), a new map again."""
     msg = {"type": FOCUS_MESSAGE, "id": focus_id, "lat": lat, "lon": lon, "zoom": zoom}
     st.iframe(_FOCUS_SCRIPT % json.dumps(msg), height="content")
 
@@ -1041,14 +1045,14 @@ def map_of_view(store: EventStore, kwargs: dict[str, Any], facets: dict[str, Any
 
 def map_of_all(layers: EventLayers, facets: dict[str, Any], total_all: int, f: Filters,
                reference: tuple[list[Place], list[Place]], focus: dict[str, Any] | None,
-               report_drawn: bool = False) -> None:
+               report_drawn: bool = False, map_key: Hashable = None) -> None:
     """The count line and the map of every drawable event (at most the point budget of
     them), from their map ``layers`` (:func:`event_layers_of`); ``report_drawn``: see
     :data:`REPORT_DRAWN`."""
     st.session_state.pop(PUT_MAP, None)  # this map is not the one that stays put
     plan = MapPlan("all", layers, None, None, facets["drawable"])
     st.markdown(_counts_line(facets, total_all, plan), unsafe_allow_html=True)
-    render_map(plan, f, reference, focus, report_drawn=report_drawn)
+    render_map(plan, f, reference, focus, report_drawn=report_drawn, map_key=map_key)
 
 
 #: Session keys of :func:`hold_below_map`: a run has happened; the page below the map is held.
@@ -1106,14 +1110,13 @@ def render(settings: Settings) -> None:
     small = facets["drawable"] <= budget
 
     held = hold_below_map(st.session_state)
-    report = asks_drawn_report(
-        st.session_state, (generation, filters_key(kwargs), f.online_tiles) if small else None,
-        held)
+    map_key = (generation, filters_key(kwargs), f.online_tiles) if small else None
+    report = asks_drawn_report(st.session_state, map_key, held)
     if held:
         if small:  # the layers kept by an earlier session need no query
             layers = event_layers_of(store, generation, kwargs,
                                      lambda: drawable_points(store, kwargs))
-            map_of_all(layers, facets, everything["total"], f, reference, None, report)
+            map_of_all(layers, facets, everything["total"], f, reference, None, report, map_key)
         else:
             map_of_view(store, kwargs, facets, everything["total"], budget, f, reference,
                         legend_of(everything, f))
@@ -1131,7 +1134,8 @@ def render(settings: Settings) -> None:
     if small:
         layers = event_layers_of(store, generation, kwargs,
                                  lambda: split_drawable(frame)[0])  # the table's rows
-        map_of_all(layers, facets, everything["total"], f, reference, focus_event, report)
+        map_of_all(layers, facets, everything["total"], f, reference, focus_event, report,
+                   map_key)
     else:
         st.session_state["_cm_focus_view"] = _focus_view(focus_event)
         map_of_view(store, kwargs, facets, everything["total"], budget, f, reference,

@@ -448,6 +448,12 @@ def test_a_selected_row_moves_the_map_of_every_point_by_a_message(
     assert msg["type"] == "conflict-map:focus" and msg["zoom"] == webapp.FOCUS_ZOOM
     assert (msg["lat"], msg["lon"]) == (event["lat"], event["lon"])
     assert msg["id"].startswith(event["id"])
+    at.run()  # the same event on the same map: the same frame, which asks no more
+    assert at.get("iframe")[0].proto == frame.proto
+    at.checkbox(key="f_tiles").check().run()  # another basemap: a new map, which is asked again
+    assert not at.exception, at.exception
+    again = json.loads(re.search(r"var msg = (\{.*?\}),", at.get("iframe")[0].proto.srcdoc)[1])
+    assert again["id"] != msg["id"] and again["lat"] == msg["lat"]
 
 
 def test_only_the_held_runs_map_asks_for_the_drawn_report():
