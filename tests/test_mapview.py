@@ -204,6 +204,20 @@ def test_fast_path_sends_each_shared_popup_piece_once():
     assert page.count("one-article") == 1 and page.count("number 7") == 1
 
 
+def test_a_cluster_layers_json_is_what_tojson_writes():
+    """ClusterData.json is made once (a kept layer is rendered on every run of the page) and
+    must be what the template's |tojson wrote: hostile text stays inert in the script."""
+    from folium.template import Template
+
+    events = [_event(lat=33.0 + i * 0.01, lon=44.0, evidence=f"{HOSTILE} </script> & 'q' {i}")
+              for i in range(5)]
+    layer = cluster_data([e.to_properties() for e in events])
+    for key in ("rows", "styles", "pieces"):
+        assert layer.json[key] == Template("{{ v|tojson }}").render(v=getattr(layer, key))
+    assert "</script>" not in layer.json["pieces"]
+    assert layer.json is layer.json  # made once
+
+
 def test_fast_path_by_default_for_a_big_frame():
     rows = [_event(lat=30 + (i % 100) * 0.1, lon=40 + (i // 100) * 0.1).to_properties()
             for i in range(2500)]
