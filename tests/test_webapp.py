@@ -611,6 +611,35 @@ def test_the_map_layers_are_made_once_per_store_generation_and_filters(
     assert made == [3, 4, 2] and "Baghdad airport" not in _map_script(at)
 
 
+def test_the_table_rows_are_read_once_per_store_generation_and_filters(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A rerun at the same filters (a row selected) reads no row again; a write to the store
+    or other filters read the rows anew, and the table shows the change."""
+    with EventStore(tmp_path) as store:
+        store.add_events(EVENTS[:3])
+    monkeypatch.setenv("CONFLICT_MAP_STORE", str(tmp_path))
+    at = page_after_the_map().run()
+    assert len(at.dataframe[-1].value) == 3
+    queried: list[dict] = []
+    real = EventStore.query_frame
+
+    def counted(self: EventStore, *args: object, **kwargs: object) -> pd.DataFrame:
+        queried.append(kwargs)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(EventStore, "query_frame", counted)
+    at.run()
+    assert not at.exception, at.exception
+    assert queried == [] and len(at.dataframe[-1].value) == 3
+    with EventStore(tmp_path) as store:
+        store.add_events(EVENTS[3:4])  # the drone strike at Baghdad airport
+    at.run()
+    assert len(queried) >= 1 and len(at.dataframe[-1].value) == 4
+    done = len(queried)
+    at.sidebar.multiselect[0].set_value(["rocket_attack"]).run()
+    assert len(queried) > done and len(at.dataframe[-1].value) == 2
+
+
 def test_a_new_sessions_first_run_draws_kept_layers_without_a_query(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Another browser opening the page draws the map from the layers an earlier session
