@@ -31,6 +31,11 @@ from geo.textnorm import fold
 PLACE_KM = 25.0
 
 
+#: The counts of a Score (what :meth:`Score.add` sums).
+_COUNTS = ("gold", "predicted", "matched", "place_checked", "place_ok", "date_checked",
+           "date_ok")
+
+
 @dataclass
 class Score:
     gold: int = 0
@@ -80,10 +85,6 @@ class Score:
                  place_accuracy=_round(self.place_accuracy),
                  date_accuracy=_round(self.date_accuracy))
         return d
-
-
-_COUNTS = ("gold", "predicted", "matched", "place_checked", "place_ok", "date_checked",
-           "date_ok")
 
 
 @dataclass

@@ -829,9 +829,8 @@ _FOCUS_SCRIPT = """<body><script>
 def focus_map(lat: float, lon: float, zoom: int, focus_id: str) -> None:
     """Puts the map of every point at a selected event by a message to its frame, not by
     st_folium's ``center``: a map whose arguments change is sent again (4.4 MB at 10,000
-    events, 1.2-1.3 s from the click to the map moved); a message moves the map the browser
-    has. ``focus_id`` names the event and the map: the same pair asks once (the user may pan
-    on), a new map again."""
+    events); a message moves the map the browser has. ``focus_id`` names the event and the
+    map: the same pair asks once (the user may pan on), a new map again."""
     msg = {"type": FOCUS_MESSAGE, "id": focus_id, "lat": lat, "lon": lon, "zoom": zoom}
     st.iframe(_FOCUS_SCRIPT % json.dumps(msg), height="content")
 
@@ -1066,7 +1065,7 @@ def map_of_all(layers: EventLayers, facets: dict[str, Any], total_all: int, f: F
                report_drawn: bool = False, map_key: Hashable = None) -> None:
     """The count line and the map of every drawable event (at most the point budget of
     them), from their map ``layers`` (:func:`event_layers_of`); ``report_drawn``: see
-    :data:`REPORT_DRAWN`."""
+    :data:`REPORT_DRAWN`; ``focus``, ``map_key``: see :func:`render_map`."""
     st.session_state.pop(PUT_MAP, None)  # this map is not the one that stays put
     plan = MapPlan("all", layers, None, None, facets["drawable"])
     st.markdown(_counts_line(facets, total_all, plan), unsafe_allow_html=True)
