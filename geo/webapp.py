@@ -807,7 +807,7 @@ def render_map(plan: MapPlan, f: Filters, reference: tuple[list[Place], list[Pla
 
 #: The page's side of :class:`mapview.FocusOnMessage`: asks every frame of the page, every
 #: 150 ms for at most 20 s (the map's frame may still be loading), until the map answers.
-_FOCUS_SCRIPT = """<body><script>
+_FOCUS_SCRIPT = """<script>
 (function () {
   var msg = %s, start = Date.now(), done = false;
   window.addEventListener("message", function (e) {
@@ -823,7 +823,7 @@ _FOCUS_SCRIPT = """<body><script>
     setTimeout(ask, 150);
   })();
 })();
-</script></body>"""
+</script>"""
 
 
 def focus_map(lat: float, lon: float, zoom: int, focus_id: str) -> None:
@@ -832,7 +832,8 @@ def focus_map(lat: float, lon: float, zoom: int, focus_id: str) -> None:
     events); a message moves the map the browser has. ``focus_id`` names the event and the
     map: the same pair asks once (the user may pan on), a new map again."""
     msg = {"type": FOCUS_MESSAGE, "id": focus_id, "lat": lat, "lon": lon, "zoom": zoom}
-    st.iframe(_FOCUS_SCRIPT % json.dumps(msg), height="content")
+    # at the foot of the sidebar, one pixel high: in the page it pushed the table down
+    st.sidebar.iframe(_FOCUS_SCRIPT % json.dumps(msg), height=1)
 
 
 def render_selected(event_row: dict[str, Any], store: EventStore,
