@@ -309,6 +309,9 @@ def test_a_selected_event_moves_the_map_without_sending_it_again(browser, cluste
                         for lat, lon in points), page=pg)
         assert view != before
         assert map_frame(pg).evaluate("() => window.__cm_mark") == 1
+        # the asking frame takes no room from the page (the sidebar's foot, one pixel)
+        asking = pg.get_by_test_id("stSidebar").locator("iframe")
+        assert asking.count() == 1 and asking.bounding_box()["height"] <= 1
         assert frames and not any(b"L.map(" in f for f in frames)
         _assert_clean(rec, server)
 
