@@ -611,6 +611,19 @@ def test_the_map_layers_are_made_once_per_store_generation_and_filters(
     assert made == [3, 4, 2] and "Baghdad airport" not in _map_script(at)
 
 
+def _count_queries(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """The arguments of every EventStore.query_frame call from now on."""
+    queried: list[dict] = []
+    real = EventStore.query_frame
+
+    def counted(self: EventStore, *args: object, **kwargs: object) -> pd.DataFrame:
+        queried.append(kwargs)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(EventStore, "query_frame", counted)
+    return queried
+
+
 def test_the_table_rows_are_read_once_per_store_generation_and_filters(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A rerun at the same filters (a row selected) reads no row again; a write to the store
@@ -620,14 +633,7 @@ def test_the_table_rows_are_read_once_per_store_generation_and_filters(
     monkeypatch.setenv("CONFLICT_MAP_STORE", str(tmp_path))
     at = page_after_the_map().run()
     assert len(at.dataframe[-1].value) == 3
-    queried: list[dict] = []
-    real = EventStore.query_frame
-
-    def counted(self: EventStore, *args: object, **kwargs: object) -> pd.DataFrame:
-        queried.append(kwargs)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(EventStore, "query_frame", counted)
+    queried = _count_queries(monkeypatch)
     at.run()
     assert not at.exception, at.exception
     assert queried == [] and len(at.dataframe[-1].value) == 3
@@ -648,14 +654,7 @@ def test_a_new_sessions_first_run_draws_kept_layers_without_a_query(
         store.add_events(EVENTS[:3])
     monkeypatch.setenv("CONFLICT_MAP_STORE", str(tmp_path))
     first = AppTest.from_file(APP, default_timeout=180).run()
-    queried: list[dict] = []
-    real = EventStore.query_frame
-
-    def counted(self: EventStore, *args: object, **kwargs: object) -> pd.DataFrame:
-        queried.append(kwargs)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(EventStore, "query_frame", counted)
+    queried = _count_queries(monkeypatch)
     second = AppTest.from_file(APP, default_timeout=180).run()
     assert not second.exception, second.exception
     assert queried == []
