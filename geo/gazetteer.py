@@ -511,7 +511,8 @@ class Gazetteer:
                 if how < found.get(i, 99):
                     found[i] = how
 
-        for k in self._keys(name):
+        keys = self._keys(name)  # those of key as well: fold is idempotent
+        for k in keys:
             take(_postings(self._exact.get(k)))
         core, had_site = site_core(key)
         if had_site:
@@ -522,7 +523,7 @@ class Gazetteer:
                 for k in name_keys(core):
                     take(_postings(self._exact.get(k)), SITE_FALLBACK)
         else:
-            for k in self._keys(key):
+            for k in keys:
                 take(p for p in _postings(self._site.get(k)) if p & 3 == CONTEXT)
         words = key.split()
         if not found and len(words) > 1 and words[-1] == "river":
