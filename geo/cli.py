@@ -195,9 +195,12 @@ def cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from geo.pipeline import load_extractor
 
     report = evaluate(args.gold, args.articles, load_extractor(settings))
-    print(json.dumps(report.as_dict(), indent=2) if args.json else report.table())
-    if args.unmatched and not args.json:
-        print(report.unmatched())
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2))
+        return 0
+    print(report.table() + "\n\n" + report.type_table())
+    if args.unmatched:
+        print("\n" + report.unmatched())
     return 0
 
 

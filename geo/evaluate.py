@@ -31,6 +31,26 @@ from geo.textnorm import fold
 PLACE_KM = 25.0
 
 
+@dataclass
+class TypeCounts:
+    """One event type's share of a score: its gold events and how many were found, its
+    predictions and how many were right (a pair counts for the gold event's type on one side
+    and the prediction's on the other: ``other_attack`` matches any attack)."""
+
+    gold: int = 0
+    found: int = 0
+    predicted: int = 0
+    right: int = 0
+
+    @property
+    def recall(self) -> float | None:
+        return self.found / self.gold if self.gold else None
+
+    @property
+    def precision(self) -> float | None:
+        return self.right / self.predicted if self.predicted else None
+
+
 #: The counts of a Score (what :meth:`Score.add` sums).
 _COUNTS = ("gold", "predicted", "matched", "place_checked", "place_ok", "date_checked",
            "date_ok")
@@ -49,6 +69,7 @@ class Score:
     #: article; an overall score leaves them empty)
     missed: list[str] = field(default_factory=list)
     spurious: list[str] = field(default_factory=list)
+    by_type: dict[str, TypeCounts] = field(default_factory=dict)
 
     @property
     def precision(self) -> float:
@@ -72,9 +93,13 @@ class Score:
         return self.date_ok / self.date_checked if self.date_checked else None
 
     def add(self, other: Score) -> None:
-        """Adds the counts of ``other`` (not its lists)."""
+        """Adds the counts of ``other``, by type too (not its lists)."""
         for k in _COUNTS:
             setattr(self, k, getattr(self, k) + getattr(other, k))
+        for t, c in other.by_type.items():
+            mine = self.by_type.setdefault(t, TypeCounts())
+            for k in ("gold", "found", "predicted", "right"):
+                setattr(mine, k, getattr(mine, k) + getattr(c, k))
 
     def as_dict(self, lists: bool = True) -> dict:
         d = asdict(self)
@@ -107,6 +132,16 @@ class Report:
                         f"{s.precision:>5.2f} {s.recall:>5.2f} {s.f1:>5.2f} "
                         f"{_fmt(s.place_accuracy):>5} {_fmt(s.date_accuracy):>5}")
         rows.extend(f"error: {e}" for e in self.errors)
+        return "\n".join(rows)
+
+    def type_table(self) -> str:
+        """Recall and precision of each event type over every article."""
+        head = f"{'event type':<20} {'gold':>4} {'found':>5} {'R':>5} {'pred':>4} {'right':>5} " \
+               f"{'P':>5}"
+        rows = [head, "-" * len(head)]
+        for t, c in sorted(self.overall.by_type.items()):
+            rows.append(f"{t:<20} {c.gold:>4} {c.found:>5} {_fmt(c.recall):>5} "
+                        f"{c.predicted:>4} {c.right:>5} {_fmt(c.precision):>5}")
         return "\n".join(rows)
 
     def unmatched(self) -> str:
@@ -162,6 +197,14 @@ def score_article(gold: list[dict], predicted: list[Event], text: str) -> Score:
                     and _date_ok(g, p) is not False)
     score.matched = len(strict)
     paired_gold, paired = {id(g) for g, _ in strict}, {id(p) for _, p in strict}
+    for g in gold:
+        c = score.by_type.setdefault(g["event_type"], TypeCounts())
+        c.gold += 1
+        c.found += id(g) in paired_gold
+    for p in predicted:
+        c = score.by_type.setdefault(p.event_type, TypeCounts())
+        c.predicted += 1
+        c.right += id(p) in paired
     score.missed = [_describe(g["event_type"], g.get("place"), g.get("date"), g.get("evidence"))
                     for g in gold if id(g) not in paired_gold]
     score.spurious = [_describe(p.event_type, p.place_name or p.place, p.date, p.evidence)

@@ -136,6 +136,11 @@ def test_evaluate_json_on_the_dev_set():
     assert 0 < report["overall"]["precision"] <= 1 and 0 < report["overall"]["recall"] <= 1
     assert len(report["articles"]) == 8
     assert "missed" not in report["overall"]
+    by_type = report["overall"]["by_type"].values()  # the types add up to the whole
+    assert sum(c["gold"] for c in by_type) == report["overall"]["gold"]
+    assert sum(c["predicted"] for c in by_type) == report["overall"]["predicted"]
+    assert sum(c["found"] for c in by_type) == sum(c["right"] for c in by_type) \
+        == report["overall"]["matched"]
     for score in report["articles"].values():  # the lists are what the strict pairs left
         assert len(score["missed"]) == score["gold"] - score["matched"]
         assert len(score["spurious"]) == score["predicted"] - score["matched"]
@@ -145,6 +150,7 @@ def test_evaluate_lists_the_unmatched_events():
     args = ("evaluate", "--gold", str(DEV / "gold.jsonl"), "--articles", str(DEV / "articles"))
     report = json.loads(run(*args, "--json").stdout)
     lines = run(*args, "--unmatched").stdout.splitlines()
+    assert any(line.startswith("event type") for line in lines)
     listed = [line for line in lines if ".txt: missed " in line or ".txt: spurious " in line]
     o = report["overall"]
     assert len(listed) == o["gold"] + o["predicted"] - 2 * o["matched"] > 0

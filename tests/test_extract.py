@@ -183,6 +183,10 @@ def test_score_article_lists_what_no_pair_took():
     assert (score.gold, score.predicted, score.matched) == (2, 2, 1)
     assert score.missed == ['withdrawal at K-1 Air Base on 2020-03: "The coalition left K-1."']
     assert score.spurious == ['base at Q-West on (no date): "Troops are at Q-West."']
+    # by type: the pair counts for the gold event's type and for the prediction's
+    counts = {t: (c.gold, c.found, c.predicted, c.right) for t, c in score.by_type.items()}
+    assert counts == {"rocket_attack": (1, 1, 0, 0), "other_attack": (0, 0, 1, 1),
+                      "withdrawal": (1, 0, 0, 0), "base": (0, 0, 1, 0)}
 
 
 def test_base_context_shortcut_agrees_with_the_trigger_scan():
