@@ -627,9 +627,9 @@ def _base_sentences(sentences: list[_Sentence], triggers: list[list[lexicon.Trig
         found = words.get(j)
         if found is None:
             text = sentences[j].text
-            found = words[j] = _BASE_WORDS.search(text) is not None if _BASE_LEADS is None \
-                else next(lexicon.finditer_at_leads(
-                    _BASE_WORDS, _BASE_LEADS, text, lexicon.search_lower(text)), None) is not None
+            hits = lexicon.finditer_at_leads(_BASE_WORDS, _BASE_LEADS, text,
+                                             lexicon.search_lower(text))
+            found = words[j] = next(hits, None) is not None
         return found
 
     out: set[int] = set()

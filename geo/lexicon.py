@@ -164,7 +164,6 @@ class LeadIndex:
         return mask, starts
 
 
-
 def _automaton(table: dict[str, Any]) -> ahocorasick.Automaton | None:
     if not table:
         return None
@@ -198,16 +197,17 @@ def pattern_leads(pattern: str, flags: int = 0) -> Leads | None:
     return Leads(exact, folded)
 
 
-def finditer_at_leads(regex: re.Pattern[str], leads: Leads, text: str,
+def finditer_at_leads(regex: re.Pattern[str], leads: Leads | None, text: str,
                       low: str) -> Iterator[re.Match[str]]:
     """``regex.finditer(text)``, trying the pattern only where one of its ``leads`` occurs.
 
-    ``regex`` and ``leads`` come from the same pattern (:func:`pattern_leads`), ``low`` is
-    ``search_lower(text)``. Every match starts at a lead, so the leftmost match from a position
-    is the first lead at or after it where the pattern matches: the same matches as finditer,
-    without running the pattern at every character of a long text.
+    ``regex`` and ``leads`` come from the same pattern (:func:`pattern_leads`; None, leads it
+    could not read: every position is tried), ``low`` is ``search_lower(text)``. Every match
+    starts at a lead, so the leftmost match from a position is the first lead at or after it
+    where the pattern matches: the same matches as finditer, without running the pattern at
+    every character of a long text.
     """
-    if len(low) != len(text):  # offsets in low must be those of text
+    if leads is None or len(low) != len(text):  # offsets in low must be those of text
         return regex.finditer(text)
     return finditer_at_lead_starts(regex, text, low, leads.starts(text, low))
 
