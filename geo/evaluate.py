@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -44,11 +44,15 @@ class TypeCounts:
 
     @property
     def recall(self) -> float | None:
-        return self.found / self.gold if self.gold else None
+        return _ratio(self.found, self.gold)
 
     @property
     def precision(self) -> float | None:
-        return self.right / self.predicted if self.predicted else None
+        return _ratio(self.right, self.predicted)
+
+    def add(self, other: TypeCounts) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
 #: The counts of a Score (what :meth:`Score.add` sums).
@@ -86,20 +90,18 @@ class Score:
 
     @property
     def place_accuracy(self) -> float | None:
-        return self.place_ok / self.place_checked if self.place_checked else None
+        return _ratio(self.place_ok, self.place_checked)
 
     @property
     def date_accuracy(self) -> float | None:
-        return self.date_ok / self.date_checked if self.date_checked else None
+        return _ratio(self.date_ok, self.date_checked)
 
     def add(self, other: Score) -> None:
         """Adds the counts of ``other``, by type too (not its lists)."""
         for k in _COUNTS:
             setattr(self, k, getattr(self, k) + getattr(other, k))
         for t, c in other.by_type.items():
-            mine = self.by_type.setdefault(t, TypeCounts())
-            for k in ("gold", "found", "predicted", "right"):
-                setattr(mine, k, getattr(mine, k) + getattr(c, k))
+            self.by_type.setdefault(t, TypeCounts()).add(c)
 
     def as_dict(self, lists: bool = True) -> dict:
         d = asdict(self)
@@ -295,6 +297,11 @@ def _same_sentence(g: dict, p: Event, text: str) -> bool:
         if at >= 0 and at < p.evidence_end and p.evidence_start < at + len(ev):
             return True
     return False
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    """``part / whole``, None when there is nothing to measure."""
+    return part / whole if whole else None
 
 
 def _round(x: float | None) -> float | None:
