@@ -700,14 +700,20 @@ def _selected_row(table: pd.DataFrame, state: Any) -> dict[str, Any] | None:
 FOCUS_ZOOM = 11
 
 
-def _focus_view(focus: dict[str, Any] | None) -> View | None:
-    """A newly selected table row centres the map on its event (once: the user may pan on)."""
+def _focus_point(focus: dict[str, Any] | None) -> tuple[float, float] | None:
+    """The point of a selected event, None when there is none or it has no point."""
     if focus is None or pd.isna(focus.get("lat")) or pd.isna(focus.get("lon")):
         return None
-    if st.session_state.get("_cm_focus_id") == focus["id"]:
+    return float(focus["lat"]), float(focus["lon"])
+
+
+def _focus_view(focus: dict[str, Any] | None) -> View | None:
+    """A newly selected table row centres the map on its event (once: the user may pan on)."""
+    point = _focus_point(focus)
+    if point is None or st.session_state.get("_cm_focus_id") == focus["id"]:
         return None
     st.session_state["_cm_focus_id"] = focus["id"]
-    return snap_view(float(focus["lat"]), float(focus["lon"]), FOCUS_ZOOM)
+    return snap_view(*point, FOCUS_ZOOM)
 
 
 @dataclass
@@ -755,8 +761,8 @@ def map_figure(plan: MapPlan, reference: tuple[list[Place], list[Place]], *,
 #: map that fits its events moves as well). streamlit-folium keeps the ``returned_objects`` a
 #: map was created with, whatever later runs pass (:func:`asks_drawn_report` says what).
 REPORT_DRAWN = ["selected_layers"]
-#: Session key of :func:`asks_drawn_report`: the map (store generation and filters) whose
-#: held first run asked for the drawn report.
+#: Session key of :func:`asks_drawn_report`: the map (store generation, filters and basemap)
+#: whose held first run asked for the drawn report.
 ASKED_REPORT = "_cm_asked_report"
 
 
@@ -791,9 +797,9 @@ def render_map(plan: MapPlan, f: Filters, reference: tuple[list[Place], list[Pla
     if fig.groups is None:
         st_folium(fig.map, key="cm_map", height=MAP_HEIGHT_PX, use_container_width=True,
                   returned_objects=REPORT_DRAWN if report_drawn else [], render=False)  # below
-        if focus is not None and pd.notna(focus.get("lat")) and pd.notna(focus.get("lon")):
-            focus_map(float(focus["lat"]), float(focus["lon"]), FOCUS_ZOOM,
-                      f"{focus['id']} {zlib.crc32(repr(map_key).encode()):08x}")
+        point = _focus_point(focus)
+        if point is not None:
+            focus_map(*point, FOCUS_ZOOM, f"{focus['id']} {zlib.crc32(repr(map_key).encode()):08x}")
         return
     st_folium(fig.map, key="cm_map", height=MAP_HEIGHT_PX, use_container_width=True,
               returned_objects=["center", "zoom", "bounds"], center=fig.center, zoom=fig.zoom,
