@@ -15,6 +15,7 @@ import re
 import string
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from re import _constants as sre  # the parsed form of a pattern, to read its leading words
 from re import _parser
 from typing import Any
@@ -900,5 +901,13 @@ def find_demonym_countries(text: str, *, places_only: bool = False) -> set[str]:
     """ISO codes of the countries whose adjective or demonym the text uses; with
     ``places_only``, only where it qualifies a place ("the Syrian town of", not "Turkish
     forces": who fights says little about where)."""
-    return {DEMONYMS[m[1]] for m in finditer_at_leads(_DEMONYM_RE, _DEMONYM_LEADS, text, text)
-            if not places_only or _PLACE_NOUN.match(text, m.end())}
+    return {DEMONYMS[name] for name, end in _demonyms_in(text)
+            if not places_only or _PLACE_NOUN.match(text, end)}
+
+
+@lru_cache(maxsize=1)
+def _demonyms_in(text: str) -> tuple[tuple[str, int], ...]:
+    """Each demonym of a text and where it ends: found once for the gazetteer's countries of
+    the text and the extractor's places (:func:`find_demonym_countries`)."""
+    return tuple((m[1], m.end())
+                 for m in finditer_at_leads(_DEMONYM_RE, _DEMONYM_LEADS, text, text))
