@@ -20,12 +20,12 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
-from geo.dates import parse_dateline
+from geo.dates import MONTH, WEEKDAY, parse_dateline
 from geo.inputs import InputError, read_limited
 
 ARTICLE_SUFFIXES: frozenset[str] = frozenset({".txt", ".text", ".html", ".htm", ".md"})
@@ -55,6 +55,10 @@ class Article:
     path: str | None
     sha256: str  # of the clean text, for dedupe
     encoding: str = "utf-8"  # how the file was decoded ("utf-8", "utf-16", "cp1252")
+    #: the span of a wire dateline opening a paragraph near the top ("BAGHDAD (Reuters) - "),
+    #: (0, 0) when there is none: its place is where the report was filed and its date the
+    #: report's, not an event's
+    dateline: tuple[int, int] = (0, 0)
 
 
 # --- public API ---------------------------------------------------------------------------------
@@ -273,6 +277,81 @@ def _find_dateline(lines: list[str]) -> tuple[date | None, int | None]:
     return None, None
 
 
+@dataclass(frozen=True)
+class WireDateline:
+    """A wire service's dateline at the head of a paragraph: "BAGHDAD (Reuters) - ",
+    "KYIV, March 14, 2024 — ", "Beirut, Lebanon (AFP) -- "."""
+
+    place: str  # as written: "BAGHDAD"
+    date: date | None  # a whole date only ("Jan 5 (Reuters)" has no year: None)
+    start: int  # where the dateline starts
+    end: int  # where the report's own words start, after the dash
+
+
+#: The head of a paragraph up to its first dash: a long one, or a hyphen after a space or an
+#: agency ("BAGHDAD—", "BAGHDAD (Reuters) - ").
+_WIRE_HEAD = re.compile(r"([^\n]{2,100}?)(?:\s*[—–]\s*|(?:\s+|(?<=\)))-{1,2}\s+)(?=\S)")
+_AGENCY = re.compile(r"\s*\(([A-Z][\w .&/'’-]{0,30})\)$")
+#: Words of a place in a dateline: capitalised, or an inner particle ("Deir ez-Zor", "Bay of").
+_DATELINE_WORD = re.compile(r"(?:[A-Z][\w'’.]*|[a-z]{1,3}-[A-Z][\w'’.]*)(?:-[\w'’.]+)*|al|el|of")
+_YEARLESS_DATE = re.compile(rf"(?:{WEEKDAY},?\s+)?(?:{MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{MONTH})")
+#: Labels in capitals that head a story or a caption but name no place ("EXCLUSIVE - ...",
+#: "FILE - Iraqi soldiers sit...").
+_STORY_LABELS = frozenset({
+    "ALERT", "ANALYSIS", "BREAKING", "BRIEF", "COMMENT", "CORRECTED", "EDITORIAL", "EXCLUSIVE",
+    "EXPLAINER", "FACTBOX", "FEATURE", "FILE", "FILE PHOTO", "FLASH", "INSIGHT", "INTERVIEW",
+    "LIVE", "NEWS", "OPINION", "PHOTO", "PHOTOS", "REFILE", "SPECIAL REPORT", "UPDATE",
+    "UPDATED", "URGENT", "VIDEO", "WATCH", "WRAPUP",
+})
+
+
+def wire_dateline(paragraph: str) -> WireDateline | None:
+    """The dateline opening ``paragraph``, if it has one.
+
+    The place is in capitals ("BAGHDAD", "RAS AL-AIN"), or capitalised and followed by a date
+    or an agency in brackets; then may come regions or a country ("Lebanon") and a date, each
+    after a comma; then the dash, and the report in ordinary case. A headline in capitals
+    ("ROCKETS HIT TAJI - OFFICIALS") is not a dateline.
+    """
+    m = _WIRE_HEAD.match(paragraph)
+    if m is None or not re.search(r"[a-z]", paragraph[m.end():m.end() + 60]):
+        return None
+    head = m[1].strip()
+    agency = _AGENCY.search(head)
+    if agency:
+        head = head[:agency.start()]
+    place, _, rest = (part.strip() for part in head.partition(","))
+    words = place.split()
+    if not 1 <= len(words) <= 4 or place in _STORY_LABELS \
+            or not all(_DATELINE_WORD.fullmatch(w) for w in words):
+        return None
+    parts = [p.strip() for p in rest.split(",")] if rest else []
+    dated = next((k for k, p in enumerate(parts)
+                  if re.search(r"\d", p) or re.match(rf"{MONTH}|{WEEKDAY}", p)), len(parts))
+    regions, when = parts[:dated], ", ".join(parts[dated:])
+    if not all(1 <= len(r.split()) <= 3 and all(_DATELINE_WORD.fullmatch(w) for w in r.split())
+               for r in regions):
+        return None
+    day = parse_dateline(when) if when else None
+    if when and day is None and not _YEARLESS_DATE.fullmatch(when):
+        return None
+    if not (place.isupper() or agency or when):
+        return None  # "Gaza - a year on": a capitalised word and a dash is not enough
+    return WireDateline(place=place, date=day, start=0, end=m.end())
+
+
+def _find_wire_dateline(body: str) -> WireDateline | None:
+    """A wire dateline opening one of the first paragraphs of a clean body, with its offsets
+    into the body."""
+    offset = 0
+    for paragraph in body.split("\n")[:DATELINE_SEARCH_LINES * 2]:
+        found = wire_dateline(paragraph) if paragraph else None
+        if found is not None:
+            return replace(found, start=offset, end=offset + found.end)
+        offset += len(paragraph) + 1
+    return None
+
+
 def _guess_title(body: str) -> str:
     """The first short line that reads like a headline (no final period, not a byline)."""
     for raw in body.split("\n")[:5]:
@@ -310,10 +389,14 @@ def _resolve_date(published: date | None, header_date: str | None) -> tuple[date
 
 def _make(body: str, title: str, source: str, published: date | None, published_from: str,
           path: str | None, encoding: str) -> Article:
+    wire = _find_wire_dateline(body)
+    if published is None and wire is not None and wire.date is not None:
+        published, published_from = wire.date, "dateline"
     return Article(
         text=body, title=title.strip(), source=source, published=published,
         published_from=published_from if published is not None else "none", path=path,
         sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(), encoding=encoding,
+        dateline=(wire.start, wire.end) if wire else (0, 0),
     )
 
 

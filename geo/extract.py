@@ -44,6 +44,9 @@ ATTACK_CONCEPTS: tuple[tuple[str, str], ...] = (
 )
 #: Type specificity when two reports of one event are merged (lower wins).
 _TYPE_RANK = {t: i for i, (_, t) in enumerate(ATTACK_CONCEPTS)}
+#: Weapons whose mention with a verb of firing or hitting is an attack ("drones hit Kharkiv",
+#: "launched missiles at Erbil"), without a word for the attack itself.
+_FIRED_TYPES = frozenset({"rocket_attack", "missile_attack", "drone_strike"})
 
 #: Words before a place that make its point approximate (geo_precision 2).
 _NEAR = re.compile(
@@ -220,11 +223,14 @@ class Extractor:
     def extract(self, article: Article) -> list[Event]:
         text = article.text
         sentences = [_Sentence(s, e, text[s:e]) for s, e in lexicon.split_sentences(text)]
-        date_refs = dates_mod.find_dates(text, article.published)
+        # a wire dateline's date is the report's, its place where it was filed: no event's
+        dateline_start, dateline_end = article.dateline
+        date_refs = [d for d in dates_mod.find_dates(text, article.published)
+                     if not dateline_start <= d.start < dateline_end]
         # each sentence's triggers, found once: base context, the follow-up test and the
         # events all read them
         found = [lexicon.find_triggers(s.text) for s in sentences]
-        self._resolve_places(text, sentences, found)
+        self._resolve_places(text, sentences, found, article.dateline)
         triggers = [_outside_places(t, s) for t, s in zip(found, sentences, strict=True)]
         date_starts = [d.start for d in date_refs]
         events: list[Event] = []
@@ -268,13 +274,15 @@ class Extractor:
     # --- places ---------------------------------------------------------------------------------
 
     def _resolve_places(self, text: str, sentences: list[_Sentence],
-                        triggers: list[list[lexicon.Trigger]]) -> None:
+                        triggers: list[list[lexicon.Trigger]],
+                        dateline: tuple[int, int] = (0, 0)) -> None:
         """Resolves every mention in its sentence, with the article's countries and base context.
 
         A mention is dropped when it names an actor ("the US", "IS"), a country that is not
         where something happens ("Iraq's parliament"), or a place in a country the article
-        never names (a small namesake abroad); a place after "north of" is a reference point
-        and is dropped when its sentence names another place.
+        never names (a small namesake abroad), or is in the wire ``dateline`` (its
+        country still counts); a place after "north of" is a reference
+        point and is dropped when its sentence names another place.
         """
         starts = [s.start for s in sentences]
         base_sentences = _base_sentences(sentences, triggers)
@@ -290,7 +298,7 @@ class Extractor:
         countries |= lexicon.find_demonym_countries(text, places_only=True)
         for m in mentions:
             sent = sentences[sentence_of(m.start)]
-            if _POSSESSIVE.match(text[m.end:m.end + 3]) \
+            if dateline[0] <= m.start < dateline[1] or _POSSESSIVE.match(text[m.end:m.end + 3]) \
                     or _ORG_AFTER.match(text[m.end:m.end + 20]) \
                     or _ORG_BEFORE.search(text[max(0, m.start - 20):m.start]):
                 continue
@@ -332,8 +340,7 @@ class Extractor:
         kinds: list[tuple[str, int]] = []  # (event type, trigger offset in sentence)
         attack_type = next((t for c, t in ATTACK_CONCEPTS if c in concepts), None)
         if attack_type and ({"attack", "air_strike", "bombing", "clash"} & concepts
-                            or attack_type in {"rocket_attack", "missile_attack"}
-                            and _hit_verb(sent.text)):
+                            or attack_type in _FIRED_TYPES and _hit_verb(sent.text)):
             first = min(t.start for t in triggers if t.concept != "base")
             if not _IRREALIS.search(sent.text[max(0, first - 40):first]):
                 kinds.append((attack_type, first))

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from geo.articles import ArticleError, article_from_text, iter_article_paths, read_article
+from geo.articles import (
+    ArticleError,
+    article_from_text,
+    iter_article_paths,
+    read_article,
+    wire_dateline,
+)
 from geo.lexicon import split_sentences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
@@ -92,6 +98,52 @@ def test_article_from_text() -> None:
     assert a.source == "pasted text" and a.path is None
     assert a.title == "Rockets hit base" and a.published == date(2020, 3, 17)
     assert a.text == "Two rockets struck Camp Taji on Tuesday."
+
+
+@pytest.mark.parametrize(("paragraph", "place", "day"), [
+    ("BAGHDAD (Reuters) - Rockets hit the Green Zone.", "BAGHDAD", None),
+    ("KYIV, March 14, 2024 — Russian drones hit Kharkiv.", "KYIV", date(2024, 3, 14)),
+    ("OUAGADOUGOU, 12 June 2023 (Reuters) - Militants attacked.", "OUAGADOUGOU",
+     date(2023, 6, 12)),
+    ("Beirut, Lebanon (AFP) -- Israeli strikes hit.", "Beirut", None),
+    ("RAS AL-AIN, Syria, Oct 12 (Reuters) - Turkish forces advanced.", "RAS AL-AIN", None),
+    ("Deir ez-Zor, Syria, 3 October 2019 (AFP) - Fighters left.", "Deir ez-Zor",
+     date(2019, 10, 3)),
+    ("BAGHDAD—Rockets hit the embassy.", "BAGHDAD", None),
+    ("PENTAGON – Iran has fired missiles.", "PENTAGON", None),
+    # not datelines: prose, headlines and labels in capitals, a capitalised word and a dash
+    ("Rockets hit Camp Taji on Tuesday - the third attack.", None, None),
+    ("ROCKETS HIT TAJI - OFFICIALS", None, None),
+    ("EXCLUSIVE - US to leave Iraq by 2026", None, None),
+    ("FILE - Iraqi soldiers sit in a vehicle.", None, None),
+    ("Gaza - a year on, the war goes on.", None, None),
+    ("UPDATE 2-Rockets hit Taji", None, None),
+    ("The US - which has 5,000 troops there - said no.", None, None),
+])
+def test_wire_dateline(paragraph: str, place: str | None, day: date | None) -> None:
+    found = wire_dateline(paragraph)
+    assert (found and found.place, found and found.date) == (place, day)
+    if found:
+        assert paragraph[found.end:][0].isupper()  # the report starts after the dash
+
+
+def test_a_wire_dateline_dates_the_article_and_is_marked() -> None:
+    """A wire dateline at the head of the first paragraph dates an undated article; the
+    header's date wins over it. Either way its span is marked, so that the extractor takes
+    neither its place nor its date for an event's."""
+    text = ("Rockets hit Iraqi base\nBy Staff Reporter\n\n"
+            "BAGHDAD, 5 January 2020 (Reuters) - Rockets hit Camp Taji on Saturday.")
+    a = article_from_text(text)
+    assert a.published == date(2020, 1, 5) and a.published_from == "dateline"
+    assert a.text[slice(*a.dateline)] == "BAGHDAD, 5 January 2020 (Reuters) - "
+    assert a.title == "Rockets hit Iraqi base"
+    dated = article_from_text("DATE: 2020-01-06\n\n" + text)
+    assert dated.published == date(2020, 1, 6) and dated.published_from == "header"
+    assert dated.text[slice(*dated.dateline)].startswith("BAGHDAD, 5 January 2020")
+    html = article_from_text(f"<html><body><article><h1>Rockets hit Iraqi base</h1>"
+                             f"<p>{text.splitlines()[-1]}</p></article></body></html>")
+    assert html.published == date(2020, 1, 5) and html.published_from == "dateline"
+    assert article_from_text("Rockets hit Camp Taji on Saturday.").dateline == (0, 0)
 
 
 def test_date_line_that_is_not_a_date_is_not_an_error() -> None:

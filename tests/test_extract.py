@@ -326,3 +326,27 @@ def test_a_weapon_word_naming_the_target_does_not_type_the_attack(extractor):
     fired = "Iran fired ballistic missiles at Al Asad air base on 8 January 2020."
     events = extractor.extract(article_from_text(fired, published=date(2020, 1, 9)))
     assert "missile_attack" in {e.event_type for e in events}
+
+
+def test_a_wire_datelines_place_and_date_are_the_reports_not_the_events(extractor):
+    """"BAGHDAD, 5 January 2020 (Reuters) - Rockets hit Camp Taji on Saturday": the report
+    was filed in Baghdad on the 5th (a Sunday); the rockets hit Camp Taji on the 4th."""
+    article = article_from_text(
+        "Rockets hit Iraqi base\n\nBAGHDAD, 5 January 2020 (Reuters) - Rockets hit Camp Taji "
+        "on Saturday, wounding two soldiers, officials said.")
+    events = extractor.extract(article)
+    assert not any(e.place_name == "Baghdad" for e in events)
+    [ev] = [e for e in events if e.event_type in ATTACK_TYPES]
+    assert ev.event_type == "rocket_attack" and near(ev, *CAMP_TAJI, km=5)
+    assert (ev.date, ev.time_precision, ev.wounded) == ("2020-01-04", 1, 2)
+
+
+def test_weapons_fired_at_a_place_are_an_attack(extractor):
+    """Drones, like rockets and missiles, with a verb of firing: an attack even without the
+    word "attack"; drones shot down are not."""
+    events = extractor.extract(article_from_text(
+        "DATE: 2024-03-14\n\nRussia launched drones at Kharkiv overnight, killing three people "
+        "and wounding 12. The air force said it shot down 36 of the 42 drones."))
+    [ev] = events
+    assert ev.event_type == "drone_strike" and ev.place_name == "Kharkiv"
+    assert (ev.killed, ev.wounded) == (3, 12)

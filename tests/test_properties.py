@@ -116,6 +116,9 @@ def _check_article(article: Article) -> None:
     assert article.published is None or isinstance(article.published, date)
     assert article.published_from in {"argument", "header", "html-meta", "dateline", "none"}
     assert len(article.sha256) == 64
+    start, end = article.dateline
+    assert (start, end) == (0, 0) or (0 <= start < end <= len(article.text)
+                                      and article.text[start - 1:start] in ("", "\n"))
 
 
 @given(data=st.binary(max_size=3000), suffix=st.sampled_from([".txt", ".html", ".md", ""]))
