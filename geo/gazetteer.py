@@ -36,7 +36,7 @@ from geo.textnorm import fold, name_keys, site_core, skeleton, strip_article, to
 log = logging.getLogger(__name__)
 
 #: Bump when the cached layout or the build rules change.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 COMMON_WORDS_FILE = "common_words.txt"
 
 # Match types stored in postings (posting = place index * 4 + match type).

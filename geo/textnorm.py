@@ -31,6 +31,23 @@ ARABIC_ARTICLES: frozenset[str] = frozenset({
     "al", "el", "ul", "ad", "ed", "as", "es", "an", "en", "ar", "er", "at", "et", "az", "ez",
     "ash", "esh", "adh", "ath", "al-", "al'", "il",
 })
+#: Arabic words that start or join many place names, spelled several ways ("Tal Tamr", "Tall
+#: Tamr", "Tell Tamer"; "Ras el-Ain", "Ras al-Ayn"; "Um Qasr", "Umm Qasr"): a name of two or
+#: more words is also keyed with each written the way GeoNames mostly does.
+GENERIC_SPELLINGS: dict[str, str] = {
+    "tal": "tall", "tel": "tall", "tell": "tall", "til": "tall",
+    "ain": "ayn", "ein": "ayn",
+    "deir": "dayr", "dair": "dayr",
+    "kfar": "kafr", "kefr": "kafr", "kafar": "kafr",
+    "um": "umm",
+    "abou": "abu",
+    "jebel": "jabal", "jabel": "jabal", "jbel": "jabal",
+    "wady": "wadi",
+    "khirbet": "khirbat", "khirbit": "khirbat",
+    "sheikh": "shaykh", "shaikh": "shaykh", "sheik": "shaykh",
+    "kasr": "qasr",
+    "el": "al", "ul": "al",
+}
 #: Words of a site name that say "this is a base/airfield", stripped to find the site's core name.
 SITE_PREFIXES: tuple[tuple[str, ...], ...] = (
     ("forward", "operating", "base"), ("joint", "base"), ("camp",), ("fob",), ("base",),
@@ -113,11 +130,22 @@ def name_keys(name: str) -> set[str]:
 
     Hyphen/space variants collapse in :func:`fold`; the bare form ("qaim"), the fused form
     ("alqaim") and letter-digit joins ("k 1" -> "k1") are added so "Al Qa'im", "al-Qaim", "Qaim",
-    "K-1" and "K1" share keys.
+    "K-1" and "K1" share keys; and the same for the name with :data:`GENERIC_SPELLINGS`, so
+    "Tal Tamr" and "Tell Tamr" share "tall tamr".
     """
     key = fold(name)
     if not key:
         return set()
+    keys = _forms(key)
+    words = key.split()
+    if len(words) > 1:
+        usual = " ".join([GENERIC_SPELLINGS.get(w, w) for w in words])
+        if usual != key:
+            keys |= _forms(usual)
+    return keys
+
+
+def _forms(key: str) -> set[str]:
     keys = {key, _LETTER_DIGIT.sub(r"\1\2", key)}
     bare = strip_article(key)
     if bare != key and len(bare) >= 3:

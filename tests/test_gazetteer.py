@@ -185,6 +185,14 @@ def test_mosul(gaz, name):
     assert p.id == "geonames:99072"
 
 
+def test_arabic_words_spelled_another_way_in_text(gaz):
+    """"Tal Tamr" is GeoNames' "Tall Tamr", not a place called "Tal" and a word "Tamr"."""
+    text = "Syrian government forces recaptured the village of Tal Tamr from IS fighters."
+    [m] = gaz.find_mentions(text, countries=["SY"])
+    assert (m.surface, m.best.place.id) == ("Tal Tamr", "geonames:163434")
+    assert best(gaz, "Ras el-Ain", country="SY").id == best(gaz, "Ras al-Ayn", country="SY").id
+
+
 def test_paris_france_vs_texas(gaz):
     assert best(gaz, "Paris").country == "FR"
     texas = best(gaz, "Paris", context="Police in Paris, Texas, said on Monday")

@@ -1,5 +1,6 @@
 """Name normalisation: the keys the gazetteer and the extractor share."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,6 +24,22 @@ def test_name_keys_cover_article_forms():
     assert "qaim" in name_keys("Qāʿim")
     assert "zor" not in name_keys("Deir ez-Zor")  # articles are only stripped at the start
     assert "sulaymaniyah" in name_keys("As Sulaymānīyah")
+
+
+@pytest.mark.parametrize(("written", "indexed"), [
+    ("Tal Tamr", "Tall Tamr"), ("Tell Abyad", "Tall Abyad"), ("Ras el-Ain", "Ra's al 'Ayn"),
+    ("Um Qasr", "Umm Qasr"), ("Deir Hafir", "Dayr Hafir"), ("Jebel Sinjar", "Jabal Sinjar"),
+    ("Kfar Nabl", "Kafr Nabl"), ("Sheikh Maqsoud", "Shaykh Maqsoud"),
+])
+def test_name_keys_share_a_key_across_spellings_of_arabic_words(written: str, indexed: str):
+    """"Tal", "Tell" and "Tall" (a hill) and their like start many names; a name of two or
+    more words is keyed with each spelled as GeoNames mostly spells it."""
+    assert name_keys(written) & name_keys(indexed)
+
+
+def test_name_keys_respell_only_names_of_several_words():
+    assert not name_keys("Tal") & name_keys("Tall")  # two places, not two spellings
+    assert name_keys("Tel Aviv") >= {"tel aviv"}
 
 
 def test_name_keys_join_letter_digit_codes():
