@@ -707,7 +707,32 @@ def _merge_within_article(events: list[Event]) -> list[Event]:
             merged.append(ev)
             continue
         _absorb(twin, ev)
-    return merged
+    return _fold_country_wide(merged)
+
+
+def _fold_country_wide(events: list[Event]) -> list[Event]:
+    """An attack reported only by its country ("Turkish drone strike kills three SDF fighters
+    in northeast Syria", a headline) is the one attack of the article placed in that country
+    on a day and with counts that agree ("A Turkish drone struck a vehicle near Qamishli on
+    Sunday, killing three"): the placed report keeps both sentences. When no day or count
+    says so, or two placed attacks could be it, it stays as it is."""
+    out: list[Event] = []
+    for ev in events:
+        if ev.place_kind == "country" and ev.event_type in ATTACK_TYPES and not ev.aggregate:
+            placed = [e for e in events if e.has_point and e.event_type in ATTACK_TYPES
+                      and not e.aggregate and e.country == ev.country and _agree(e, ev)]
+            if len(placed) == 1:
+                _absorb(placed[0], ev)
+                continue
+        out.append(ev)
+    return out
+
+
+def _agree(a: Event, b: Event) -> bool:
+    """The same day or count in both, and no day or count of one contradicts the other's."""
+    pairs = ((a.date, b.date), (a.killed, b.killed), (a.wounded, b.wounded))
+    return (any(x is not None and x == y for x, y in pairs)
+            and all(x is None or y is None or x == y for x, y in pairs))
 
 
 def _absorb(keep: Event, other: Event) -> None:

@@ -350,3 +350,20 @@ def test_weapons_fired_at_a_place_are_an_attack(extractor):
     [ev] = events
     assert ev.event_type == "drone_strike" and ev.place_name == "Kharkiv"
     assert (ev.killed, ev.wounded) == (3, 12)
+
+
+def test_a_country_wide_report_is_the_placed_attack_it_agrees_with(extractor):
+    """A headline names only the country; the body places the attack. One event, both
+    sentences its sources; a country-wide report sharing no day or count with it stays."""
+    text = ("DATE: 2023-08-21\n\nTurkish drone strike kills three SDF fighters in northeast "
+            "Syria\n\nA Turkish drone struck a vehicle near Qamishli on Sunday, killing three "
+            "members of the SDF. US air strikes in Syria killed 25 fighters in June.")
+    events = [e for e in extractor.extract(article_from_text(text))
+              if e.event_type in ATTACK_TYPES]
+    placed = [e for e in events if e.has_point]
+    [ev] = placed
+    assert (ev.event_type, ev.place, ev.date, ev.killed) == (
+        "drone_strike", "Qamishli", "2023-08-20", 3)
+    assert [s.text[:21] for s in ev.sources] == ["A Turkish drone struc", "Turkish drone strike "]
+    [other] = [e for e in events if not e.has_point]
+    assert (other.event_type, other.country, other.killed) == ("air_strike", "SY", 25)
