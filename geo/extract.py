@@ -101,6 +101,14 @@ _AGGREGATE = re.compile(
     r"|\bhave\s+been\s+(?:hit|targeted|attacked)\s+by\s+(?:\w+\s+)?(?:attacks|assaults)\b"
 )
 #: Withdrawal words that also mean other things ("leave", "close"): they need a place after them.
+#: Trigger concepts that name what a place is and so count inside its name.
+_KIND_WORDS = frozenset({"base", "crossing"})
+#: What makes a sentence about a border crossing an event there: it opens or closes, is
+#: seized, or people or forces cross ("The crossing is a key route" is not one).
+_CROSSING_ACTION = re.compile(
+    r"(?i)\b(?:(?:re)?open(?:s|ed|ing)?|clos(?:e|es|ed|ing|ure)|shut(?:s|ting)?(?:\s+down)?|"
+    r"seal(?:s|ed|ing)?|block(?:s|ed|ing|ade)?|seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|"
+    r"took\s+control|cross(?:ed|es|ing)?\s+(?:the\s+border|into|over))\b")
 _WEAK_WITHDRAWAL = re.compile(r"(?i)(?:leav|depart|go|exit|move|vacat|clos)")
 #: Words after a weak withdrawal word that make it something else: "close to", "leave for".
 _NOT_WITHDRAWAL_AFTER = re.compile(r"(?i)^\s+(?:to|for|behind)\b")
@@ -344,13 +352,15 @@ class Extractor:
             first = min(t.start for t in triggers if t.concept != "base")
             if not _IRREALIS.search(sent.text[max(0, first - 40):first]):
                 kinds.append((attack_type, first))
-        for concept, etype in (("withdrawal", "withdrawal"), ("handover", "handover"),
-                               ("crossing", "border_crossing")):
+        for concept, etype in (("withdrawal", "withdrawal"), ("handover", "handover")):
             for t in triggers:
                 if t.concept == concept and (not _WEAK_WITHDRAWAL.match(t.text)
                                              or _place_follows(sent, places, t)):
                     kinds.append((etype, t.start))
                     break
+        crossing = next((t for t in triggers if t.concept == "crossing"), None)
+        if crossing and _CROSSING_ACTION.search(sent.text):
+            kinds.append(("border_crossing", crossing.start))
         kinds.extend(("territory_change", t.start) for t in triggers if t.concept == "capture")
         base_triggers = [t for t in triggers if t.concept == "base"]
 
@@ -483,11 +493,12 @@ def _is_specific(res: _Resolved) -> bool:
 
 
 def _outside_places(triggers: list[lexicon.Trigger], sent: _Sentence) -> list[lexicon.Trigger]:
-    """Event words that are not part of a place name ("the town of Hit"); base words stay
-    ("Camp Taji", "K-1 Air Base" say the place is a base)."""
+    """Event words that are not part of a place name ("the town of Hit"); base and crossing
+    words stay ("Camp Taji", "K-1 Air Base", "the al-Qaim border crossing" say what the place
+    is)."""
     spans = [(p.start - sent.start, p.end - sent.start) for p in sent.places]
-    return [t for t in triggers
-            if t.concept == "base" or not any(s < t.end and t.start < e for s, e in spans)]
+    return [t for t in triggers if t.concept in _KIND_WORDS
+            or not any(s < t.end and t.start < e for s, e in spans)]
 
 
 def _drop_containers(sent: _Sentence, places: list[_Resolved]) -> list[_Resolved]:

@@ -735,9 +735,10 @@ class Gazetteer:
         in_article = any(self._countries[k] in article for k in matches)
         words = key.split()
         if "." not in surface and all(len(w) > 1 and w in self._common for w in words):
-            if (kinds & SITE_KINDS and not initial
-                    and (locative or re.search(r"\bthe\s+$", before, re.IGNORECASE))):
-                return True  # "the Green Zone", "near Union III": a named site
+            if kinds & _NAMED_SITE_KINDS and (_says_its_kind(key) or not initial and (
+                    locative or re.search(r"\bthe\s+$", before, re.IGNORECASE))):
+                # "the Green Zone", "near Union III", "The Abu Kamal border crossing"
+                return True
             # an ordinary word: only a place's own name, after a locative word, mid-sentence,
             # where the place is big or in the article's country, and not a generic word
             named = [k for k, how in matches.items() if how == NAME]
@@ -933,6 +934,16 @@ def _fold_run(run: str) -> str:
 
 
 # --- module helpers ---------------------------------------------------------------------------
+
+#: Kinds of place whose name may be ordinary words when the text points at it as a site.
+_NAMED_SITE_KINDS = SITE_KINDS | {"border_crossing"}
+
+
+def _says_its_kind(key: str) -> bool:
+    """A folded name that ends or starts with what it is ("abu kamal border crossing", "camp
+    union"): words that mean a site when they follow a name."""
+    return site_core(key)[1] or key.endswith((" border crossing", " crossing", " border post"))
+
 
 def _clear(m: Mention) -> bool:
     """The best candidate wins by a clear margin (or is alone)."""

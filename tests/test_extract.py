@@ -367,3 +367,24 @@ def test_a_country_wide_report_is_the_placed_attack_it_agrees_with(extractor):
     assert [s.text[:21] for s in ev.sources] == ["A Turkish drone struc", "Turkish drone strike "]
     [other] = [e for e in events if not e.has_point]
     assert (other.event_type, other.country, other.killed) == ("air_strike", "SY", 25)
+
+
+@pytest.mark.parametrize(("sentence", "day"), [
+    ("The Abu Kamal border crossing was closed on Tuesday after Turkish forces moved in.",
+     "2019-10-01"),
+    ("Iraq on Monday reopened the al-Qaim border crossing with Syria.", "2019-09-30"),
+    ("Hundreds of families crossed into Iraq through the Rabia border crossing on Sunday.",
+     "2019-09-29"),
+])
+def test_a_border_crossing_that_opens_closes_or_is_crossed_is_an_event(extractor, sentence, day):
+    """The crossing's own name says what it is ("border crossing" in it counts), and the
+    sentence says something happens there."""
+    [ev] = extractor.extract(article_from_text(f"DATE: 2019-10-02\n\n{sentence}"))
+    assert (ev.event_type, ev.place_kind, ev.date) == ("border_crossing", "border_crossing", day)
+    assert ev.place_id.startswith("crossing:")
+
+
+def test_a_border_crossing_named_without_an_event_is_none(extractor):
+    text = ("DATE: 2019-10-02\n\nThe al-Qaim border crossing is a key route between the two "
+            "countries. The crossing, known in Syria as Albu Kamal, is busy.")
+    assert extractor.extract(article_from_text(text)) == []

@@ -193,6 +193,19 @@ def test_arabic_words_spelled_another_way_in_text(gaz):
     assert best(gaz, "Ras el-Ain", country="SY").id == best(gaz, "Ras al-Ayn", country="SY").id
 
 
+@pytest.mark.parametrize(("text", "place_id"), [
+    ("Camp Anaconda was hit by rockets.", "ourairports:ORBD"),
+    ("Nine rockets struck Omar Airfield on Thursday.", "ourairports:SY-0016"),
+    ("The Abu Kamal border crossing was closed.", "crossing:abu-kamal-al-qaim-border-crossing"),
+])
+def test_a_site_named_in_common_words_that_says_what_it_is(gaz, text, place_id):
+    """"Abu", "Kamal", "Omar", "Camp" are words of English news too; a name made of such
+    words that ends or starts with a site word (border crossing, airfield, camp) is the site,
+    even first in a sentence."""
+    [m] = gaz.find_mentions(text, countries=["IQ"])
+    assert m.best.place.id == place_id
+
+
 def test_paris_france_vs_texas(gaz):
     assert best(gaz, "Paris").country == "FR"
     texas = best(gaz, "Paris", context="Police in Paris, Texas, said on Monday")
