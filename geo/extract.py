@@ -384,6 +384,8 @@ class Extractor:
                 targets = [p for p in located if p.start >= sent.start + offset] or targets
             if etype == "withdrawal":
                 targets = [p for p in targets if p is None or not p.stay] or [None]
+            if etype in ATTACK_TYPES:  # "fired rockets at Tel Aviv from Rafah": not at Rafah
+                targets = [p for p in targets if p is None or not p.origin] or targets
             if etype == "border_crossing":
                 targets = [p for p in located if p.place and p.place.kind == "border_crossing"]
             for res, date_ref in ((r, d) for r in targets for d in date_refs):

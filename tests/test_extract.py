@@ -388,3 +388,12 @@ def test_a_border_crossing_named_without_an_event_is_none(extractor):
     text = ("DATE: 2019-10-02\n\nThe al-Qaim border crossing is a key route between the two "
             "countries. The crossing, known in Syria as Albu Kamal, is busy.")
     assert extractor.extract(article_from_text(text)) == []
+
+
+def test_an_attack_is_where_it_hits_not_where_it_was_fired_from(extractor):
+    text = ("DATE: 2024-05-26\n\nHamas fired a barrage of rockets at Tel Aviv from Rafah on "
+            "Sunday. A drone launched from Syria struck Ain al-Asad air base on Sunday.")
+    events = [e for e in extractor.extract(article_from_text(text))
+              if e.event_type in ATTACK_TYPES]
+    assert sorted((e.event_type, e.place) for e in events) == [
+        ("drone_strike", "Ain al-Asad air base"), ("rocket_attack", "Tel Aviv")]
