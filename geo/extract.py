@@ -372,14 +372,17 @@ class Extractor:
         aggregate = _is_aggregate(sent.text)
         hedged = bool(_HEDGE.search(sent.text))
         located = _locations(_drop_containers(sent, places))
+        clauses = _clauses(kinds, located, sent)
         out: list[Event] = []
         used_dates: set[int] = set()
         for etype, offset in kinds:
-            date_refs = _listed_days(sent_dates, sent.text, sent.start) or [_nearest_date(
-                sent_dates, sent.start + offset, used_dates, many=etype == "territory_change")]
+            lo, hi = clauses.get(offset, (sent.start, sent.end))
+            own_dates = [d for d in sent_dates if lo <= d.start < hi] or sent_dates
+            date_refs = _listed_days(own_dates, sent.text, sent.start) or [_nearest_date(
+                own_dates, sent.start + offset, used_dates, many=etype == "territory_change")]
             if date_refs == [None] and context_dates:
                 date_refs = [context_dates[-1]]  # "The Pentagon later said...": same day
-            targets = located or [None]
+            targets = [p for p in located if lo <= p.start < hi] or located or [None]
             if etype == "territory_change":  # "retake Mosul from IS": the object, if named
                 targets = [p for p in located if p.start >= sent.start + offset] or targets
             if etype == "withdrawal":
@@ -553,6 +556,20 @@ def _within(place: Place, region: Place) -> bool:
     if place.country != region.country or not (place.has_point and region.has_point):
         return False
     return haversine_km(place.lat, place.lon, region.lat, region.lon) <= 100
+
+
+def _clauses(kinds: list[tuple[str, int]], located: list[_Resolved],
+             sent: _Sentence) -> dict[int, tuple[int, int]]:
+    """Where each event word's clause runs (text offsets), when a sentence tells events of
+    two kinds at two places or more: "handed over K-1 to Iraqi forces in March, and withdrew
+    from Taqaddum in August" is a handover at K-1 in March and a withdrawal from Taqaddum in
+    August. A clause runs from its event word to the next one of another kind (the first
+    from the sentence's start). Otherwise, no clauses: every event takes the whole sentence."""
+    if len({etype for etype, _ in kinds}) < 2 or len(located) < 2:
+        return {}
+    offsets = sorted({offset for _, offset in kinds})
+    bounds = [0, *offsets[1:], len(sent.text)]
+    return {o: (sent.start + bounds[i], sent.start + bounds[i + 1]) for i, o in enumerate(offsets)}
 
 
 def _nearest_date(refs: list[dates_mod.DateRef], at: int, used: set[int],

@@ -397,3 +397,12 @@ def test_an_attack_is_where_it_hits_not_where_it_was_fired_from(extractor):
               if e.event_type in ATTACK_TYPES]
     assert sorted((e.event_type, e.place) for e in events) == [
         ("drone_strike", "Ain al-Asad air base"), ("rocket_attack", "Tel Aviv")]
+
+
+def test_a_sentence_of_two_clauses_gives_each_event_its_own_place_and_date(extractor):
+    text = ("DATE: 2020-09-28\n\nThe US military handed over the K-1 air base in Kirkuk to "
+            "Iraqi forces in March, and withdrew from the Taqaddum air base in August.")
+    events = {(e.event_type, e.place, e.date) for e in extractor.extract(article_from_text(text))
+              if e.event_type in ("handover", "withdrawal")}
+    assert events == {("handover", "K-1 air base", "2020-03"),
+                      ("withdrawal", "Taqaddum air base", "2020-08")}
