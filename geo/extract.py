@@ -57,6 +57,11 @@ _NEAR = re.compile(
 )
 #: "Iraq's parliament", "Iran's supreme leader": a possessive names an owner, not a location.
 _POSSESSIVE = re.compile(r"^\s*['’]s?\b")
+#: A town's possessive followed by a part of it: "Baghdad's Tayaran Square", "Mosul's old city".
+_POSSESSIVE_PLACE = re.compile(
+    r"['’]s\s+(?:(?-i:[A-Z])\w+(?:\s+(?-i:[A-Z])\w+)*\s+(?:Square|District|Quarter|"
+    r"Neighbou?rhood|Street|Market|Bridge|Zone|City)|(?:old\s+city|outskirts|suburbs?|"
+    r"district|neighbou?rhoods?|centre|center|market|airport)\b)", re.IGNORECASE)
 #: A direction from a place: "north of Baghdad", "40 kilometers southeast of Baghdad".
 _REFERENCE = re.compile(
     r"(?i)\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?"
@@ -162,6 +167,9 @@ _BASE_WORDS = re.compile(r"\b(?:" + "|".join(
     if concept.removesuffix("_context") == "base" for p in patterns) + r")\b", re.IGNORECASE)
 _BASE_LEADS = lexicon.pattern_leads(_BASE_WORDS.pattern, re.IGNORECASE)
 #: Kinds that are places where an event can happen at a point (not countries, rivers).
+#: How far apart an undated report of an attack in a town and a dated one in the same
+#: article may be and still be one attack (the store merges across articles at 25 km).
+_SAME_ATTACK_KM = 25.0
 _POINT_KINDS = frozenset({"city", "town", "military_base", "airfield", "airport",
                           "border_crossing", "facility"})
 
@@ -289,8 +297,9 @@ class Extractor:
         A mention is dropped when it names an actor ("the US", "IS"), a country that is not
         where something happens ("Iraq's parliament"), or a place in a country the article
         never names (a small namesake abroad), or is in the wire ``dateline`` (its
-        country still counts); a place after "north of" is a reference
-        point and is dropped when its sentence names another place.
+        country still counts); a place after "north of", or a town named by its part
+        ("Baghdad's Tayaran Square"), is a reference point, dropped when its sentence names
+        another place.
         """
         starts = [s.start for s in sentences]
         base_sentences = _base_sentences(sentences, triggers)
@@ -306,7 +315,11 @@ class Extractor:
         countries |= lexicon.find_demonym_countries(text, places_only=True)
         for m in mentions:
             sent = sentences[sentence_of(m.start)]
-            if dateline[0] <= m.start < dateline[1] or _POSSESSIVE.match(text[m.end:m.end + 3]) \
+            # "Baghdad's Tayaran Square": in Baghdad, unless the square is a place we know;
+            # "Baghdad's governor": not a place
+            whose = _POSSESSIVE_PLACE.match(text, m.end)
+            if dateline[0] <= m.start < dateline[1] \
+                    or _POSSESSIVE.match(text[m.end:m.end + 3]) and not whose \
                     or _ORG_AFTER.match(text[m.end:m.end + 20]) \
                     or _ORG_BEFORE.search(text[max(0, m.start - 20):m.start]):
                 continue
@@ -320,7 +333,7 @@ class Extractor:
                             if p.kind == "region" and p.id not in {c.place.id for c in regions}]
                 cands = tuple(regions) or cands
             best = _pick(cands, countries, after, self.gazetteer)
-            if best is None:
+            if best is None or whose and best.place.kind not in ("city", "town"):
                 continue
             if best.place.kind == "country" and not _LOCATIVE.search(before):
                 continue  # "Iraq military bases": not where an event happens
@@ -330,7 +343,8 @@ class Extractor:
             sent.places.append(_Resolved(
                 m.start, m.end, m.surface, best.place, 0.5 if ambiguous else 1.0,
                 tuple(best.reasons), near=bool(_NEAR.search(before)),
-                reference=bool(_REFERENCE.search(before)), stay=bool(_STAY_BEFORE.search(before)),
+                reference=bool(whose or _REFERENCE.search(before)),
+                stay=bool(_STAY_BEFORE.search(before)),
                 origin=bool(_ORIGIN_BEFORE.search(before))))
         for sent in sentences:
             if any(not p.reference and _is_specific(p) for p in sent.places):
@@ -737,31 +751,49 @@ def _merge_within_article(events: list[Event]) -> list[Event]:
             merged.append(ev)
             continue
         _absorb(twin, ev)
-    return _fold_country_wide(merged)
+    return _fold_vague(merged)
 
 
-def _fold_country_wide(events: list[Event]) -> list[Event]:
-    """An attack reported only by its country ("Turkish drone strike kills three SDF fighters
-    in northeast Syria", a headline) is the one attack of the article placed in that country
-    on a day and with counts that agree ("A Turkish drone struck a vehicle near Qamishli on
-    Sunday, killing three"): the placed report keeps both sentences. When no day or count
-    says so, or two placed attacks could be it, it stays as it is."""
+def _fold_vague(events: list[Event]) -> list[Event]:
+    """Two loose reports of an attack that the article places more exactly elsewhere (often
+    its headline's) become sources of that report, when it is the only one that fits:
+
+    * one placed only by its country ("Turkish drone strike kills three SDF fighters in
+      northeast Syria") is the attack placed in that country that shares a day or a count
+      with it and contradicts none ("A Turkish drone struck a vehicle near Qamishli on Sunday,
+      killing three");
+    * an undated one in a town ("Rocket assault on Erbil kills contractor") is the dated
+      attack within :data:`_SAME_ATTACK_KM` of it whose counts do not contradict it ("A
+      rocket attack on a base in Erbil on Monday killed a contractor", at Erbil Air Base).
+    """
     out: list[Event] = []
     for ev in events:
-        if ev.place_kind == "country" and ev.event_type in ATTACK_TYPES and not ev.aggregate:
-            placed = [e for e in events if e.has_point and e.event_type in ATTACK_TYPES
-                      and not e.aggregate and e.country == ev.country and _agree(e, ev)]
-            if len(placed) == 1:
-                _absorb(placed[0], ev)
-                continue
+        fits = None
+        if ev.event_type in ATTACK_TYPES and not ev.aggregate:
+            if ev.place_kind == "country":
+                fits = [e for e in _placed_attacks(events) if e.country == ev.country
+                        and _agree(e, ev)]
+            elif ev.date is None and ev.place_kind in ("city", "town") and ev.has_point:
+                fits = [e for e in _placed_attacks(events) if e.date is not None
+                        and _agree(e, ev, positive=False)
+                        and haversine_km(e.lat, e.lon, ev.lat, ev.lon) <= _SAME_ATTACK_KM]
+        if fits is not None and len(fits) == 1:
+            _absorb(fits[0], ev)
+            continue
         out.append(ev)
     return out
 
 
-def _agree(a: Event, b: Event) -> bool:
-    """The same day or count in both, and no day or count of one contradicts the other's."""
+def _placed_attacks(events: list[Event]) -> list[Event]:
+    return [e for e in events if e.has_point and e.event_type in ATTACK_TYPES
+            and not e.aggregate]
+
+
+def _agree(a: Event, b: Event, positive: bool = True) -> bool:
+    """No day or count of one contradicts the other's, and (``positive``) both have the
+    same day or count."""
     pairs = ((a.date, b.date), (a.killed, b.killed), (a.wounded, b.wounded))
-    return (any(x is not None and x == y for x, y in pairs)
+    return ((not positive or any(x is not None and x == y for x, y in pairs))
             and all(x is None or y is None or x == y for x, y in pairs))
 
 

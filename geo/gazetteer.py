@@ -99,6 +99,9 @@ _INNER_LOWER = _words(
     "de del della di da du des la le les los las of on upon the y van von der den ter zu sur in "
     "air base airbase airfield airport field army military international camp crossing border "
     "river governorate province")
+#: A possessive at the end of a token ("Baghdad's Green Zone", "Syria’s Idlib"): tokens keep
+#: their apostrophes ("Qa'im", "Ra's al-Ayn"), so a name is also tried without it.
+_POSSESSIVE_END = re.compile(r"\w['’]s$")
 #: Population under which a town needs the article's country or a locative word to count.
 SMALL_TOWN = 5_000
 MAX_NGRAM = 6
@@ -689,6 +692,10 @@ class Gazetteer:
             end = spans[i + n - 1][1]
             surface = text[start:end]
             found, region_word = self._exact_matches(surface)  # no fuzzy matches in text
+            if not found and _POSSESSIVE_END.search(surface):  # "Baghdad's": the name ends
+                end -= 2
+                surface = text[start:end]
+                found, region_word = self._exact_matches(surface)
             if not found:
                 continue
             if base is None:

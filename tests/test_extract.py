@@ -406,3 +406,30 @@ def test_a_sentence_of_two_clauses_gives_each_event_its_own_place_and_date(extra
               if e.event_type in ("handover", "withdrawal")}
     assert events == {("handover", "K-1 air base", "2020-03"),
                       ("withdrawal", "Taqaddum air base", "2020-08")}
+
+
+def test_an_undated_headline_attack_in_a_town_is_the_dated_attack_near_it(extractor):
+    text = ("DATE: 2021-02-16\n\nRocket assault on Erbil kills contractor\n\nA rocket assault "
+            "on a military foundation used by the coalition in Erbil on Monday killed a civilian "
+            "contractor and wounded 9 others.")
+    [ev] = [e for e in extractor.extract(article_from_text(text)) if e.event_type in ATTACK_TYPES]
+    assert (ev.event_type, ev.date, ev.killed, ev.wounded) == ("rocket_attack", "2021-02-15", 1, 9)
+    assert len(ev.sources) == 2
+
+
+@pytest.mark.parametrize(("sentence", "place"), [
+    ("A blast struck a market in Baghdad's Tayaran Square on Monday, killing 32 people.",
+     "Baghdad"),
+    ("A car bomb exploded in Mosul’s old city on Monday, killing 5.", "Mosul"),
+    ("Baghdad's governor said rockets hit Camp Taji on Monday.", "Camp Taji"),
+])
+def test_a_town_named_by_its_part_places_an_event_that_names_no_other(extractor, sentence,
+                                                                      place):
+    [ev] = [e for e in extractor.extract(article_from_text(f"DATE: 2021-01-20\n\n{sentence}"))
+            if e.event_type in ATTACK_TYPES]
+    assert ev.place == place and ev.date == "2021-01-18"
+
+
+def test_a_towns_possessive_that_is_not_a_part_of_it_places_nothing(extractor):
+    text = "DATE: 2021-01-20\n\nBaghdad's governor said a bomb killed 3 people on Monday."
+    assert not [e for e in extractor.extract(article_from_text(text)) if e.place]

@@ -206,6 +206,13 @@ def test_a_site_named_in_common_words_that_says_what_it_is(gaz, text, place_id):
     assert m.best.place.id == place_id
 
 
+def test_a_name_before_a_possessive(gaz):
+    """Tokens keep their apostrophes ("Qa'im"); a name is also tried without a final "'s"."""
+    text = "Rockets hit Baghdad's Green Zone and Syria’s Idlib."
+    found = [(m.surface, text[m.end:m.end + 2]) for m in gaz.find_mentions(text)]
+    assert ("Baghdad", "'s") in found and ("Syria", "’s") in found
+
+
 def test_paris_france_vs_texas(gaz):
     assert best(gaz, "Paris").country == "FR"
     texas = best(gaz, "Paris", context="Police in Paris, Texas, said on Monday")
