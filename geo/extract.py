@@ -40,10 +40,11 @@ ATTACK_CONCEPTS: tuple[tuple[str, str], ...] = (
     ("air_strike", "air_strike"),
     ("bombing", "bombing"),
     ("clash", "armed_clash"),
+    ("aircraft", "air_strike"),  # with a verb of hitting: "aircraft struck" (_hit_verb)
     ("attack", "other_attack"),
 )
 #: Type specificity when two reports of one event are merged (lower wins).
-_TYPE_RANK = {t: i for i, (_, t) in enumerate(ATTACK_CONCEPTS)}
+_TYPE_RANK = {t: i for i, t in enumerate(dict.fromkeys(t for _, t in ATTACK_CONCEPTS))}
 #: Weapons whose mention with a verb of firing or hitting is an attack ("drones hit Kharkiv",
 #: "launched missiles at Erbil"), without a word for the attack itself.
 _FIRED_TYPES = frozenset({"rocket_attack", "missile_attack", "drone_strike"})
@@ -360,7 +361,8 @@ class Extractor:
             return []
         concepts = {t.concept for t in triggers if not _names_a_target(sent.text, t)}
         kinds: list[tuple[str, int]] = []  # (event type, trigger offset in sentence)
-        attack_type = next((t for c, t in ATTACK_CONCEPTS if c in concepts), None)
+        attack_type = next((t for c, t in ATTACK_CONCEPTS if c in concepts
+                            and (c != "aircraft" or _hit_verb(sent.text))), None)
         if attack_type and ({"attack", "air_strike", "bombing", "clash"} & concepts
                             or attack_type in _FIRED_TYPES and _hit_verb(sent.text)):
             first = min(t.start for t in triggers if t.concept != "base")

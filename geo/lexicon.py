@@ -383,6 +383,8 @@ TRIGGERS: dict[str, tuple[tuple[str, ...], bool]] = {
     "drone": ((r"drones?", r"UAVs?", r"unmanned(?:\s+aerial|\s+aircraft|\s+vehicles?)*"), False),
     "missile": ((r"missiles?", r"ballistic", r"cruise\s+missiles?"), False),
     "rocket": ((r"rockets?", r"Katyushas?", r"rocket-propelled"), False),
+    # an aircraft names an air strike's kind, not an attack ("aircraft landed at Erbil")
+    "aircraft": ((r"(?<!anti-)(?<!anti\s)aircraft",), False),
     "bombing": ((
         r"IEDs?", r"improvised\s+explosive\s+devices?", r"roadside\s+bombs?", r"car\s+bombs?",
         r"suicide\s+(?:bomb(?:er|ing)s?|attack(?:er)?s?|vests?)", r"explosions?", r"bombings?",
@@ -406,6 +408,9 @@ TRIGGERS: dict[str, tuple[tuple[str, ...], bool]] = {
         r"hand(?:s|ed|ing)?\s+(?:it|them|the\s+\w+|\w+)\s+(?:over|back)\s+to",
         r"transfer(?:s|red|ring)?", r"turn(?:s|ed|ing)?\s+over", r"hand(?:s|ed|ing)?\s+back",
         r"returned\s+to\s+(?:Iraqi|Syrian|government)",
+        # "Iraqi forces took over the Qayyarah airbase from the coalition": received it
+        r"t(?:ook|ake|akes|aking|aken)\s+over(?=\s+(?:[\w'’-]+\s+){0,5}?from\s+(?:the\s+)?"
+        r"(?:US|U\.S\.|American|coalition|international|foreign))",
     ), False),
     "withdrawal": ((
         r"withdr(?:aw|aws|awn|awing|awal|awals|ew)", r"pull(?:s|ed|ing)?\s+(?:out|back)",
@@ -435,12 +440,13 @@ TRIGGERS: dict[str, tuple[tuple[str, ...], bool]] = {
         r"bombard(?:ed|ment|ing)?", r"ambush(?:ed|es)?",
         r"fired\s+(?:[\w-]+\s+){0,3}?(?:at|on|into)", r"opened\s+fire",
         r"mortars?(?:\s+(?:rounds?|shells?|fire))?", r"artillery(?:\s+fire)?",
+        r"snipers?", r"shot\s+dead", r"gunned\s+down",
     ), False),
 }
 #: The concepts find_triggers reports.
 CONCEPTS: tuple[str, ...] = (
-    "base", "rocket", "missile", "drone", "air_strike", "bombing", "clash", "attack",
-    "withdrawal", "handover", "capture", "crossing",
+    "base", "rocket", "missile", "drone", "air_strike", "aircraft", "bombing", "clash",
+    "attack", "withdrawal", "handover", "capture", "crossing",
 )
 _TRIGGER_RES: tuple[tuple[str, re.Pattern[str], bool, Leads | None], ...] = tuple(
     (concept.removesuffix("_context"), re.compile(pattern, re.IGNORECASE), needs_context,

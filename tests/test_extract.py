@@ -433,3 +433,19 @@ def test_a_town_named_by_its_part_places_an_event_that_names_no_other(extractor,
 def test_a_towns_possessive_that_is_not_a_part_of_it_places_nothing(extractor):
     text = "DATE: 2021-01-20\n\nBaghdad's governor said a bomb killed 3 people on Monday."
     assert not [e for e in extractor.extract(article_from_text(text)) if e.place]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("A sniper killed a soldier in Haditha on Friday.", ("other_attack", "Haditha")),
+    ("Coalition aircraft struck hideouts near Tuz Khurmatu on Thursday, killing 11 militants.",
+     ("air_strike", "Tuz Khurmatu")),
+    ("Coalition aircraft landed at Erbil on Thursday.", None),
+    ("Iraqi forces took over the Qayyarah airbase from the coalition on Thursday.",
+     ("handover", "Qayyarah airbase")),
+])
+def test_more_ways_news_tells_an_event(extractor, sentence, expected):
+    """A sniper's shot is an attack; aircraft that strike make an air strike (aircraft that
+    land make nothing); a base taken over from the coalition is a handover."""
+    events = extractor.extract(article_from_text(f"DATE: 2020-03-15\n\n{sentence}"))
+    found = [(e.event_type, e.place) for e in events if e.event_type != "base"]
+    assert found == ([expected] if expected else [])
