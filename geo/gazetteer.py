@@ -763,11 +763,11 @@ class Gazetteer:
             return False  # "Quds Force", "Carla Babb"
         if "region" in kinds:
             return True
+        big_enough = any(self._pop[k] >= SMALL_TOWN for k in matches)
         if not in_article and not any(self._pop[k] >= 100_000 for k in matches):
             seen.add(_ANY_COUNTRY)
-            if article:
+            if article and not (locative and big_enough and not initial):
                 return False  # a small foreign town in an article about elsewhere: a namesake
-        big_enough = any(self._pop[k] >= SMALL_TOWN for k in matches)
         return big_enough or locative or in_article
 
     def _trailing_support(self, text: str, end: int, matches: dict[int, int]) -> bool:

@@ -206,6 +206,15 @@ def test_a_site_named_in_common_words_that_says_what_it_is(gaz, text, place_id):
     assert m.best.place.id == place_id
 
 
+def test_a_town_abroad_after_a_locative_word(gaz):
+    """Turkish troops make Turkey a country of the text; "in Sinjar" is still Sinjar, Iraq (a
+    town of 5,000+ after a locative word), while a bare "Sinjar" needs Iraq in the text."""
+    text = "Clashes erupted between PKK fighters and Turkish troops in Sinjar on Wednesday."
+    [m] = gaz.resolve_mentions(text)
+    assert (m.surface, m.best.place.country) == ("Sinjar", "IQ")
+    assert gaz.resolve_mentions("Turkish troops said Sinjar residents fled.") == []
+
+
 def test_a_name_before_a_possessive(gaz):
     """Tokens keep their apostrophes ("Qa'im"); a name is also tried without a final "'s"."""
     text = "Rockets hit Baghdad's Green Zone and Syria’s Idlib."
