@@ -70,6 +70,8 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+#: Before a name that is part of a sea's: "the Gulf of Aden" is not Aden.
+_WATER_BEFORE = re.compile(r"\b(gulf|sea|bay|straits?)\s+of\s*$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(^|[.!?:;\n\"“”(\[]\s*)$")
 #: The longest word _PLACE_NOUN_BEFORE or _LOCATIVE_BEFORE starts with ("municipality of",
 #: "southwestern of"): where a match ending at the end of a text can start at the earliest.
@@ -77,9 +79,10 @@ _LONGEST_BEFORE_WORD = 15
 
 
 def _ends_with(pattern: re.Pattern[str], before: str) -> bool:
-    """``pattern.search(before)`` for _PLACE_NOUN_BEFORE, _LOCATIVE_BEFORE and _SENTENCE_END,
-    whose matches end at the end of ``before``: a word, then spaces (and "the") to the end. The
-    search starts where such a match can start, not at every character of the text."""
+    """``pattern.search(before)`` for the patterns of words before a name (_PLACE_NOUN_BEFORE,
+    _LOCATIVE_BEFORE, _WATER_BEFORE, _SENTENCE_END), whose matches end at the end of
+    ``before``: a word, then spaces (and "the") to the end. The search starts where such a
+    match can start, not at every character of the text."""
     core = before.rstrip()
     if core[-3:].lower() == "the":  # "near the "
         core = core[:-3].rstrip()
@@ -733,6 +736,8 @@ class Gazetteer:
         if surface.isupper() and len(letters) <= 4 and not kinds & (SITE_KINDS | {"country"}):
             return False  # acronyms ("DER", "MON") are rarely towns
         before = text[max(0, start - 40):start]
+        if _ends_with(_WATER_BEFORE, before):
+            return False
         if _ends_with(_PLACE_NOUN_BEFORE, before) or self._trailing_support(text, end, matches):
             return True
         if key in MONTHS_DAYS or key in NOT_PLACE_WORDS:

@@ -215,6 +215,12 @@ def test_a_town_abroad_after_a_locative_word(gaz):
     assert gaz.resolve_mentions("Turkish troops said Sinjar residents fled.") == []
 
 
+def test_a_name_inside_a_seas_is_not_the_town(gaz):
+    assert gaz.find_mentions("A missile hit a ship in the Gulf of Aden on Friday.") == []
+    [m] = gaz.find_mentions("A missile hit a ship near Aden on Friday.")
+    assert m.best.place.name == "Aden"
+
+
 def test_a_name_before_a_possessive(gaz):
     """Tokens keep their apostrophes ("Qa'im"); a name is also tried without a final "'s"."""
     text = "Rockets hit Baghdad's Green Zone and Syria’s Idlib."
