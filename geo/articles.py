@@ -262,13 +262,30 @@ def _split_header(lines: list[str]) -> tuple[dict[str, str], list[str]]:
     return header, lines[i:]
 
 
+#: What separates the parts of a byline: "By Jane Doe | October 3, 2023".
+_BYLINE_PARTS = re.compile(r"\s+[|·•]\s+")
+_UPDATED = re.compile(r"(?i)\b(?:updated|modified|edited)\b")
+
+
+def _byline_date(line: str) -> date | None:
+    """The date of a line that is one ("Monday, 28 September, 2020"), or of the one part of a
+    byline that is ("By Jane Doe | October 3, 2023", "3 October 2023 · 4 min read"); of two,
+    the one not marked as an update ("October 3, 2023 | Updated October 4, 2023")."""
+    parts = _BYLINE_PARTS.split(line)
+    dated = [(d, p) for p in parts if (d := parse_dateline(p)) is not None]
+    if len(dated) > 1:
+        dated = [(d, p) for d, p in dated if not _UPDATED.search(p)]
+    return dated[0][0] if len(dated) == 1 else None
+
+
 def _find_dateline(lines: list[str]) -> tuple[date | None, int | None]:
-    """A line near the top that is only a date ("Monday, 28 September, 2020")."""
+    """A line near the top that is only a date ("Monday, 28 September, 2020"), or a byline
+    with such a part (:func:`_byline_date`)."""
     seen = 0
     for i, line in enumerate(lines):
         if not line.strip():
             continue
-        d = parse_dateline(line)
+        d = parse_dateline(line) if len(line) > 120 else _byline_date(line)
         if d is not None:
             return d, i
         seen += 1

@@ -146,6 +146,21 @@ def test_a_wire_dateline_dates_the_article_and_is_marked() -> None:
     assert article_from_text("Rockets hit Camp Taji on Saturday.").dateline == (0, 0)
 
 
+@pytest.mark.parametrize("byline", [
+    "By Jane Doe | October 3, 2023", "3 October 2023 · 4 min read",
+    "By Jane Doe | October 3, 2023 | Updated October 4, 2023", "Published On 3 Oct 2023",
+])
+def test_a_byline_with_a_date_dates_the_article(byline: str) -> None:
+    a = article_from_text(f"Rockets hit base\n{byline}\n\nRockets hit Camp Taji on Monday.")
+    assert (a.published, a.published_from) == (date(2023, 10, 3), "dateline")
+    assert a.text == "Rockets hit base\n\nRockets hit Camp Taji on Monday."
+
+
+def test_a_byline_with_two_dates_of_equal_standing_dates_nothing() -> None:
+    a = article_from_text("Rockets hit base\nOctober 3, 2023 | October 5, 2023\n\nRockets hit.")
+    assert a.published is None
+
+
 def test_date_line_that_is_not_a_date_is_not_an_error() -> None:
     a = article_from_text("DATE: sometime last spring\n\nRockets hit the base.")
     assert a.published is None and a.published_from == "none"
