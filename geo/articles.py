@@ -16,6 +16,7 @@ many control characters) are refused.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from collections import Counter
@@ -478,8 +479,10 @@ class _PageParser(HTMLParser):
         self.h1 = ""
         self.canonical = ""
         self.time_values: list[str] = []
+        self.json_ld: list[str] = []  # the text of each <script type="application/ld+json">
         self._in_title = False
         self._in_h1 = False
+        self._in_json_ld = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): (v or "") for k, v in attrs}
@@ -498,6 +501,9 @@ class _PageParser(HTMLParser):
         self.skip_depth += skip
         self._in_title = self._in_title or tag == "title"
         self._in_h1 = self._in_h1 or tag == "h1"
+        if tag == "script" and a.get("type", "").strip().lower() == "application/ld+json":
+            self._in_json_ld = True
+            self.json_ld.append("")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._note_metadata(tag, {k.lower(): (v or "") for k, v in attrs})
@@ -519,10 +525,15 @@ class _PageParser(HTMLParser):
                 self._in_title = False
             if t == "h1":
                 self._in_h1 = False
+            if t == "script":
+                self._in_json_ld = False
             if t == tag:
                 break
 
     def handle_data(self, data: str) -> None:
+        if self._in_json_ld:
+            self.json_ld[-1] += data
+            return
         if self._in_title:
             self.title += data
             return
@@ -579,6 +590,29 @@ def _article_from_html(html: str, source: str, p: Path | None, published: date |
                  str(p) if p else None, encoding)
 
 
+def _json_ld_dates(blocks: list[str]) -> list[str]:
+    """Every ``datePublished`` of a page's schema.org JSON-LD (a NewsArticle, in a list or an
+    ``@graph``), in page order; a block that is not JSON is passed over."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("datePublished"), str):
+                found.append(node["datePublished"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for block in blocks:
+        try:
+            walk(json.loads(block))
+        except (ValueError, RecursionError):
+            continue
+    return found
+
+
 def _close_dangling_tags(html: str) -> str:
     """``html`` with every ``<`` after the last ``>`` written as ``&lt;``: text, not a tag.
 
@@ -606,7 +640,7 @@ def _html_date(parser: _PageParser, published: date | None) -> tuple[date | None
         d = parse_dateline(value) if value else None
         if d is not None:
             return d, "html-meta"
-    for value in parser.time_values:
+    for value in [*_json_ld_dates(parser.json_ld), *parser.time_values]:
         d = parse_dateline(value)
         if d is not None:
             return d, "html-meta"

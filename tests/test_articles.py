@@ -70,6 +70,23 @@ def test_html_article() -> None:
         assert boilerplate not in a.text, boilerplate
 
 
+def test_html_date_from_schema_org_json_ld() -> None:
+    """News sites state the date in JSON-LD (a NewsArticle, often inside an @graph); a block
+    that is not JSON is passed over, and a <meta> date wins."""
+    ld = ('{"@context": "https://schema.org", "@graph": [{"@type": "WebPage"}, {"@type": '
+          '"NewsArticle", "datePublished": "2023-10-03T08:00:00Z", "dateModified": '
+          '"2023-10-04T09:00:00Z"}]}')
+    page = ('<html><head>{meta}<script type="application/ld+json">not json {{</script>'
+            '<script type="application/ld+json">{ld}</script></head><body><article>'
+            "<p>Rockets hit Camp Taji on Monday, officials said; nobody was hurt.</p>"
+            "</article></body></html>")
+    a = article_from_text(page.format(meta="", ld=ld))
+    assert (a.published, a.published_from) == (date(2023, 10, 3), "html-meta")
+    assert "datePublished" not in a.text
+    meta = '<meta property="article:published_time" content="2023-10-02">'
+    assert article_from_text(page.format(meta=meta, ld=ld)).published == date(2023, 10, 2)
+
+
 def test_html_detected_by_content_and_pasted(tmp_path: Path) -> None:
     html = VOA_HTML.read_text(encoding="utf-8")
     saved = tmp_path / "page.txt"
