@@ -31,22 +31,31 @@ from geo.gazetteer_build import GENERIC_GEO_WORDS
 from geo.geodesy import haversine_km
 from geo.lexicon import DEMONYMS, find_demonym_countries
 from geo.model import PLACE_KINDS, SITE_KINDS, Place
-from geo.textnorm import fold, name_keys, site_core, skeleton, strip_article, tokens
+from geo.textnorm import (
+    fold,
+    name_keys,
+    respellings,
+    site_core,
+    skeleton,
+    strip_article,
+    tokens,
+)
 
 log = logging.getLogger(__name__)
 
 #: Bump when the cached layout or the build rules change.
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 COMMON_WORDS_FILE = "common_words.txt"
 
 # Match types stored in postings (posting = place index * 4 + match type).
-# Match types 4 and 5 exist only at query time.
-NAME, ALIAS, SITE_CORE, CONTEXT, FUZZY, SITE_FALLBACK = 0, 1, 2, 3, 4, 5
+# Match types 4 to 6 exist only at query time.
+NAME, ALIAS, SITE_CORE, CONTEXT, FUZZY, SITE_FALLBACK, RESPELLED = 0, 1, 2, 3, 4, 5, 6
 _MATCH_REASON = {NAME: "exact name", ALIAS: "alias", SITE_CORE: "site name",
                  CONTEXT: "base-context name", FUZZY: "transliteration variant",
-                 SITE_FALLBACK: "no such site known; the place it is named after"}
+                 SITE_FALLBACK: "no such site known; the place it is named after",
+                 RESPELLED: "name or alias spelled another way"}
 _MATCH_SCORE = {NAME: 3.0, ALIAS: 2.5, SITE_CORE: 2.8, CONTEXT: 1.0, FUZZY: 1.0,
-                SITE_FALLBACK: 2.0}
+                SITE_FALLBACK: 2.0, RESPELLED: 2.0}
 
 #: Words that put a sentence in a base/military context (with the spun synonym "foundation").
 BASE_CONTEXT = re.compile(
@@ -520,6 +529,12 @@ class Gazetteer:
         keys = self._keys(name)  # those of key as well: fold is idempotent
         for k in keys:
             take(_postings(self._exact.get(k)))
+        for k in respellings(name):  # "Tal Tamr" as "Tall Tamr": a name spelled another way
+            for p in _postings(self._exact.get(k)):
+                i, how = p >> 2, p & 3
+                how = RESPELLED if how in (NAME, ALIAS) else how
+                if how < found.get(i, 99):
+                    found[i] = how
         core, had_site = site_core(key)
         if had_site:
             for k in name_keys(core):

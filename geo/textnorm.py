@@ -8,6 +8,8 @@ to a small set of comparable *keys*, so the index and the text scanner agree by 
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 import unicodedata
 
@@ -31,23 +33,17 @@ ARABIC_ARTICLES: frozenset[str] = frozenset({
     "al", "el", "ul", "ad", "ed", "as", "es", "an", "en", "ar", "er", "at", "et", "az", "ez",
     "ash", "esh", "adh", "ath", "al-", "al'", "il",
 })
-#: Arabic words that start or join many place names, spelled several ways ("Tal Tamr", "Tall
-#: Tamr", "Tell Tamer"; "Ras el-Ain", "Ras al-Ayn"; "Um Qasr", "Umm Qasr"): a name of two or
-#: more words is also keyed with each written the way GeoNames mostly does.
-GENERIC_SPELLINGS: dict[str, str] = {
-    "tal": "tall", "tel": "tall", "tell": "tall", "til": "tall",
-    "ain": "ayn", "ein": "ayn",
-    "deir": "dayr", "dair": "dayr",
-    "kfar": "kafr", "kefr": "kafr", "kafar": "kafr",
-    "um": "umm",
-    "abou": "abu",
-    "jebel": "jabal", "jabel": "jabal", "jbel": "jabal",
-    "wady": "wadi",
-    "khirbet": "khirbat", "khirbit": "khirbat",
-    "sheikh": "shaykh", "shaikh": "shaykh", "sheik": "shaykh",
-    "kasr": "qasr",
-    "el": "al", "ul": "al",
-}
+#: Arabic words that start or join many place names, each spelled several ways ("Tal Tamr",
+#: "Tall Tamr", "Tell Tamer"; "Ras el-Ain", "Ras al-Ayn"; "Um Qasr", "Umm Qasr").
+SPELLING_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("tall", "tal", "tel", "tell", "til"), ("ayn", "ain", "ein"), ("dayr", "deir", "dair"),
+    ("kafr", "kfar", "kefr", "kafar"), ("umm", "um"), ("abu", "abou"),
+    ("jabal", "jebel", "jabel", "jbel"), ("wadi", "wady"), ("khirbat", "khirbet", "khirbit"),
+    ("shaykh", "sheikh", "shaikh", "sheik"), ("qasr", "kasr"), ("al", "el", "ul"),
+)
+_SPELLINGS = {word: group for group in SPELLING_GROUPS for word in group}
+#: Respellings tried for one name at the most (a name of many such words has many).
+MAX_RESPELLINGS = 64
 #: Words of a site name that say "this is a base/airfield", stripped to find the site's core name.
 SITE_PREFIXES: tuple[tuple[str, ...], ...] = (
     ("forward", "operating", "base"), ("joint", "base"), ("camp",), ("fob",), ("base",),
@@ -130,19 +126,24 @@ def name_keys(name: str) -> set[str]:
 
     Hyphen/space variants collapse in :func:`fold`; the bare form ("qaim"), the fused form
     ("alqaim") and letter-digit joins ("k 1" -> "k1") are added so "Al Qa'im", "al-Qaim", "Qaim",
-    "K-1" and "K1" share keys; and the same for the name with :data:`GENERIC_SPELLINGS`, so
-    "Tal Tamr" and "Tell Tamr" share "tall tamr".
+    "K-1" and "K1" share keys.
     """
     key = fold(name)
-    if not key:
+    return _forms(key) if key else set()
+
+
+def respellings(name: str) -> set[str]:
+    """The keys of a name of two or more words written with the other spellings of its Arabic
+    words (:data:`SPELLING_GROUPS`), not its own: "Tal Tamr" -> "tall tamr", "tell tamr"..."""
+    words = fold(name).split()
+    groups = [_SPELLINGS.get(w, (w,)) for w in words]
+    count = math.prod(len(g) for g in groups)
+    if len(words) < 2 or count == 1 or count > MAX_RESPELLINGS:
         return set()
-    keys = _forms(key)
-    words = key.split()
-    if len(words) > 1:
-        usual = " ".join([GENERIC_SPELLINGS.get(w, w) for w in words])
-        if usual != key:
-            keys |= _forms(usual)
-    return keys
+    keys: set[str] = set()
+    for spelled in itertools.product(*groups):
+        keys |= _forms(" ".join(spelled))
+    return keys - name_keys(name)
 
 
 def _forms(key: str) -> set[str]:

@@ -4,7 +4,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.textnorm import fold, name_keys, site_core, skeleton, strip_article, tokens
+from geo.textnorm import (
+    fold,
+    name_keys,
+    respellings,
+    site_core,
+    skeleton,
+    strip_article,
+    tokens,
+)
 
 
 def test_fold_strips_case_diacritics_apostrophes_and_hyphens():
@@ -29,17 +37,19 @@ def test_name_keys_cover_article_forms():
 @pytest.mark.parametrize(("written", "indexed"), [
     ("Tal Tamr", "Tall Tamr"), ("Tell Abyad", "Tall Abyad"), ("Ras el-Ain", "Ra's al 'Ayn"),
     ("Um Qasr", "Umm Qasr"), ("Deir Hafir", "Dayr Hafir"), ("Jebel Sinjar", "Jabal Sinjar"),
-    ("Kfar Nabl", "Kafr Nabl"), ("Sheikh Maqsoud", "Shaykh Maqsoud"),
+    ("Kfar Nabl", "Kafr Nabl"), ("Sheikh Maqsoud", "Shaykh Maqsoud"), ("Tall Tamr", "Tal Tamr"),
 ])
-def test_name_keys_share_a_key_across_spellings_of_arabic_words(written: str, indexed: str):
+def test_respellings_reach_other_spellings_of_arabic_words(written: str, indexed: str):
     """"Tal", "Tell" and "Tall" (a hill) and their like start many names; a name of two or
-    more words is keyed with each spelled as GeoNames mostly spells it."""
-    assert name_keys(written) & name_keys(indexed)
+    more words is also tried with their other spellings, which are not its own keys."""
+    assert respellings(written) & name_keys(indexed)
+    assert not respellings(written) & name_keys(written)
 
 
-def test_name_keys_respell_only_names_of_several_words():
-    assert not name_keys("Tal") & name_keys("Tall")  # two places, not two spellings
-    assert name_keys("Tel Aviv") >= {"tel aviv"}
+def test_respellings_only_of_names_of_several_words():
+    assert respellings("Tal") == set()  # two places, not two spellings
+    assert respellings("Camp Taji") == set()  # no such word in it
+    assert name_keys("Tal Tamr") == {"tal tamr"}  # the index holds names as written
 
 
 def test_name_keys_join_letter_digit_codes():
