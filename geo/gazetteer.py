@@ -113,7 +113,7 @@ _INNER_LOWER = _words(
     "river governorate province")
 #: A possessive at the end of a token ("Baghdad's Green Zone", "Syria’s Idlib"): tokens keep
 #: their apostrophes ("Qa'im", "Ra's al-Ayn"), so a name is also tried without it.
-_POSSESSIVE_END = re.compile(r"\w['’]s$")
+_POSSESSIVES = ("'s", "’s")
 #: Population under which a town needs the article's country or a locative word to count.
 SMALL_TOWN = 5_000
 MAX_NGRAM = 6
@@ -529,12 +529,6 @@ class Gazetteer:
         keys = self._keys(name)  # those of key as well: fold is idempotent
         for k in keys:
             take(_postings(self._exact.get(k)))
-        for k in respellings(name):  # "Tal Tamr" as "Tall Tamr": a name spelled another way
-            for p in _postings(self._exact.get(k)):
-                i, how = p >> 2, p & 3
-                how = RESPELLED if how in (NAME, ALIAS) else how
-                if how < found.get(i, 99):
-                    found[i] = how
         core, had_site = site_core(key)
         if had_site:
             for k in name_keys(core):
@@ -556,6 +550,10 @@ class Gazetteer:
             for k in name_keys(" ".join(words[:-1])):
                 take(p for p in _postings(self._exact.get(k))
                      if PLACE_KINDS[self._kinds[p >> 2]] == "region")
+        if not found:  # "Tal Tamr" as GeoNames' "Tall Tamr": a name spelled another way
+            for k in respellings(key):
+                take(p for p in _postings(self._exact.get(k)) if p & 3 in (NAME, ALIAS))
+            found = dict.fromkeys(found, RESPELLED)
         return found, region_word
 
     def _rank(self, name: str, ctx: _Context, limit: int) -> list[Candidate]:
@@ -710,7 +708,7 @@ class Gazetteer:
             end = spans[i + n - 1][1]
             surface = text[start:end]
             found, region_word = self._exact_matches(surface)  # no fuzzy matches in text
-            if not found and _POSSESSIVE_END.search(surface):  # "Baghdad's": the name ends
+            if not found and surface.endswith(_POSSESSIVES):  # "Baghdad's": the name ends
                 end -= 2
                 surface = text[start:end]
                 found, region_word = self._exact_matches(surface)
@@ -751,7 +749,7 @@ class Gazetteer:
         if surface.isupper() and len(letters) <= 4 and not kinds & (SITE_KINDS | {"country"}):
             return False  # acronyms ("DER", "MON") are rarely towns
         before = text[max(0, start - 40):start]
-        if _ends_with(_WATER_BEFORE, before):
+        if before.rstrip()[-2:].lower() == "of" and _ends_with(_WATER_BEFORE, before):
             return False
         if _ends_with(_PLACE_NOUN_BEFORE, before) or self._trailing_support(text, end, matches):
             return True

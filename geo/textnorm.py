@@ -136,9 +136,13 @@ def respellings(name: str) -> set[str]:
     """The keys of a name of two or more words written with the other spellings of its Arabic
     words (:data:`SPELLING_GROUPS`), not its own: "Tal Tamr" -> "tall tamr", "tell tamr"..."""
     words = fold(name).split()
-    groups = [_SPELLINGS.get(w, (w,)) for w in words]
+    if len(words) < 2 or not any(w in _SPELLINGS for w in words):
+        return set()
+    # a leading article is dropped by the keys anyway ("al qaim" -> "qaim")
+    groups = [(w,) if i == 0 and w in ARABIC_ARTICLES else _SPELLINGS.get(w, (w,))
+              for i, w in enumerate(words)]
     count = math.prod(len(g) for g in groups)
-    if len(words) < 2 or count == 1 or count > MAX_RESPELLINGS:
+    if count == 1 or count > MAX_RESPELLINGS:
         return set()
     keys: set[str] = set()
     for spelled in itertools.product(*groups):
