@@ -106,7 +106,6 @@ _AGGREGATE = re.compile(
     r"\s+(?:[\w-]+\s+){0,2}(?:attacks|assaults|strikes|incidents|raids|bombings)\b"
     r"|\bhave\s+been\s+(?:hit|targeted|attacked)\s+by\s+(?:\w+\s+)?(?:attacks|assaults)\b"
 )
-#: Withdrawal words that also mean other things ("leave", "close"): they need a place after them.
 #: Trigger concepts that name what a place is and so count inside its name.
 _KIND_WORDS = frozenset({"base", "crossing"})
 #: What makes a sentence about a border crossing an event there: it opens or closes, is
@@ -115,6 +114,7 @@ _CROSSING_ACTION = re.compile(
     r"(?i)\b(?:(?:re)?open(?:s|ed|ing)?|clos(?:e|es|ed|ing|ure)|shut(?:s|ting)?(?:\s+down)?|"
     r"seal(?:s|ed|ing)?|block(?:s|ed|ing|ade)?|seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|"
     r"took\s+control|cross(?:ed|es|ing)?\s+(?:the\s+border|into|over))\b")
+#: Withdrawal words that also mean other things ("leave", "close"): they need a place after them.
 _WEAK_WITHDRAWAL = re.compile(r"(?i)(?:leav|depart|go|exit|move|vacat|clos)")
 #: Words after a weak withdrawal word that make it something else: "close to", "leave for".
 _NOT_WITHDRAWAL_AFTER = re.compile(r"(?i)^\s+(?:to|for|behind)\b")
@@ -167,10 +167,10 @@ _BASE_WORDS = re.compile(r"\b(?:" + "|".join(
     p for concept, (patterns, _) in lexicon.TRIGGERS.items()
     if concept.removesuffix("_context") == "base" for p in patterns) + r")\b", re.IGNORECASE)
 _BASE_LEADS = lexicon.pattern_leads(_BASE_WORDS.pattern, re.IGNORECASE)
-#: Kinds that are places where an event can happen at a point (not countries, rivers).
 #: How far apart an undated report of an attack in a town and a dated one in the same
 #: article may be and still be one attack (the store merges across articles at 25 km).
 _SAME_ATTACK_KM = 25.0
+#: Kinds that are places where an event can happen at a point (not countries, rivers).
 _POINT_KINDS = frozenset({"city", "town", "military_base", "airfield", "airport",
                           "border_crossing", "facility"})
 
