@@ -106,6 +106,9 @@ _AGGREGATE = re.compile(
     r"\s+(?:[\w-]+\s+){0,2}(?:attacks|assaults|strikes|incidents|raids|bombings)\b"
     r"|\bhave\s+been\s+(?:hit|targeted|attacked)\s+by\s+(?:\w+\s+)?(?:attacks|assaults)\b"
 )
+#: Where one clause of a sentence ends and another, with its own subject perhaps, begins.
+_CLAUSE_BREAK = re.compile(
+    r"(?i)(?:,\s+|\s+)(?:after|before|while|whereas|but|and\s+then)\s+|;\s+|,\s+and\s+")
 #: Trigger concepts that name what a place is and so count inside its name.
 _KIND_WORDS = frozenset({"base", "crossing"})
 #: What makes a sentence about a border crossing an event there: it opens or closes, is
@@ -381,10 +384,9 @@ class Extractor:
         base_triggers = [t for t in triggers if t.concept == "base"]
 
         casualties = lexicon.find_casualties(sent.text)
-        named: dict[str, str] = {}
-        for a in lexicon.find_actors(sent.text):  # first role per actor
-            named.setdefault(a.name, a.name + (" (target)" if a.role == "target" else ""))
-        actors = list(named.values())
+        found_actors = lexicon.find_actors(sent.text)
+        actors = _actor_names(found_actors)
+        several_kinds = len({etype for etype, _ in kinds}) > 1
         aggregate = _is_aggregate(sent.text)
         hedged = bool(_HEDGE.search(sent.text))
         located = _locations(_drop_containers(sent, places))
@@ -408,7 +410,8 @@ class Extractor:
             if etype == "border_crossing":
                 targets = [p for p in located if p.place and p.place.kind == "border_crossing"]
             for res, date_ref in ((r, d) for r in targets for d in date_refs):
-                ev = self._event(article, sent, etype, res, date_ref, actors, hedged)
+                own = several_kinds and _clause_actors(found_actors, sent.text, offset)
+                ev = self._event(article, sent, etype, res, date_ref, own or actors, hedged)
                 if etype in ATTACK_TYPES:
                     ev.killed, ev.wounded = casualties.killed, casualties.wounded
                     ev.aggregate = aggregate
@@ -586,6 +589,31 @@ def _clauses(kinds: list[tuple[str, int]], located: list[_Resolved],
     offsets = sorted({offset for _, offset in kinds})
     bounds = [0, *offsets[1:], len(sent.text)]
     return {o: (sent.start + bounds[i], sent.start + bounds[i + 1]) for i, o in enumerate(offsets)}
+
+
+def _actor_names(actors: Iterable[lexicon.Actor]) -> list[str]:
+    """Each actor once, with its first role: "Houthis", "US forces (target)"."""
+    named: dict[str, str] = {}
+    for a in actors:
+        named.setdefault(a.name, a.name + (" (target)" if a.role == "target" else ""))
+    return list(named.values())
+
+
+def _clause_actors(actors: list[lexicon.Actor], text: str, offset: int) -> list[str]:
+    """The actors of the clause that holds the event word at ``offset``, when the clause
+    names its own subject: "Ukrainian troops withdrew ..., after Russian forces captured
+    Avdiivka" is a withdrawal by Ukraine's forces and a capture by Russia's. A clause without
+    one shares the sentence's ("withdrew from al-Qaim after handing the base to Iraqi forces"):
+    then nothing is returned."""
+    start, end = 0, len(text)
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.end() <= offset:
+            start = m.end()
+        else:
+            end = min(end, m.start())
+            break
+    own = [a for a in actors if start <= a.start < end]
+    return _actor_names(own) if any(a.start < offset for a in own) else []
 
 
 def _nearest_date(refs: list[dates_mod.DateRef], at: int, used: set[int],

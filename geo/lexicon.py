@@ -406,6 +406,9 @@ TRIGGERS: dict[str, tuple[tuple[str, ...], bool]] = {
     "handover": ((
         r"hand(?:s|ed|ing)?\s+(?:over|about)", r"hand-?overs?", r"handed\s+to",
         r"hand(?:s|ed|ing)?\s+(?:it|them|the\s+\w+|\w+)\s+(?:over|back)\s+to",
+        # "handing the base to Iraqi forces" (the base word stays a base word)
+        r"hand(?:s|ed|ing)?(?=\s+(?:the\s+|its\s+|their\s+)?(?:(?:air\s*)?base|site|camp|"
+        r"facility|compound|garrison|positions?)\s+to\b)",
         r"transfer(?:s|red|ring)?", r"turn(?:s|ed|ing)?\s+over", r"hand(?:s|ed|ing)?\s+back",
         r"returned\s+to\s+(?:Iraqi|Syrian|government)",
         # "Iraqi forces took over the Qayyarah airbase from the coalition": received it

@@ -449,3 +449,16 @@ def test_more_ways_news_tells_an_event(extractor, sentence, expected):
     events = extractor.extract(article_from_text(f"DATE: 2020-03-15\n\n{sentence}"))
     found = [(e.event_type, e.place) for e in events if e.event_type != "base"]
     assert found == ([expected] if expected else [])
+
+
+def test_a_clause_with_its_own_subject_has_its_own_actors(extractor):
+    """Two subjects, two events: each takes the actors of its clause; a clause without a
+    subject of its own shares the sentence's ("after handing the base to Iraqi forces")."""
+    text = ("DATE: 2024-03-14\n\nUkrainian troops withdrew from the village of Lastochkyne, west "
+            "of Avdiivka, the army said, after Russian forces captured Avdiivka last month. US "
+            "troops withdrew from al-Qaim after handing the base to Iraqi forces on Sunday.")
+    actors = {(e.event_type, e.place): e.actors for e in extractor.extract(article_from_text(text))}
+    assert actors[("withdrawal", "Avdiivka")] == ["Ukrainian forces"]
+    assert actors[("territory_change", "Avdiivka")] == ["Russian forces"]
+    assert actors[("withdrawal", "al-Qaim")] == ["US forces"]
+    assert actors[("handover", "al-Qaim")] == ["US forces", "Iraqi forces"]
