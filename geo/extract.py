@@ -54,8 +54,11 @@ _NEAR = re.compile(
     r"(?i)\b(?:near|nearby|outside|close\s+to|around|in\s+the\s+vicinity\s+of|vicinity\s+of|"
     r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of|"
     r"\d+\s*(?:km|kilometers|kilometres|miles)\s+(?:from|of)|"
-    r"outskirts\s+of|edge\s+of)\s+(?:the\s+)?(?:\w+\s+){0,3}$"
+    r"outskirts\s+of|edge\s+of|between)\s+(?:the\s+)?(?:\w+\s+){0,3}$"
 )
+#: The second end of a stretch ("on the highway between Nasiriyah and Samawah"): one event,
+#: near the first end, not one at each.
+_BETWEEN_SECOND = re.compile(r"(?i)\bbetween\s+(?:the\s+)?[\w'’-]+(?:\s+[\w'’-]+){0,3}\s+and\s+$")
 #: "Iraq's parliament", "Iran's supreme leader": a possessive names an owner, not a location.
 _POSSESSIVE = re.compile(r"^\s*['’]s?\b")
 #: A town's possessive followed by a part of it: "Baghdad's Tayaran Square", "Mosul's old city".
@@ -347,7 +350,8 @@ class Extractor:
             sent.places.append(_Resolved(
                 m.start, m.end, m.surface, best.place, 0.5 if ambiguous else 1.0,
                 tuple(best.reasons), near=bool(_NEAR.search(before)),
-                reference=bool(whose or _REFERENCE.search(before)),
+                reference=bool(whose or _REFERENCE.search(before)
+                               or _BETWEEN_SECOND.search(before)),
                 stay=bool(_STAY_BEFORE.search(before)),
                 origin=bool(_ORIGIN_BEFORE.search(before))))
         for sent in sentences:

@@ -462,3 +462,10 @@ def test_a_clause_with_its_own_subject_has_its_own_actors(extractor):
     assert actors[("territory_change", "Avdiivka")] == ["Russian forces"]
     assert actors[("withdrawal", "al-Qaim")] == ["US forces"]
     assert actors[("handover", "al-Qaim")] == ["US forces", "Iraqi forces"]
+
+
+def test_an_event_between_two_places_is_one_event_near_the_first(extractor):
+    text = ("DATE: 2020-09-28\n\nA roadside bomb hit a convoy on the highway between Nasiriyah "
+            "and Samawah on Sunday. Rockets hit Baghdad and Erbil on Sunday.")
+    events = sorted((e.place, e.geo_precision) for e in extractor.extract(article_from_text(text)))
+    assert events == [("Baghdad", 1), ("Erbil", 1), ("Nasiriyah", 2)]
