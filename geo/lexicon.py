@@ -683,6 +683,8 @@ _BARE_NUMBER_END = re.compile(
 _ADVERBS = (
     r"(?:\s+(?:seriously|critically|severely|fatally|lightly|slightly|badly|also|reportedly))?"
 )
+#: Person nouns right after a group's own ("two American troops": the group ends at the first).
+_MORE_NOUNS = re.compile(rf"(?:\s+{PERSON_NOUNS}\b)*", re.IGNORECASE)
 _SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|as\s+well\s+as\s+|plus\s+)")
 
 
@@ -774,7 +776,7 @@ def _read_groups(text: str) -> tuple[int, int | None] | None:
         groups += 1
         vague = vague or count is None
         total += count or 0
-        pos = m.end()
+        pos = _MORE_NOUNS.match(text, m.end()).end()  # "two American| troops and a Briton"
         sep = _SEPARATOR.match(text, pos)
         nxt = _GROUP.match(text, sep.end()) if sep else None
         if not sep or not nxt or not _group_count(nxt, text[nxt.end():])[0]:

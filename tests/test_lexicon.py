@@ -68,6 +68,7 @@ def _sentence_with(text: str, needle: str) -> str:
     ("The attack left 14 other US soldiers, contractors and coalition personnel wounded, five of "
      "them critically.", None, 14),
     ("two Americans and three Britons were killed", 5, None),
+    ("The assault on the Taji base killed two American troops and a British soldier.", 3, None),
 ])
 def test_casualties_from_real_sentences(sentence: str, killed: int | None,
                                         wounded: int | None) -> None:
