@@ -413,8 +413,8 @@ class Extractor:
                 targets = [p for p in targets if p is None or not p.origin] or targets
             if etype == "border_crossing":
                 targets = [p for p in located if p.place and p.place.kind == "border_crossing"]
+            own = several_kinds and _clause_actors(found_actors, sent.text, offset)
             for res, date_ref in ((r, d) for r in targets for d in date_refs):
-                own = several_kinds and _clause_actors(found_actors, sent.text, offset)
                 ev = self._event(article, sent, etype, res, date_ref, own or actors, hedged)
                 if etype in ATTACK_TYPES:
                     ev.killed, ev.wounded = casualties.killed, casualties.wounded
@@ -800,15 +800,16 @@ def _fold_vague(events: list[Event]) -> list[Event]:
       attack within :data:`_SAME_ATTACK_KM` of it whose counts do not contradict it ("A
       rocket attack on a base in Erbil on Monday killed a contractor", at Erbil Air Base).
     """
+    placed = [e for e in events if e.has_point and e.event_type in ATTACK_TYPES
+              and not e.aggregate]
     out: list[Event] = []
     for ev in events:
         fits = None
         if ev.event_type in ATTACK_TYPES and not ev.aggregate:
             if ev.place_kind == "country":
-                fits = [e for e in _placed_attacks(events) if e.country == ev.country
-                        and _agree(e, ev)]
+                fits = [e for e in placed if e.country == ev.country and _agree(e, ev)]
             elif ev.date is None and ev.place_kind in ("city", "town") and ev.has_point:
-                fits = [e for e in _placed_attacks(events) if e.date is not None
+                fits = [e for e in placed if e.date is not None
                         and _agree(e, ev, positive=False)
                         and haversine_km(e.lat, e.lon, ev.lat, ev.lon) <= _SAME_ATTACK_KM]
         if fits is not None and len(fits) == 1:
@@ -816,11 +817,6 @@ def _fold_vague(events: list[Event]) -> list[Event]:
             continue
         out.append(ev)
     return out
-
-
-def _placed_attacks(events: list[Event]) -> list[Event]:
-    return [e for e in events if e.has_point and e.event_type in ATTACK_TYPES
-            and not e.aggregate]
 
 
 def _agree(a: Event, b: Event, positive: bool = True) -> bool:
