@@ -11,17 +11,19 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from bench import extract_bench, gazetteer_bench, map_bench, store_bench
+from bench import extract_bench, gazetteer_bench, long_bench, map_bench, store_bench
 from bench.common import Figure, machine, table
 
-PARTS = ("gazetteer", "extract", "store", "map")
+PARTS = ("gazetteer", "extract", "long", "store", "map")
 
 
 def _runners(args: argparse.Namespace) -> dict[str, Callable[[], list[Figure]]]:
     sizes = tuple(int(s) for s in args.map_sizes.split(",") if s.strip())
+    long_sizes = tuple(int(s) for s in args.long_sizes.split(",") if s.strip())
     return {
         "gazetteer": lambda: gazetteer_bench.run(n=args.lookups),
         "extract": lambda: extract_bench.run(n=args.n, seed=args.seed, workers=args.workers),
+        "long": lambda: long_bench.run(sizes=long_sizes),
         "store": lambda: store_bench.run(n=args.events, batch=args.batch),
         "map": lambda: map_bench.run(sizes=sizes, browser=not args.no_browser),
     }
@@ -39,6 +41,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=100_000, help="events per add_events call")
     parser.add_argument("--map-sizes", default="1000,10000,100000,1000000",
                         help="comma-separated stored-event counts for the map")
+    parser.add_argument("--long-sizes", default=",".join(map(str, long_bench.SIZES)),
+                        help="comma-separated article sizes in bytes for the long-article part")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium figures")
     args = parser.parse_args(argv)
     unknown = [p for p in args.parts if p not in PARTS]

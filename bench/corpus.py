@@ -205,6 +205,31 @@ def write_corpus(out_dir: str | Path, n: int = 10_000, seed: int = 0,
     return paths
 
 
+#: The user's sentence of the long-article benchmark, repeated ("a hostile upload").
+REPEATED_SENTENCE = "Rockets hit the Taji base on 5 March 2020, killing two soldiers."
+
+
+def long_article(size: int, varied: bool, one_line: bool, seed: int = 0,
+                 names: Names | None = None) -> str:
+    """An article of about ``size`` characters: the one sentence repeated, or (``varied``)
+    report and background sentences of the generated corpus about changing places; one
+    paragraph a line, or the whole body on ``one_line``."""
+    writer = _Writer(random.Random(f"long:{seed}"), names or load_names()) if varied else None
+    head = f"DATE: {writer.published.isoformat() if writer else '2020-03-10'}\n\n"
+    paragraphs: list[str] = []
+    length = len(head)
+    while length < size:
+        if writer is None:
+            paragraph = " ".join([REPEATED_SENTENCE] * 3)
+        else:
+            paragraph = " ".join(writer.report() if writer.rng.random() < 0.6
+                                 else writer.background() for _ in range(4))
+        paragraphs.append(paragraph)
+        length += len(paragraph) + 1
+    body = (" " if one_line else "\n").join(paragraphs)
+    return head + body[:max(0, size - len(head))] + "\n"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.corpus", description=__doc__)
     parser.add_argument("out_dir", type=Path)

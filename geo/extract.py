@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -28,7 +29,7 @@ from geo import dates as dates_mod
 from geo import lexicon
 from geo.articles import Article
 from geo.gazetteer import Candidate, Gazetteer
-from geo.geodesy import haversine_km
+from geo.geodesy import PointGrid, haversine_km
 from geo.model import ATTACK_TYPES, SITE_KINDS, Event, Evidence, Place
 from geo.textnorm import fold
 
@@ -223,6 +224,21 @@ def infobox_period(text: str, date_refs: list[dates_mod.DateRef]
             (field_.start(), prose.start() if prose else len(text)))
 
 
+class _SpanSet:
+    """Character spans, asked whether any overlaps a given span in logarithmic time."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [s for s, _ in ordered]
+        self._reach: list[int] = []  # the furthest end of the spans up to each one
+        for _, end in ordered:
+            self._reach.append(max(end, self._reach[-1]) if self._reach else end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        before = bisect_left(self._starts, end)  # the spans that start before ``end``
+        return before > 0 and self._reach[before - 1] > start
+
+
 def _names_a_target(sentence: str, trigger: lexicon.Trigger) -> bool:
     """A weapon word that names what was hit or stored, not what was fired ("a ballistic
     missile depot were targeted"): it does not make the sentence's attack a missile attack."""
@@ -314,10 +330,10 @@ class Extractor:
         def sentence_of(offset: int) -> int:
             return max(0, bisect_right(starts, offset) - 1)
 
-        actor_spans = [(a.start, a.end) for a in lexicon.find_actors(text)]
+        in_actor = _SpanSet((a.start, a.end) for a in lexicon.find_actors(text))
         mentions = [m for m in self.gazetteer.resolve_mentions(
                         text, prefer_sites_at=lambda at: sentence_of(at) in base_sentences)
-                    if m.candidates and not any(s < m.end and m.start < e for s, e in actor_spans)]
+                    if m.candidates and not in_actor.overlaps(m.start, m.end)]
         countries = _article_countries(mentions)
         countries |= lexicon.find_demonym_countries(text, places_only=True)
         for m in mentions:
@@ -681,14 +697,14 @@ def _add_follow_up(event: Event, sent: _Sentence, article: Article,
     if site is not None:
         event.place = site.surface
         _set_place(event, site)
-        event.notes += f"; place '{site.surface}' from the next sentence"
+        _add_note(event, f"place '{site.surface}' from the next sentence")
     elif casualties.killed is None and casualties.wounded is None:
         return
     event.killed = _max(event.killed, casualties.killed)
     event.wounded = _max(event.wounded, casualties.wounded)
     event.sources.append(Evidence(sent.text, sent.start, sent.end, article.source, article.title,
                                   article.published.isoformat() if article.published else None))
-    event.notes += "; counts from the next sentence"
+    _add_note(event, "counts from the next sentence")
 
 
 def _definite(sent: _Sentence, triggers: list[lexicon.Trigger]) -> bool:
@@ -778,17 +794,67 @@ def _same_report(a: Event, b: Event) -> bool:
 
 
 def _merge_within_article(events: list[Event]) -> list[Event]:
+    """Each event joins the first earlier one that reports the same thing (:func:`_same_report`),
+    found through an index by type family and place, so an article of thousands of events
+    costs time linear in their number."""
     merged: list[Event] = []
+    reports: dict[tuple[str, bool, str], _Reports] = {}
+    spans: dict[int, set[tuple[int, int]]] = {}
     for ev in events:
-        twin = next((m for m in merged if _same_report(m, ev)), None)
-        if twin is None:
+        if ev.place_id is None or ev.place_kind not in _POINT_KINDS:
             merged.append(ev)
             continue
-        _absorb(twin, ev)
-    return _fold_vague(merged)
+        family = "attack" if ev.event_type in ATTACK_TYPES else ev.event_type
+        at_place = reports.setdefault((family, ev.aggregate, ev.place_id), _Reports())
+        twin = at_place.twin(ev)
+        if twin is None:
+            at_place.add(ev, len(merged))
+            merged.append(ev)
+            continue
+        undated = twin.date is None
+        _absorb(twin, ev, spans)
+        if undated and twin.date is not None:
+            at_place.dated(twin)
+    return _fold_vague(merged, spans)
 
 
-def _fold_vague(events: list[Event]) -> list[Event]:
+class _Reports:
+    """The merged events of one type family at one place, in article order. A new report
+    joins the first of them (:func:`_same_report`): when undated, the first of all; when
+    dated, the first undated one or the first of its date, whichever is earlier."""
+
+    def __init__(self) -> None:
+        self.order: dict[int, int] = {}  # id(event) -> its position among the merged events
+        self.first: Event | None = None
+        self.undated: deque[Event] = deque()  # in article order
+        self.by_date: dict[str, Event] = {}  # the first event of each date
+
+    def add(self, ev: Event, position: int) -> None:
+        self.order[id(ev)] = position
+        self.first = self.first or ev
+        if ev.date is None:
+            self.undated.append(ev)
+        else:
+            self.by_date.setdefault(ev.date, ev)
+
+    def twin(self, ev: Event) -> Event | None:
+        if ev.date is None:
+            return self.first
+        found = [e for e in (self.undated[0] if self.undated else None,
+                             self.by_date.get(ev.date)) if e is not None]
+        return min(found, key=lambda e: self.order[id(e)], default=None)
+
+    def dated(self, ev: Event) -> None:
+        """``ev``, undated until now, took a date from a report it absorbed (only the first
+        undated event ever absorbs one)."""
+        assert self.undated[0] is ev
+        self.undated.popleft()
+        first = self.by_date.get(ev.date)
+        if first is None or self.order[id(ev)] < self.order[id(first)]:
+            self.by_date[ev.date] = ev
+
+
+def _fold_vague(events: list[Event], spans: dict[int, set[tuple[int, int]]]) -> list[Event]:
     """Two loose reports of an attack that the article places more exactly elsewhere (often
     its headline's) become sources of that report, when it is the only one that fits:
 
@@ -799,24 +865,50 @@ def _fold_vague(events: list[Event]) -> list[Event]:
     * an undated one in a town ("Rocket assault on Erbil kills contractor") is the dated
       attack within :data:`_SAME_ATTACK_KM` of it whose counts do not contradict it ("A
       rocket attack on a base in Erbil on Monday killed a contractor", at Erbil Air Base).
+
+    The placed attacks are indexed by country and by point; a loose report that could be any
+    of more than :data:`_MAX_LOOSE_FITS` of them is left as it is.
     """
     placed = [e for e in events if e.has_point and e.event_type in ATTACK_TYPES
               and not e.aggregate]
+    by_country: dict[str | None, list[Event]] = {}
+    for e in placed:
+        by_country.setdefault(e.country, []).append(e)
+    near: PointGrid[Event] | None = None
     out: list[Event] = []
     for ev in events:
         fits = None
         if ev.event_type in ATTACK_TYPES and not ev.aggregate:
             if ev.place_kind == "country":
-                fits = [e for e in placed if e.country == ev.country and _agree(e, ev)]
+                fits = _fits(ev, by_country.get(ev.country, ()), positive=True)
             elif ev.date is None and ev.place_kind in ("city", "town") and ev.has_point:
-                fits = [e for e in placed if e.date is not None
-                        and _agree(e, ev, positive=False)
-                        and haversine_km(e.lat, e.lon, ev.lat, ev.lon) <= _SAME_ATTACK_KM]
+                if near is None:
+                    near = PointGrid(((e.lat, e.lon, e) for e in placed), _SAME_ATTACK_KM)
+                fits = _fits(ev, (e for _, e in near.within(ev.lat, ev.lon)
+                                  if e.date is not None), positive=False)
         if fits is not None and len(fits) == 1:
-            _absorb(fits[0], ev)
+            _absorb(fits[0], ev, spans)
             continue
         out.append(ev)
     return out
+
+
+#: How many placed attacks a loose report is compared with before it is left alone.
+_MAX_LOOSE_FITS = 200
+
+
+def _fits(ev: Event, pool: Iterable[Event], positive: bool) -> list[Event] | None:
+    """Up to two events of ``pool`` that agree with ``ev`` (two are enough to say it is not
+    the only one), or None when ``pool`` is too large to read."""
+    fits: list[Event] = []
+    for n, e in enumerate(pool):
+        if n == _MAX_LOOSE_FITS:
+            return None
+        if _agree(e, ev, positive=positive):
+            fits.append(e)
+            if len(fits) == 2:
+                break
+    return fits
 
 
 def _agree(a: Event, b: Event, positive: bool = True) -> bool:
@@ -827,8 +919,9 @@ def _agree(a: Event, b: Event, positive: bool = True) -> bool:
             and all(x is None or y is None or x == y for x, y in pairs))
 
 
-def _absorb(keep: Event, other: Event) -> None:
-    """Folds ``other`` into ``keep``: the more specific type and date, counts, actors, evidence."""
+def _absorb(keep: Event, other: Event, spans: dict[int, set[tuple[int, int]]]) -> None:
+    """Folds ``other`` into ``keep``: the more specific type and date, counts, actors, evidence.
+    ``spans``: the evidence spans of each event that has absorbed another, by ``id``."""
     if _TYPE_RANK.get(other.event_type, 99) < _TYPE_RANK.get(keep.event_type, 99):
         keep.event_type = other.event_type
     if keep.date is None and other.date is not None:
@@ -838,10 +931,27 @@ def _absorb(keep: Event, other: Event) -> None:
     keep.wounded = _max(keep.wounded, other.wounded)
     keep.actors = _unique([*keep.actors, *other.actors])
     keep.confidence = max(keep.confidence, other.confidence)
-    known = {(s.start, s.end) for s in keep.sources}
-    keep.sources.extend(s for s in other.sources if (s.start, s.end) not in known)
+    known = spans.get(id(keep))
+    if known is None:
+        known = spans[id(keep)] = {(s.start, s.end) for s in keep.sources}
+    for s in other.sources:
+        if (s.start, s.end) not in known:
+            known.add((s.start, s.end))
+            keep.sources.append(s)
     if other.notes and other.notes not in keep.notes:
-        keep.notes = f"{keep.notes}; merged: {other.notes}" if keep.notes else other.notes
+        _add_note(keep, f"merged: {other.notes}" if keep.notes else other.notes)
+
+
+#: Notes beyond this length are cut short ("; ..."): an event merged from thousands of
+#: reports does not carry thousands of notes.
+_NOTES_MAX = 2000
+
+
+def _add_note(ev: Event, note: str) -> None:
+    if len(ev.notes) < _NOTES_MAX:
+        ev.notes = f"{ev.notes}; {note}" if ev.notes else note
+    elif not ev.notes.endswith("; ..."):
+        ev.notes += "; ..."
 
 
 def _max(a: int | None, b: int | None) -> int | None:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from geo.config import GAZETTEER_DATA_DIR, Settings
 from geo.gazetteer_build import GENERIC_GEO_WORDS
-from geo.geodesy import haversine_km
+from geo.geodesy import PointGrid
 from geo.lexicon import DEMONYMS, find_demonym_countries
 from geo.model import PLACE_KINDS, SITE_KINDS, Place
 from geo.textnorm import (
@@ -117,9 +117,9 @@ _POSSESSIVES = ("'s", "’s")
 #: Population under which a town needs the article's country or a locative word to count.
 SMALL_TOWN = 5_000
 MAX_NGRAM = 6
-#: Degrees of latitude beyond which two points are surely more than 150 km apart (1 degree of
-#: a great circle is 111.2 km; 1.4 degrees is 155 km, a margin for rounding).
-_NEAR_DEGREES = 1.4
+#: How far a place named nearby can be and still rank a candidate (150 km and a margin for
+#: rounding: the bonus itself stops at 150 km).
+_NEAR_KM = 155.0
 _CITY = PLACE_KINDS.index("city")
 #: Characters each side of a name whose words rank its candidates (region and country names).
 _WINDOW = 200
@@ -161,11 +161,14 @@ class _Context:
 
     countries: frozenset[str]
     context_key: str
-    near: tuple[tuple[float, float], ...]
+    #: points of places named nearby (an empty grid: none); ``own``: the point of the name's
+    #: own best place, no evidence for itself
+    near: PointGrid[tuple[float, float]]
     base: bool
     region_word: bool = False
     #: keys of the name being ranked: the name itself in the context is no evidence
     own_keys: frozenset[str] = frozenset()
+    own: tuple[float, float] | None = None
 
 
 def _add(index: dict[str, list[int]], key: str, posting: int) -> None:
@@ -485,7 +488,8 @@ class Gazetteer:
         else:
             countries = frozenset(c.upper() for c in country if c)
         return _Context(countries=countries, context_key=f" {fold(context)} ",
-                        near=tuple(near), base=prefer_sites or bool(BASE_CONTEXT.search(context)))
+                        near=_near_grid(near),
+                        base=prefer_sites or bool(BASE_CONTEXT.search(context)))
 
     def _matches(self, name: str, ctx: _Context) -> dict[int, int]:
         """place index -> best (lowest) match type for a name."""
@@ -620,12 +624,9 @@ class Gazetteer:
                 score += 2.5
                 reasons.append(f"context names its {label} {name} (+2.5)")
                 break
-        lat = self._lat[i]
-        # a place more than _NEAR_DEGREES of latitude away is over 150 km away: no bonus, so
-        # its exact distance is not needed (the nearest one decides, and it is kept)
-        near = [(la, lo) for la, lo in ctx.near if abs(la - lat) <= _NEAR_DEGREES]
-        if near:
-            d = min(haversine_km(lat, self._lon[i], la, lo) for la, lo in near)
+        d = ctx.near.nearest_km(self._lat[i], self._lon[i], exclude=ctx.own) \
+            if len(ctx.near) else None
+        if d is not None:
             bonus = 2.0 if d <= 30 else 1.0 if d <= 150 else 0.0
             if bonus:
                 score += bonus
@@ -723,7 +724,7 @@ class Gazetteer:
             seen.update(self._countries[k] for k in matches)
             if not self._gate(text, start, end, surface, matches, article, seen):
                 continue
-            ctx = _Context(countries=article, context_key=scan.context_key(start), near=(),
+            ctx = _Context(countries=article, context_key=scan.context_key(start), near=_NO_NEAR,
                            base=base, region_word=region_word, own_keys=self._keys(surface))
             scored = [self._score(k, v, ctx) for k, v in matches.items()]
             scored.sort(key=lambda t: (-t[0], -self._pop[t[2]], self._ids[t[2]]))
@@ -838,16 +839,14 @@ class Gazetteer:
         if not anchors:
             return mentions
         out = []
-        every, points, countries = tuple(anchors), set(anchors), frozenset(article)
+        near, countries = _near_grid(anchors), frozenset(article)
         for m in mentions:
-            own = (m.best.place.lat, m.best.place.lon) if m.best else None
-            # most mentions are not anchors: they share one tuple of every anchor
-            others = tuple(a for a in anchors if a != own) if own in points else every
             # the caller decides which sentences are about a base; base words in the window
             # do not override that here
             ctx = _Context(countries=countries, context_key=scan.context_key(m.start),
-                           near=others, base=_at(prefer_sites_at, m.start),
-                           own_keys=self._keys(m.surface))
+                           near=near, base=_at(prefer_sites_at, m.start),
+                           own_keys=self._keys(m.surface),
+                           own=(m.best.place.lat, m.best.place.lon) if m.best else None)
             cands = self._rank(m.surface, ctx, 10)
             kept = {c.place.id for c in m.candidates}
             ranked = tuple(c for c in cands if c.place.id in kept) or m.candidates
@@ -968,6 +967,14 @@ def _says_its_kind(key: str) -> bool:
     """A folded name that ends or starts with what it is ("abu kamal border crossing", "camp
     union"): words that mean a site when they follow a name."""
     return site_core(key)[1] or key.endswith((" border crossing", " crossing", " border post"))
+
+
+def _near_grid(points: Iterable[tuple[float, float]]) -> PointGrid[tuple[float, float]]:
+    """The distinct points of places named nearby, for :meth:`Gazetteer._context_score`."""
+    return PointGrid(((la, lo, (la, lo)) for la, lo in dict.fromkeys(points)), _NEAR_KM)
+
+
+_NO_NEAR: PointGrid[tuple[float, float]] = PointGrid((), _NEAR_KM)
 
 
 def _clear(m: Mention) -> bool:

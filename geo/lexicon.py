@@ -69,10 +69,32 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         for m in _TERMINATOR.finditer(line[0]):
             if _ends_with_abbreviation(line[0], m.start()):
                 continue
-            spans.append((start, line.start() + m.end()))
+            spans.extend(_bounded(text, start, line.start() + m.end()))
             start = line.start() + m.end()
-        spans.append((start, line.end()))
+        spans.extend(_bounded(text, start, line.end()))
     return [_trim(text, s, e) for s, e in spans if text[s:e].strip()]
+
+
+#: The longest sentence read as one: a text without full stops (a list, a run-on page, a
+#: hostile upload) is read in pieces of at most this many characters, so the work per
+#: sentence stays bounded and an article's time grows linearly with its length.
+MAX_SENTENCE = 1000
+
+
+def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` in pieces of at most :data:`MAX_SENTENCE` characters, each cut after
+    the last comma, semicolon or colon of its second half, else at its last space."""
+    pieces = []
+    while end - start > MAX_SENTENCE:
+        half, stop = start + MAX_SENTENCE // 2, start + MAX_SENTENCE
+        window = text[half:stop]
+        cut = max(window.rfind(", "), window.rfind("; "), window.rfind(": "))
+        cut = half + cut + 1 if cut >= 0 else half + window.rfind(" ") if " " in window \
+            else stop
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

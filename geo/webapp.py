@@ -272,17 +272,24 @@ def distance_sentence(subject: str, found: tuple[Place, float] | None, what: str
 def highlight_article(text: str, events: Iterable[tuple[int, int]],
                       places: Iterable[tuple[int, int]] = ()) -> str:
     """Escaped article text with event evidence spans in ``<mark class='cm-event'>`` and place
-    names in ``<b class='cm-place'>`` (a place inside an evidence sentence gets both)."""
+    names in ``<b class='cm-place'>`` (a place inside an evidence sentence gets both). One
+    sweep over the spans' ends: time linear in the text and the spans."""
     n = len(text)
-    event_spans = [(s, e) for s, e in events if 0 <= s < e <= n]
-    place_spans = [(s, e) for s, e in places if 0 <= s < e <= n]
-    cuts = sorted({0, n, *(x for span in event_spans + place_spans for x in span)})
-    out = []
+    change: dict[int, list[int]] = {}  # offset -> [events opening - closing, places ...]
+    for kind, spans in ((0, events), (1, places)):
+        for s, e in spans:
+            if 0 <= s < e <= n:
+                change.setdefault(s, [0, 0])[kind] += 1
+                change.setdefault(e, [0, 0])[kind] -= 1
+    cuts = sorted({0, n, *change})
+    out, open_events, open_places = [], 0, 0
     for start, end in zip(cuts, cuts[1:], strict=False):
+        opened = change.get(start, (0, 0))
+        open_events, open_places = open_events + opened[0], open_places + opened[1]
         piece = html.escape(text[start:end]).replace("\n", "<br>")
-        if any(s <= start and end <= e for s, e in place_spans):
+        if open_places:
             piece = f"<b class='cm-place'>{piece}</b>"
-        if any(s <= start and end <= e for s, e in event_spans):
+        if open_events:
             piece = f"<mark class='cm-event'>{piece}</mark>"
         out.append(piece)
     return "".join(out)
@@ -894,8 +901,11 @@ def render_add_article(store: EventStore, settings: Settings, gazetteer: Gazette
             except ArticleError as exc:
                 st.error(str(exc))
                 return
-            st.session_state["cm_draft"] = {"article": article,
-                                            "events": Extractor(gazetteer).extract(article)}
+            with st.spinner(f"Reading {len(article.text):,} characters ..."):
+                st.session_state["cm_draft"] = {
+                    "article": article, "events": Extractor(gazetteer).extract(article),
+                    "places": [(m.start, m.end) for m in gazetteer.find_mentions(
+                        article.text[:PREVIEW_CHARS])]}
         draft = st.session_state.get("cm_draft")
         if draft:
             _review_draft(store, draft, gazetteer)
@@ -950,23 +960,32 @@ def _read_input(pasted: str, upload: Any, settings: Settings) -> Article:
     return read_pasted(pasted, settings)
 
 
+#: The most characters of a draft shown highlighted, and the most events listed one by one
+#: with a place to correct: a long page is reviewed by its start, the rest added as read, so
+#: the page stays quick whatever the article's length.
+PREVIEW_CHARS = 50_000
+REVIEW_EVENTS = 50
+
+
 def _review_draft(store: EventStore, draft: dict[str, Any], gazetteer: Gazetteer) -> None:
     article, events = draft["article"], draft["events"]
-    spans = [(e.evidence_start, e.evidence_end) for e in events]
-    places = [(m.start, m.end) for m in gazetteer.find_mentions(article.text)]
+    shown = article.text[:PREVIEW_CHARS]
+    spans = [(e.evidence_start, min(e.evidence_end, len(shown))) for e in events
+             if e.evidence_start < len(shown)]
     st.markdown(f"**{escape_text(article.title or article.source)}**: {len(events)} event(s)")
     for note in draft_notes(article, events):
         st.info(note)
     st.markdown(
         "<div class='cm-article' style='max-height:300px;overflow:auto;border:1px solid #ddd;"
-        f"padding:6px'>{highlight_article(article.text, spans, places)}</div>",
+        f"padding:6px'>{highlight_article(shown, spans, draft['places'])}</div>",
         unsafe_allow_html=True)
     chosen: list[Event] = []
-    for i, event in enumerate(events):
+    for i, event in enumerate(events[:REVIEW_EVENTS]):
         label = TYPE_STYLES.get(event.event_type)
         st.markdown(f"{i + 1}. **{escape_text(label.label if label else event.event_type)}**, "
                     f"{escape_text(event.date or 'undated')}: “{escape_text(event.evidence)}”")
         chosen.append(_place_picker(i, event, gazetteer))
+    chosen += events[REVIEW_EVENTS:]
     if chosen and st.button(f"Add {len(chosen)} event(s) to the store", key="cm_add",
                             type="primary"):
         result = store_article(store, article, chosen)
@@ -989,6 +1008,12 @@ def draft_notes(article: Article, events: Sequence[Event]) -> list[str]:
     if not events:
         notes.append("No events found in this text (the extractor reads English news "
                      "reports): nothing to add.")
+    if len(article.text) > PREVIEW_CHARS:
+        notes.append(f"A long article: its first {PREVIEW_CHARS:,} of {len(article.text):,} "
+                     "characters are shown.")
+    if len(events) > REVIEW_EVENTS:
+        notes.append(f"{len(events):,} events: the first {REVIEW_EVENTS} are listed to "
+                     "review; the others are added as read.")
     return notes
 
 

@@ -13,10 +13,18 @@ import sys
 
 import pytest
 
-from bench import extract_bench, gazetteer_bench, map_bench, store_bench
+from bench import extract_bench, gazetteer_bench, long_bench, map_bench, store_bench
 from bench.__main__ import parse
 from bench.common import Figure, table
-from bench.corpus import MAX_CHARS, MIN_CHARS, load_names, make_article, write_corpus
+from bench.corpus import (
+    MAX_CHARS,
+    MIN_CHARS,
+    REPEATED_SENTENCE,
+    load_names,
+    long_article,
+    make_article,
+    write_corpus,
+)
 from geo.articles import read_article
 from geo.config import PROJECT_DIR
 
@@ -77,6 +85,25 @@ def test_extract_part(settings, tmp_path):
     assert _named(figures, "4 generated, workers=2: events").value == one
     assert _named(figures, "MB/s").value > 0
     assert len(list((tmp_path / "corpus-0").glob("article_*.txt"))) == 4
+
+
+def test_long_articles_have_their_size_and_shape():
+    names = load_names()
+    for varied in (False, True):
+        one = long_article(20_000, varied, one_line=True, names=names)
+        many = long_article(20_000, varied, one_line=False, names=names)
+        assert 19_000 <= len(one) <= 20_001 and 19_000 <= len(many) <= 20_001
+        assert one.count("\n") == 3 and many.count("\n") > 20  # the DATE line, a blank, the end
+        assert (REPEATED_SENTENCE in one) is not varied
+
+
+def test_long_part():
+    figures = long_bench.run(sizes=(20_000,))
+    assert len([f for f in figures if f.unit == "s/MB"]) == 4
+    assert _named(figures, "one sentence, one line: events").value >= 1
+    assert _named(figures, "varied news, one line: events").value > 20
+    assert _named(figures, "page: read a 0.02 MB upload").value > 0
+    assert _named(figures, "place pickers shown").value <= 50
 
 
 def test_store_part(tmp_path):

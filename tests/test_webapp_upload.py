@@ -250,3 +250,32 @@ def test_an_absurd_death_toll_is_not_stored(store_dir, monkeypatch):
     with EventStore(store_dir) as store:
         stored = store.query_frame()
     assert stored["killed"].dropna().lt(1_000_000).all()
+
+
+def test_a_long_upload_is_reviewed_by_its_start_and_added_whole(store_dir, monkeypatch):
+    """An article of hundreds of events and more text than the preview holds: the page lists
+    the first REVIEW_EVENTS to correct, shows the first PREVIEW_CHARS highlighted, says so,
+    and "Add" stores every event (the work per rerun does not grow with the article)."""
+    from bench.corpus import long_article
+    from geo.webapp import PREVIEW_CHARS, REVIEW_EVENTS
+
+    text = long_article(PREVIEW_CHARS * 3, varied=True, one_line=False)
+    at = _upload(store_dir, monkeypatch, "long.txt", text.encode())
+    assert not at.error, [e.value for e in at.error]
+    events = at.session_state["cm_draft"]["events"]
+    assert len(events) > 2 * REVIEW_EVENTS
+    listed = [m.value for m in at.markdown if m.value.startswith(tuple(
+        f"{i}. **" for i in range(1, len(events) + 1)))]
+    assert len(listed) == REVIEW_EVENTS
+    preview = next(m.value for m in at.markdown if "cm-article" in m.value)
+    assert len(preview) < 4 * PREVIEW_CHARS  # the start, highlighted, not the whole text
+    info = " ".join(i.value for i in at.info)
+    read = at.session_state["cm_draft"]["article"].text
+    assert f"first {PREVIEW_CHARS:,} of {len(read):,} characters" in info
+    assert f"{len(events):,} events: the first {REVIEW_EVENTS} are listed" in info
+    before = _snapshot(store_dir)[0]
+    at.button(key="cm_add").click().run()
+    assert not at.exception and not at.error
+    assert [s.value for s in at.success if s.value.startswith("Article: added ")], \
+        [s.value for s in at.success]
+    assert _snapshot(store_dir)[0] > before
