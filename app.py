@@ -1,5 +1,5 @@
-"""The map page: `streamlit run app.py` (the page itself lives in geo/webapp.py)."""
+"""The map page: `streamlit run app.py` (the page itself lives in geo/web/page.py)."""
 
-from geo.webapp import main
+from geo.web.page import main
 
 main()

@@ -39,7 +39,7 @@ import json, os, sys, time
 from pathlib import Path
 from streamlit.testing.v1 import AppTest
 from geo.config import PROJECT_DIR
-from geo.webapp import RAN
+from geo.web.page import RAN
 os.environ["CONFLICT_MAP_STORE"] = sys.argv[2]
 at = AppTest.from_file(str(PROJECT_DIR / "app.py"), default_timeout=600)
 at.session_state[RAN] = True

@@ -110,7 +110,7 @@ def bench_store(folder: Path, n: int) -> tuple[Path, float | None]:
 def reference_places() -> tuple[list[Any], list[Any]]:
     """The gazetteer's sites and crossings the page draws for context."""
     from geo.gazetteer import Gazetteer
-    from geo.webapp import reference_places_of
+    from geo.web.page import reference_places_of
 
     return reference_places_of(Gazetteer.load(Settings.from_env()))
 
@@ -168,14 +168,14 @@ class Page:
     def plan(self, view: Any) -> Any:
         """The page's plan of ``view``, as when first asked (the page keeps the layers it made
         for a view: a rerun at the same view costs less)."""
-        from geo.webapp import kept_event_layers, plan_map
+        from geo.web.page import kept_event_layers, plan_map
 
         kept_event_layers.clear()
         return plan_map(self.store, {}, self.facets["drawable"], self.budget, view,
                         self.facets["bounds"])
 
     def measure(self, view: Any) -> Planned:
-        from geo.webapp import map_figure
+        from geo.web.page import map_figure
 
         plan_s, plan = median_time(lambda: self.plan(view), self.repeats)
         legend = self.legend if plan.view is not None else ()
@@ -189,7 +189,7 @@ class Page:
 def dense_view(page: Page, first: Planned) -> Any:
     """Baghdad at the closest zoom (9 down to one step in from the first view) that the page
     still draws as cells, standing for other events than the first view."""
-    from geo.webapp import snap_view
+    from geo.web.page import snap_view
 
     for zoom in range(9, first.view.zoom, -1):
         view = snap_view(*DENSE_PLACE, zoom)
@@ -202,7 +202,7 @@ def dense_view(page: Page, first: Planned) -> Any:
 def points_view(page: Page) -> Any:
     """The first of :data:`POINTS_PLACES` at level 12 that the page draws as points, with
     points in it (the first place when none is)."""
-    from geo.webapp import snap_view
+    from geo.web.page import snap_view
 
     views = [snap_view(lat, lon, POINTS_ZOOM) for lat, lon in POINTS_PLACES]
     for view in views:
@@ -228,8 +228,8 @@ class Views:
 def server_side(path: Path, n: int, budget: int, reference: tuple[list[Any], list[Any]],
                 repeats: int) -> tuple[list[Figure], Views]:
     """Figures for the page's server side on the store at ``path``, and the zooms' views."""
-    from geo.store import DB_NAME, EventStore
-    from geo.webapp import SIDEBAR_FACETS, VIEW_FACETS, snap_view
+    from geo.store.sqlite import DB_NAME, EventStore
+    from geo.web.page import SIDEBAR_FACETS, VIEW_FACETS, snap_view
 
     label = f"{n:,} events"
     with EventStore(path) as store:

@@ -126,7 +126,7 @@ def cmd_geocode(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
-    from geo.export import write_events
+    from geo.formats import write_events
     from geo.pipeline import extract_paths
 
     events, failed, read = [], 0, 0
@@ -175,7 +175,7 @@ def _ingest_dask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from geo.export import write_events
+    from geo.formats import write_events
     from geo.store import EventStore
 
     _require_store(settings)
@@ -191,7 +191,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
-    from geo.evaluate import evaluate
+    from geo.extract import evaluate
     from geo.pipeline import load_extractor
 
     report = evaluate(args.gold, args.articles, load_extractor(settings))
@@ -205,7 +205,7 @@ def cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from geo.importers import load_dataset
+    from geo.formats import load_dataset
     from geo.store import EventStore
 
     result = load_dataset(args.file, args.fmt)

@@ -96,7 +96,7 @@ def month_of(event: Event) -> str:
 def events_geoframe(events: Sequence[Event]):
     """The events as a GeoDataFrame with one fixed schema (strings stay strings when every value
     is missing), so parts written by different tasks concatenate."""
-    from geo.export import flat_frame, to_geodataframe
+    from geo.formats import flat_frame, to_geodataframe
 
     frame = flat_frame(list(events))
     for col in _STRING_COLUMNS:

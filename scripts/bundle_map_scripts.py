@@ -1,6 +1,6 @@
 """Rewrite static/vendor/map-scripts.js from the vendored scripts it joins (geo.mapview)."""
 
-from geo.mapview import MAP_SCRIPTS_BUNDLE, VENDOR_DIR, map_scripts_text
+from geo.web.mapview import MAP_SCRIPTS_BUNDLE, VENDOR_DIR, map_scripts_text
 
 if __name__ == "__main__":
     out = VENDOR_DIR / MAP_SCRIPTS_BUNDLE

@@ -32,6 +32,6 @@ def gazetteer(settings: Settings):
 
 @pytest.fixture(scope="session")
 def extractor(gazetteer):
-    from geo.extract import Extractor
+    from geo.extract.extractor import Extractor
 
     return Extractor(gazetteer)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from geo.config import PROJECT_DIR
-from geo.webapp import RAN
+from geo.web.page import RAN
 
 APP = str(PROJECT_DIR / "app.py")
 

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.acled import (
+from geo.formats import ImportFormatError, load_dataset, read_dataset
+from geo.formats.acled import (
     ACLED_COLUMNS,
     REQUIRED_COLUMNS,
     SUB_EVENT_TYPES,
@@ -21,9 +22,8 @@ from geo.acled import (
     read_acled,
     write_acled,
 )
-from geo.importers import ImportFormatError, load_dataset, read_dataset
+from geo.formats.ucdp import read_ucdp
 from geo.model import EVENT_TYPES, Event
-from geo.ucdp import read_ucdp
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = FIXTURES / "acled" / "acled_sample.csv"

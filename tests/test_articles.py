@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from geo.articles import (
+from geo.articles.reader import (
     ArticleError,
     article_from_text,
     iter_article_paths,
     read_article,
     wire_dateline,
 )
-from geo.lexicon import split_sentences
+from geo.text.sentences import split_sentences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 SEED = FIXTURES / "000_4d483444a7d9f67c.txt"

@@ -21,13 +21,14 @@ from pathlib import Path
 
 import pytest
 
-from geo.articles import ArticleError, article_from_text, read_article
+from geo.articles.reader import ArticleError, article_from_text, read_article
 from geo.config import Settings
-from geo.dates import find_dates
-from geo.importers import load_dataset
-from geo.lexicon import find_actors, find_casualties, find_triggers, split_sentences
+from geo.extract.lexicon import find_actors, find_casualties, find_triggers
+from geo.formats import load_dataset
 from geo.pipeline import ingest_paths
 from geo.store import EventStore
+from geo.text.dates import find_dates
+from geo.text.sentences import split_sentences
 
 from .conftest import FIXTURES, SEED
 

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from geo.config import PROJECT_DIR, SEEDS_DIR
-from geo.mapview import BASEMAP_PANE, save_map, split_drawable
 from geo.model import Event, Evidence
 from geo.store import EventStore
-from geo.webapp import FOCUS_ZOOM, plan_map, snap_view
+from geo.web.mapview import BASEMAP_PANE, save_map, split_drawable
+from geo.web.page import FOCUS_ZOOM, plan_map, snap_view
 from tests.browser_helpers import (
     MARKER_STATE_JS,
     Recorder,

@@ -11,7 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
-from geo.acled import read_acled
+from geo.formats.acled import read_acled
 from geo.model import ATTACK_TYPES
 from geo.store import EventStore
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.dates import find_dates, parse_dateline
+from geo.text.dates import find_dates, parse_dateline
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 
@@ -209,7 +209,7 @@ def test_texts_without_month_weekday_or_year_words_give_nothing() -> None:
 
 def test_stated_days_read_once_are_those_read_alone() -> None:
     """find_dates hands the day-month rule the stated days it already read: same refs."""
-    from geo.dates import _rule_day_month, _stated_days
+    from geo.text.dates import _rule_day_month, _stated_days
 
     read = 0
     for path in sorted((Path(__file__).parent / "fixtures" / "articles").glob("*.txt")):
@@ -224,7 +224,7 @@ def test_stated_days_read_once_are_those_read_alone() -> None:
 def test_patterns_tried_at_their_leads_find_what_a_scan_finds() -> None:
     """Month-, weekday- and word-led patterns are tried only where their first words occur
     (_matches): on real articles, in any case, the matches are those of a scan."""
-    from geo.dates import _LEADS, _matches
+    from geo.text.dates import _LEADS, _matches
 
     assert len(_LEADS) >= 10
     folder = Path(__file__).parent / "fixtures"
@@ -247,7 +247,7 @@ def test_patterns_tried_at_their_leads_find_what_a_scan_finds() -> None:
 def test_digit_led_patterns_are_tried_where_numbers_start(text: str) -> None:
     """Day-led patterns run only where a number or a weekday starts: the same matches as a
     scan of the whole text."""
-    from geo.dates import _DIGIT_LED, _matches
+    from geo.text.dates import _DIGIT_LED, _matches
 
     for regex in _DIGIT_LED:
         assert [m.span() for m in _matches(regex, text)] == \

@@ -13,8 +13,8 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from geo import export
-from geo.export import (
+from geo.formats import files as export
+from geo.formats.files import (
     GEOJSON_PROPERTIES,
     WRITERS,
     Writer,

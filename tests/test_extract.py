@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from geo.articles import article_from_text, read_article
-from geo.evaluate import evaluate
+from geo.extract import evaluate
 from geo.geodesy import haversine_km
 from geo.model import ATTACK_TYPES, Event
 
@@ -168,7 +168,7 @@ def test_dev_set_quality_does_not_regress(extractor):
 
 
 def test_score_article_lists_what_no_pair_took():
-    from geo.evaluate import score_article
+    from geo.extract.evaluate import score_article
 
     gold = [{"article": "a.txt", "event_type": "rocket_attack", "place": "Camp Taji",
              "lat": 33.52, "lon": 44.26, "date": "2020-03-11",
@@ -193,8 +193,9 @@ def test_base_context_shortcut_agrees_with_the_trigger_scan():
     """_base_sentences reuses each sentence's triggers and reads a pair of sentences as one
     text only when it must: on the dev articles and tricky texts it must say what a trigger
     scan of every pair says."""
-    from geo import lexicon
-    from geo.extract import _base_sentences, _Sentence
+    from geo.extract import lexicon
+    from geo.extract.extractor import _base_sentences, _Sentence
+    from geo.text.sentences import split_sentences
 
     texts = ["Rockets hit the air Base overnight. The foundation was hit by rockets. "
              "A foundation was laid for the new school. Troops left the FOB. Barracks burned. "
@@ -203,7 +204,7 @@ def test_base_context_shortcut_agrees_with_the_trigger_scan():
     texts += [read_article(p).text for p in sorted((DEV / "articles").glob("*.txt"))]
     seen = set()
     for text in texts:
-        sentences = [_Sentence(s, e, text[s:e]) for s, e in lexicon.split_sentences(text)]
+        sentences = [_Sentence(s, e, text[s:e]) for s, e in split_sentences(text)]
         found = _base_sentences(sentences, [lexicon.find_triggers(s.text) for s in sentences])
         for i, sent in enumerate(sentences):
             pair = (sentences[i - 1].text + " " if i else "") + sent.text

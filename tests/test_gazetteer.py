@@ -17,8 +17,7 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from geo.config import GAZETTEER_DATA_DIR, PROJECT_DIR, Settings
-from geo.gazetteer import Gazetteer, GazetteerError, cache_key, read_common_words
-from geo.gazetteer_build import (
+from geo.gazetteer.build import (
     GazetteerBuildError,
     apply_facilities,
     border_crossings,
@@ -27,8 +26,9 @@ from geo.gazetteer_build import (
     source_files,
     useful_alias,
 )
+from geo.gazetteer.index import Gazetteer, GazetteerError, cache_key, read_common_words
 from geo.model import PLACE_KINDS, Place
-from geo.textnorm import fold
+from geo.text.names import fold
 
 CACHE = PROJECT_DIR / "var" / "cache"
 
@@ -82,7 +82,7 @@ def test_cache_round_trip_needs_no_build(gaz, tmp_path, monkeypatch):
 
 
 def test_stale_caches_are_pruned(tmp_path):
-    from geo.gazetteer import _prune_caches
+    from geo.gazetteer.index import _prune_caches
 
     names = ["gazetteer-a.pickle", "gazetteer-a-skeleton.pickle", "gazetteer-b.pickle",
              "gazetteer-b-skeleton.pickle", "gazetteer-c.pickle", "gazetteer-c-skeleton.pickle"]
@@ -464,7 +464,7 @@ def _old_fold(text: str) -> str:
     import re
     import unicodedata
 
-    from geo.textnorm import _APOSTROPHES, _SPECIAL_LETTERS
+    from geo.text.names import _APOSTROPHES, _SPECIAL_LETTERS
 
     drop = re.compile("[" + re.escape(_APOSTROPHES) + "]")
     if text.isascii():
@@ -481,13 +481,13 @@ def _old_fold(text: str) -> str:
     st.sampled_from(list("ßøØłŁđĐðæÆœŒıþŀأإآٱىةـ'’ʿʾ“”–é́̈ Al-Qāʾim")))))
 @hyp_settings(max_examples=3000, deadline=None)
 def test_fold_fast_path_equals_character_by_character_fold(text):
-    from geo.textnorm import fold
+    from geo.text.names import fold
 
     assert fold(text) == _old_fold(text)
 
 
 def test_fold_of_real_article_windows_equals_reference():
-    from geo.textnorm import fold
+    from geo.text.names import fold
 
     for path in sorted((PROJECT_DIR / "tests" / "fixtures" / "dev" / "articles").glob("*.txt")):
         text = path.read_text(encoding="utf-8")
@@ -498,7 +498,7 @@ def test_fold_of_real_article_windows_equals_reference():
 
 def _real_index() -> dict[str, int | tuple[int, ...]]:
     """Keys of every curated and OurAirports name, with postings as the index stores them."""
-    from geo.textnorm import name_keys
+    from geo.text.names import name_keys
 
     index: dict[str, list[int]] = {}
     for n, name in enumerate(_names_in_sources()):
@@ -519,7 +519,7 @@ def _names_in_sources() -> list[str]:
 def test_key_index_answers_as_the_dict_did(per_bucket):
     import pickle
 
-    from geo.gazetteer import KeyIndex
+    from geo.gazetteer.index import KeyIndex
 
     index = _real_index()
     assert any(isinstance(v, tuple) for v in index.values())
@@ -534,7 +534,7 @@ def test_key_index_answers_as_the_dict_did(per_bucket):
 
 
 def test_key_index_refuses_keys_it_cannot_store():
-    from geo.gazetteer import KeyIndex
+    from geo.gazetteer.index import KeyIndex
 
     assert KeyIndex({}).get("anything") is None
     with pytest.raises(GazetteerError, match="NUL"):
@@ -543,7 +543,7 @@ def test_key_index_refuses_keys_it_cannot_store():
 
 def _plausible_reference(text: str, spans: list[tuple[int, int]]) -> bool:
     """The original rule for a span of tokens that may be a name."""
-    from geo.gazetteer import _INNER_LOWER, _article_hyphen, _capitalised
+    from geo.gazetteer.index import _INNER_LOWER, _article_hyphen, _capitalised
 
     words = [text[a:b] for a, b in spans]
     if len(words) == 1:
@@ -560,7 +560,7 @@ def _plausible_reference(text: str, spans: list[tuple[int, int]]) -> bool:
 
 def test_scan_reach_is_the_plausible_span_rule():
     """The scanner tries n-grams up to reach + 1 tokens: exactly the plausible ones."""
-    from geo.gazetteer import MAX_NGRAM, _Scan
+    from geo.gazetteer.index import MAX_NGRAM, _Scan
 
     texts = [p.read_text(encoding="utf-8") for p in
              sorted((PROJECT_DIR / "tests" / "fixtures" / "dev" / "articles").glob("*.txt"))]
@@ -588,7 +588,7 @@ def test_every_demonym_makes_a_country_of_the_text(gaz):
 def test_resolve_mentions_finds_what_a_fresh_scan_finds(gaz):
     """The second pass reuses the first one's work (and is skipped when no country is new):
     its spans must be those of a fresh find_mentions with the countries inferred."""
-    from geo.lexicon import find_demonym_countries
+    from geo.gazetteer.demonyms import find_demonym_countries
 
     def prefer(at: int) -> bool:
         return at % 2 == 0
@@ -633,7 +633,7 @@ DEV_ARTICLES = PROJECT_DIR / "tests" / "fixtures" / "dev" / "articles"
 ])
 def test_second_scan_reuses_only_what_cannot_change(gaz, first, second):
     """A scan that reuses an earlier pass's answers finds what a fresh scan finds."""
-    from geo.gazetteer import _Scan
+    from geo.gazetteer.index import _Scan
 
     paths = sorted(DEV_ARTICLES.glob("*.txt"))
     assert paths
@@ -652,7 +652,7 @@ def test_second_scan_reuses_only_what_cannot_change(gaz, first, second):
 def test_window_folds_agree_with_fold() -> None:
     """The scanner folds a context window from the text's word runs, found once; it must be
     what fold() makes of the window, also for words cut at the edges and apostrophes."""
-    from geo.gazetteer import _WINDOW, _Scan
+    from geo.gazetteer.index import _WINDOW, _Scan
 
     texts = [p.read_text(encoding="utf-8")
              for p in sorted((PROJECT_DIR / "tests" / "fixtures" / "articles").glob("*.txt"))]
@@ -673,7 +673,7 @@ def test_window_folds_agree_with_fold() -> None:
 def test_gate_context_searches_start_late_but_agree(before: str) -> None:
     """The gate searches the words before a name from where a match ending at its end can
     start: the same answer as a search of the whole text."""
-    from geo.gazetteer import _LOCATIVE_BEFORE, _PLACE_NOUN_BEFORE, _SENTENCE_END, _ends_with
+    from geo.gazetteer.index import _LOCATIVE_BEFORE, _PLACE_NOUN_BEFORE, _SENTENCE_END, _ends_with
 
     for pattern in (_LOCATIVE_BEFORE, _PLACE_NOUN_BEFORE, _SENTENCE_END):
         assert _ends_with(pattern, before) == bool(pattern.search(before)), (pattern, before)

@@ -14,7 +14,7 @@ from geopy.point import Point
 
 from geo.config import Settings
 from geo.gazetteer import Gazetteer
-from geo.geocoder import (
+from geo.gazetteer.geocoder import (
     CachedGeocoder,
     ChainedGeocoder,
     GazetteerGeocoder,

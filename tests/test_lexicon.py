@@ -9,25 +9,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.lexicon import (
+from geo.extract.lexicon import (
     ACTORS,
     CONCEPTS,
     MAX_CASUALTIES,
     MILITARY_CONTEXT,
     TRIGGERS,
     Casualties,
-    LeadIndex,
     find_actors,
     find_casualties,
-    find_demonym_countries,
     find_triggers,
-    finditer_at_leads,
     normalise_spun,
     number_from_words,
-    pattern_leads,
-    search_lower,
-    split_sentences,
 )
+from geo.gazetteer.demonyms import find_demonym_countries
+from geo.text.search import LeadIndex, finditer_at_leads, pattern_leads, search_lower
+from geo.text.sentences import split_sentences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 SEED = (FIXTURES / "000_4d483444a7d9f67c.txt").read_text(encoding="utf-8")
@@ -452,7 +449,7 @@ def test_lead_starts_are_every_offset_where_a_lead_starts(text: str) -> None:
 def test_casualty_cue_words_hold_a_needed_word(text: str) -> None:
     """find_casualties skips a kind when none of its needed words is in the sentence: every
     cue match must hold one."""
-    from geo.lexicon import _CUE_NEEDS, _CUE_WORDS
+    from geo.extract.lexicon import _CUE_NEEDS, _CUE_WORDS
 
     for kind, cue in _CUE_WORDS.items():
         if cue.search(text):

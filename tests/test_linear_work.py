@@ -16,8 +16,8 @@ from collections.abc import Callable
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.articles import article_from_text
-from geo.webapp import highlight_article
+from geo.articles.reader import article_from_text
+from geo.web.page import highlight_article
 
 #: Sentences of the kinds that make events, mentions and merges: the same attack again (one
 #: event, many sources), other places and dates, follow-ups, a headline, a run-on line

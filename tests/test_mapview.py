@@ -14,9 +14,10 @@ from folium.plugins import MarkerCluster
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import mapview
 from geo.config import BASEMAP_DATA_DIR, PROJECT_DIR
-from geo.mapview import (
+from geo.model import EVENT_TYPES, Event, Evidence, Place
+from geo.web import mapview
+from geo.web.mapview import (
     APP_ASSET_BASE,
     BASEMAP_PANE,
     BASEMAP_Z,
@@ -39,7 +40,6 @@ from geo.mapview import (
     save_map,
     split_drawable,
 )
-from geo.model import EVENT_TYPES, Event, Evidence, Place
 
 HOSTILE = ("Rockets hit Camp Taji <script>alert('x')</script> <img src=x onerror=alert(1)> "
            "${alert(2)} \\` tail")
@@ -330,7 +330,7 @@ def _bins() -> pd.DataFrame:
 
 
 def test_cells_stay_the_same_size_on_screen():
-    from geo.mapview import BIN_PIXELS, cell_degrees
+    from geo.web.mapview import BIN_PIXELS, cell_degrees
 
     assert cell_degrees(0) == pytest.approx(360 * BIN_PIXELS / 256)
     assert cell_degrees(7) == pytest.approx(cell_degrees(6) / 2)
@@ -338,7 +338,7 @@ def test_cells_stay_the_same_size_on_screen():
 
 
 def test_bin_cells_merge_types_and_weight_positions():
-    from geo.mapview import bin_cells
+    from geo.web.mapview import bin_cells
 
     cells = bin_cells(_bins())
     assert sorted(cells["n"].tolist()) == [1, 40]
@@ -349,7 +349,7 @@ def test_bin_cells_merge_types_and_weight_positions():
 
 
 def test_bin_popup_and_radius():
-    from geo.mapview import BIN_RADIUS, bin_popup, bin_radius
+    from geo.web.mapview import BIN_RADIUS, bin_popup, bin_radius
 
     popup = bin_popup(12345, [("bombing", 10000), ("air_strike", 2000), ("base", 300),
                               ("handover", 45)])

@@ -17,10 +17,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from geo import lexicon
 from geo.articles import Article, ArticleError, article_from_text, read_article
-from geo.dates import find_dates, parse_dateline
+from geo.extract import lexicon
+from geo.gazetteer.demonyms import DEMONYMS, find_demonym_countries
 from geo.model import EVENT_TYPES, Event
+from geo.text.dates import find_dates, parse_dateline
+from geo.text.sentences import split_sentences
 
 MAX_COUNT = 1_000_000
 
@@ -196,10 +198,10 @@ def test_lexicon_on_any_text(text: str) -> None:
         assert text[t.start:t.end] == t.text and t.concept in lexicon.CONCEPTS
     for a in lexicon.find_actors(text):
         assert text[a.start:a.end] == a.text
-    for start, end in lexicon.split_sentences(text):
+    for start, end in split_sentences(text):
         assert text[start:end].strip() == text[start:end] != ""
     assert isinstance(lexicon.normalise_spun(text), str)
-    assert lexicon.find_demonym_countries(text) <= set(lexicon.DEMONYMS.values())
+    assert find_demonym_countries(text) <= set(DEMONYMS.values())
 
 
 @given(words=st.lists(st.sampled_from([*lexicon.UNITS, *lexicon.SCALES, "and", "a", "-",

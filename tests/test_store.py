@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo.model import EVENT_COLUMNS, EVENT_TYPES, Event, Evidence
-from geo.store import (
+from geo.store.sqlite import (
     APPLICATION_ID,
     DB_NAME,
     SCHEMA_VERSION,
@@ -381,7 +381,7 @@ def _expected(events: list[Event], f: dict) -> set[str]:
     for ev in events:
         start, end = ev.date_start, ev.date_end
         if ev.date and not start:
-            from geo.store import _date_range
+            from geo.store.sqlite import _date_range
             start, end = _date_range(ev.date)
         if f.get("types") is not None and ev.event_type not in f["types"]:
             continue

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from geo.mapview import split_drawable
 from geo.model import Event
 from geo.store import EventStore
+from geo.web.mapview import split_drawable
 from tests.synthetic_events import fill_store, synthetic_event
 
 N = 3_000

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.textnorm import (
+from geo.text.names import (
     fold,
     name_keys,
     respellings,

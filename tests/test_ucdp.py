@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.importers import ImportFormatError, load_dataset, read_dataset
+from geo.formats import ImportFormatError, load_dataset, read_dataset
+from geo.formats.ucdp import REQUIRED_COLUMNS, load_ucdp, read_ucdp
 from geo.model import EVENT_TYPES
-from geo.ucdp import REQUIRED_COLUMNS, load_ucdp, read_ucdp
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ucdp"
 SAMPLE = FIXTURES / "ucdp_ged_iraq_sample.csv"

@@ -13,12 +13,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit_folium import generate_js_hash
 
-from geo import webapp
 from geo.config import Settings
-from geo.mapview import event_layer_data, split_drawable
 from geo.model import Event, Evidence, Place
 from geo.store import EventStore
-from geo.webapp import (
+from geo.web import page as webapp
+from geo.web.mapview import event_layer_data, split_drawable
+from geo.web.page import (
     REPORT_DRAWN,
     TABLE_ROWS,
     FilterError,

@@ -22,7 +22,7 @@ from geo.articles import ArticleError
 from geo.config import PROJECT_DIR, Settings
 from geo.model import Event, Evidence
 from geo.store import EventStore
-from geo.webapp import UPLOAD_NAME_CHARS, read_pasted, read_upload, upload_label
+from geo.web.page import UPLOAD_NAME_CHARS, read_pasted, read_upload, upload_label
 from tests.page_helpers import page_after_the_map
 
 LIMIT = Settings().max_article_bytes
@@ -257,7 +257,7 @@ def test_a_long_upload_is_reviewed_by_its_start_and_added_whole(store_dir, monke
     the first REVIEW_EVENTS to correct, shows the first PREVIEW_CHARS highlighted, says so,
     and "Add" stores every event (the work per rerun does not grow with the article)."""
     from bench.corpus import long_article
-    from geo.webapp import PREVIEW_CHARS, REVIEW_EVENTS
+    from geo.web.page import PREVIEW_CHARS, REVIEW_EVENTS
 
     text = long_article(PREVIEW_CHARS * 3, varied=True, one_line=False)
     at = _upload(store_dir, monkeypatch, "long.txt", text.encode())

@@ -20,7 +20,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from geo.acled import write_acled
+from geo.formats.acled import write_acled
 from geo.model import EVENT_COLUMNS, Event
 
 #: GeoJSON property order: the core fields first, then the rest (lat/lon are the geometry).

@@ -23,10 +23,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from geo.articles import ArticleError, read_article
-from geo.extract import Extractor
+from geo.extract.extractor import Extractor
 from geo.geodesy import haversine_km
 from geo.model import ATTACK_TYPES, Event
-from geo.textnorm import fold
+from geo.text.names import fold
 
 PLACE_KM = 25.0
 

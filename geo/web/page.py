@@ -49,12 +49,15 @@ from geo.articles import (
     article_from_text,
 )
 from geo.config import Settings
-from geo.export import flat_frame, to_geojson
 from geo.extract import Extractor
+from geo.formats import flat_frame, to_geojson
 from geo.gazetteer import Gazetteer
 from geo.geodesy import haversine_km
 from geo.inputs import printable
-from geo.mapview import (
+from geo.model import SITE_KINDS, Event, Place
+from geo.pipeline import seed_store_if_empty, store_article
+from geo.store import EventStore
+from geo.web.mapview import (
     DEFAULT_CENTER,
     DEFAULT_ZOOM,
     FOCUS_MESSAGE,
@@ -71,9 +74,6 @@ from geo.mapview import (
     popup_html,
     split_drawable,
 )
-from geo.model import SITE_KINDS, Event, Place
-from geo.pipeline import seed_store_if_empty, store_article
-from geo.store import EventStore
 
 #: Columns of the events table, in order.
 TABLE_COLUMNS = ("date", "event_type", "place_name", "country", "killed", "wounded", "actors",

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from geo.importers import (
+from geo.formats.base import (
     ImportResult,
     RowError,
     Source,

@@ -23,7 +23,7 @@ from geopy.location import Location
 from geopy.point import Point
 
 from geo.config import Settings
-from geo.gazetteer import Candidate, Gazetteer
+from geo.gazetteer.index import Candidate, Gazetteer
 from geo.model import Place
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,8 @@ Both formats are CSV files written by other tools, so the reader here is strict 
 file (it must be UTF-8 text with the required columns, else :class:`ImportFormatError` with a
 one-line message) and lenient about rows (a row with a bad date or coordinate is skipped and
 counted in :class:`ImportResult`, never fatal). The format readers themselves live in
-:mod:`geo.ucdp` and :mod:`geo.acled`; :func:`read_dataset` picks one by name.
+:mod:`geo.formats.ucdp` and :mod:`geo.formats.acled`, which import this module and nothing of
+each other; :func:`geo.formats.load_dataset` picks one by name.
 """
 
 from __future__ import annotations
@@ -18,15 +19,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Literal
+from typing import IO, TYPE_CHECKING
 
 from geo.inputs import InputError, read_limited
 
 if TYPE_CHECKING:
     from geo.model import Event
-
-#: Dataset formats :func:`read_dataset` knows.
-DATASET_FORMATS: tuple[str, ...] = ("ucdp", "acled")
 
 #: A path, or an open text or bytes stream (e.g. an uploaded file).
 Source = str | Path | IO[str] | IO[bytes]
@@ -246,33 +244,3 @@ def country_from_name(name: str, aliases: dict[str, str] | None = None) -> str |
         if key in table.by_name:
             return table.by_name[key]
     return None
-
-
-# --- dispatch --------------------------------------------------------------------------------
-
-def load_dataset(source: Source, fmt: Literal["ucdp", "acled"]) -> ImportResult:
-    """Read a dataset file of the named format, with the skip counts."""
-    # Imported here: geo.ucdp and geo.acled import this module for the shared parts.
-    from geo import acled, ucdp
-
-    if fmt == "ucdp":
-        return ucdp.load_ucdp(source)
-    if fmt == "acled":
-        return acled.load_acled(source)
-    raise ImportFormatError(f"unknown dataset format {fmt!r}, expected one of "
-                            f"{', '.join(DATASET_FORMATS)}")
-
-
-def read_dataset(source: Source, fmt: Literal["ucdp", "acled"]) -> list[Event]:
-    """Events from a UCDP GED or ACLED CSV file (bad rows skipped; see :func:`load_dataset`)."""
-    return load_dataset(source, fmt).events
-
-
-def read_ucdp(source: Source) -> list[Event]:
-    """Events from a UCDP GED CSV (see :mod:`geo.ucdp`)."""
-    return load_dataset(source, "ucdp").events
-
-
-def read_acled(source: Source) -> list[Event]:
-    """Events from an ACLED CSV (see :mod:`geo.acled`)."""
-    return load_dataset(source, "acled").events

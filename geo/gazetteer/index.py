@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.config import GAZETTEER_DATA_DIR, Settings
-from geo.gazetteer_build import GENERIC_GEO_WORDS
+from geo.gazetteer.build import GENERIC_GEO_WORDS
+from geo.gazetteer.demonyms import DEMONYMS, find_demonym_countries
 from geo.geodesy import PointGrid
-from geo.lexicon import DEMONYMS, find_demonym_countries
 from geo.model import PLACE_KINDS, SITE_KINDS, Place
-from geo.textnorm import (
+from geo.text.names import (
     fold,
     name_keys,
     respellings,
@@ -326,7 +326,7 @@ class Gazetteer:
     @classmethod
     def load(cls, settings: Settings, data_dir: Path = GAZETTEER_DATA_DIR) -> Gazetteer:
         """The cached index for the current sources, building and caching it when stale."""
-        from geo.gazetteer_build import source_files
+        from geo.gazetteer.build import source_files
 
         path = Path(settings.cache_dir) / f"gazetteer-{cache_key(source_files(data_dir))}.pickle"
         if path.is_file() and _skeleton_path(path).is_file():
@@ -347,7 +347,7 @@ class Gazetteer:
     @classmethod
     def build(cls, data_dir: Path = GAZETTEER_DATA_DIR) -> Gazetteer:
         """Compile every source into a fresh index (tens of seconds; see :meth:`load`)."""
-        from geo.gazetteer_build import build
+        from geo.gazetteer.build import build
 
         return cls(compile_state(build(data_dir), read_common_words(data_dir)))
 

@@ -13,7 +13,7 @@ import calendar
 import re
 from datetime import date
 
-from geo.importers import (
+from geo.formats.base import (
     ImportResult,
     RowError,
     Source,

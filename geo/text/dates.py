@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from geo.lexicon import (
+from geo.text.search import (
     LeadIndex,
     Leads,
     finditer_at,

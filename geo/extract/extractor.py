@@ -25,13 +25,16 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from geo import dates as dates_mod
-from geo import lexicon
 from geo.articles import Article
+from geo.extract import lexicon
 from geo.gazetteer import Candidate, Gazetteer
+from geo.gazetteer.demonyms import find_demonym_countries
 from geo.geodesy import PointGrid, haversine_km
 from geo.model import ATTACK_TYPES, SITE_KINDS, Event, Evidence, Place
-from geo.textnorm import fold
+from geo.text import dates as dates_mod
+from geo.text.names import fold
+from geo.text.search import finditer_at_leads, pattern_leads, search_lower
+from geo.text.sentences import split_sentences
 
 #: Attack concepts, most specific first: the first one found in a sentence names its type.
 ATTACK_CONCEPTS: tuple[tuple[str, str], ...] = (
@@ -173,7 +176,7 @@ _HEDGE = re.compile(
 _BASE_WORDS = re.compile(r"\b(?:" + "|".join(
     p for concept, (patterns, _) in lexicon.TRIGGERS.items()
     if concept.removesuffix("_context") == "base" for p in patterns) + r")\b", re.IGNORECASE)
-_BASE_LEADS = lexicon.pattern_leads(_BASE_WORDS.pattern, re.IGNORECASE)
+_BASE_LEADS = pattern_leads(_BASE_WORDS.pattern, re.IGNORECASE)
 #: How far apart an undated report of an attack in a town and a dated one in the same
 #: article may be and still be one attack (the store merges across articles at 25 km).
 _SAME_ATTACK_KM = 25.0
@@ -261,7 +264,7 @@ class Extractor:
 
     def extract(self, article: Article) -> list[Event]:
         text = article.text
-        sentences = [_Sentence(s, e, text[s:e]) for s, e in lexicon.split_sentences(text)]
+        sentences = [_Sentence(s, e, text[s:e]) for s, e in split_sentences(text)]
         # a wire dateline's date is the report's, its place where it was filed: no event's
         dateline_start, dateline_end = article.dateline
         date_refs = [d for d in dates_mod.find_dates(text, article.published)
@@ -335,7 +338,7 @@ class Extractor:
                         text, prefer_sites_at=lambda at: sentence_of(at) in base_sentences)
                     if m.candidates and not in_actor.overlaps(m.start, m.end)]
         countries = _article_countries(mentions)
-        countries |= lexicon.find_demonym_countries(text, places_only=True)
+        countries |= find_demonym_countries(text, places_only=True)
         for m in mentions:
             sent = sentences[sentence_of(m.start)]
             # "Baghdad's Tayaran Square": in Baghdad, unless the square is a place we know;
@@ -728,8 +731,8 @@ def _base_sentences(sentences: list[_Sentence], triggers: list[list[lexicon.Trig
         found = words.get(j)
         if found is None:
             text = sentences[j].text
-            hits = lexicon.finditer_at_leads(_BASE_WORDS, _BASE_LEADS, text,
-                                             lexicon.search_lower(text))
+            hits = finditer_at_leads(_BASE_WORDS, _BASE_LEADS, text,
+                                             search_lower(text))
             found = words[j] = next(hits, None) is not None
         return found
 
@@ -745,7 +748,7 @@ def _base_sentences(sentences: list[_Sentence], triggers: list[list[lexicon.Trig
 
 
 def _is_aggregate(text: str) -> bool:
-    low = lexicon.search_lower(text)  # most sentences name no attacks in the plural
+    low = search_lower(text)  # most sentences name no attacks in the plural
     return any(w in low for w in _AGGREGATE_NOUNS) and bool(_AGGREGATE.search(text))
 
 
