@@ -19,6 +19,7 @@ from typing import Any
 EVENT_TYPES: dict[str, tuple[str, str]] = {
     "rocket_attack": ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
     "missile_attack": ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    "shelling": ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
     "air_strike": ("Explosions/Remote violence", "Air/drone strike"),
     "drone_strike": ("Explosions/Remote violence", "Air/drone strike"),
     "bombing": ("Explosions/Remote violence", "Remote explosive/landmine/IED"),
@@ -33,9 +34,14 @@ EVENT_TYPES: dict[str, tuple[str, str]] = {
 
 #: Types that count as an attack ("other_attack" matches any of them when comparing to gold).
 ATTACK_TYPES: frozenset[str] = frozenset(
-    {"rocket_attack", "missile_attack", "air_strike", "drone_strike", "bombing", "armed_clash",
-     "other_attack"}
+    {"rocket_attack", "missile_attack", "shelling", "air_strike", "drone_strike", "bombing",
+     "armed_clash", "other_attack"}
 )
+
+#: What a report says of its event: it happened ("reported"), or someone plans, threatens or
+#: denies it. Only reported events are events; the others are kept, marked, for the reader,
+#: and the map leaves them out unless asked.
+STATUSES: tuple[str, ...] = ("reported", "planned", "threatened", "denied")
 
 #: Place kinds the gazetteer knows.
 PLACE_KINDS: tuple[str, ...] = (
@@ -113,6 +119,12 @@ class Event:
     killed: int | None = None
     wounded: int | None = None
     actors: list[str] = field(default_factory=list)
+    #: ACLED's roles: the side that acted, the side it hit, and who claimed it (names as in
+    #: ``actors``, which lists every actor named)
+    actor1: str | None = None
+    actor2: str | None = None
+    claimant: str | None = None
+    status: str = "reported"  # one of STATUSES
     evidence: str = ""
     evidence_start: int = 0
     evidence_end: int = 0

@@ -30,7 +30,7 @@ SAMPLE = FIXTURES / "acled" / "acled_sample.csv"
 
 #: What the synthetic sample is built to exercise: one row per mapping.
 EXPECTED_TYPES = {
-    "IRQ9001": "missile_attack", "IRQ9002": "rocket_attack", "IRQ9003": "other_attack",
+    "IRQ9001": "missile_attack", "IRQ9002": "rocket_attack", "IRQ9003": "shelling",
     "IRQ9004": "drone_strike", "SYR9005": "air_strike", "IRQ9006": "bombing",
     "IRQ9007": "bombing", "IRQ9008": "armed_clash", "IRQ9009": "other_attack",
     "SYR9010": "territory_change", "SYR9011": "territory_change", "IRQ9012": "base",
@@ -89,7 +89,7 @@ def test_notes_decide_between_weapon_types():
     shelling = "Shelling/artillery/missile attack"
     assert acled_event_type(shelling, "A ballistic missile hit the base") == "missile_attack"
     assert acled_event_type(shelling, "Three Katyusha rockets landed") == "rocket_attack"
-    assert acled_event_type(shelling, "Artillery shelled the village") == "other_attack"
+    assert acled_event_type(shelling, "Artillery shelled the village") == "shelling"
     assert acled_event_type("Air/drone strike", "An armed UAV struck a car") == "drone_strike"
     assert acled_event_type("Air/drone strike", "Warplanes struck positions") == "air_strike"
     assert acled_event_type("  ARMED   clash ") == "armed_clash"
@@ -156,6 +156,7 @@ def test_round_trip_of_every_event_type():
     evidence = {
         "rocket_attack": "Two rockets hit the base.", "missile_attack": "A missile struck.",
         "drone_strike": "A drone strike hit a car.", "air_strike": "Jets bombed a depot.",
+        "shelling": "Artillery shelled the village.",
     }
     events = [
         Event(event_type=t, date=f"2020-01-{i % 9 + 1:02d}", time_precision=1, lat=33.3 + i,

@@ -92,14 +92,15 @@ def load_acled(source: Source) -> ImportResult:
 
 
 def acled_event_type(sub_event_type: str, notes: str = "") -> str | None:
-    """Our type for an ACLED sub_event_type (the notes decide drone vs air, rocket vs missile)."""
+    """Our type for an ACLED sub_event_type (the notes decide drone vs air; rocket, missile or
+    else shelling)."""
     mapped = SUB_EVENT_TYPES.get(" ".join(sub_event_type.lower().split()))
     if mapped == "@air":
         return "drone_strike" if _DRONE.search(notes) else "air_strike"
     if mapped == "@shelling":
         if _MISSILE.search(notes):
             return "missile_attack"
-        return "rocket_attack" if _ROCKET.search(notes) else "other_attack"
+        return "rocket_attack" if _ROCKET.search(notes) else "shelling"
     return mapped
 
 

@@ -95,6 +95,7 @@ class TypeStyle:
 TYPE_STYLES: dict[str, TypeStyle] = {
     "rocket_attack": TypeStyle("Rocket attack", "red", "rocket", "#d63e2a"),
     "missile_attack": TypeStyle("Missile attack", "darkred", "meteor", "#a23336"),
+    "shelling": TypeStyle("Shelling / artillery", "gray", "explosion", "#575757"),
     "air_strike": TypeStyle("Air strike", "purple", "jet-fighter", "#d252b9"),
     "drone_strike": TypeStyle("Drone strike", "darkpurple", "crosshairs", "#5b396b"),
     "bombing": TypeStyle("Bombing", "orange", "bomb", "#f69730"),
