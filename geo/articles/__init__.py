@@ -3,6 +3,11 @@
 Takes paths, bytes or text; gives :class:`Article` (the clean body every later stage reads
 and every evidence offset refers to, with its title, URL and publication date), or raises
 :class:`ArticleError` with one line naming the input and the problem.
+
+Modules: ``reader`` (the public entry points), ``files`` (which files are articles, bytes and
+encodings), ``plain`` (header lines, furniture, title), ``pages`` (HTML pages and their
+metadata), ``datelines`` (a date line near the top, a wire service's dateline), ``article``
+(:class:`Article`, :class:`ArticleError`).
 """
 
 from geo.articles.reader import (
