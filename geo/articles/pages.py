@@ -7,15 +7,22 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
 from geo.articles.article import Article, ArticleError, make_article
 from geo.articles.datelines import find_dateline
+from geo.articles.maintext import main_lines
 from geo.articles.plain import clean_lines, guess_title, normalise
 from geo.text.dates import parse_dateline
 
+#: Characters of text in <article>/<main> for it to be the body; of the library's text, for it
+#: to stand alone when our parser finds no text outside menus, headers and footers.
+MAIN_TEXT_CHARS = 200
+#: A reader of a page's main text: its lines, or None when it finds none.
+MainText = Callable[[str], "list[str] | None"]
 HTML_SUFFIXES: frozenset[str] = frozenset({".html", ".htm"})
 _HTML_START = re.compile(r"(?is)^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
                          r"<(?:!doctype\s+html|html|head|body)\b")
@@ -54,7 +61,7 @@ BOILERPLATE_ATTR = re.compile(
 DATE_META = (
     "article:published_time", "datepublished", "og:published_time", "publishdate",
     "pubdate", "date", "dc.date.issued", "dc.date", "dcterms.created", "sailthru.date",
-    "parsely-pub-date", "article:modified_time",
+    "parsely-pub-date", "og:article:published_time", "article:modified_time",
 )
 
 
@@ -73,7 +80,8 @@ class PageParser(HTMLParser):
         self.current: list[str] = []
         self.meta: dict[str, str] = {}
         self.title = ""
-        self.h1 = ""
+        self.h1 = ""  # the text of the <h1> elements outside skipped subtrees
+        self.headings: list[str] = []  # each <h1>'s text, also in a skipped <header>
         self.canonical = ""
         self.time_values: list[str] = []
         self.json_ld: list[str] = []  # the text of each <script type="application/ld+json">
@@ -89,7 +97,12 @@ class PageParser(HTMLParser):
         if tag in VOID_TAGS:
             return
         marker = " ".join((a.get("class", ""), a.get("id", ""), a.get("role", "")))
-        skip = tag in SKIP_TAGS or bool(BOILERPLATE_ATTR.search(marker)) or \
+        # the page's own <html> and <body> classes describe the page, not a container in it
+        # ("vector-feature-language-in-header-enabled"); a <form> right inside <body> holds
+        # the page (ASP.NET and DNN sites wrap every page in one), not a search box
+        page_level = all(t in ("html", "body") for t, _ in self.stack)
+        skip = (tag in SKIP_TAGS and not (tag == "form" and page_level)) or \
+            (tag not in ("html", "body") and bool(BOILERPLATE_ATTR.search(marker))) or \
             a.get("aria-hidden") == "true" or "hidden" in a
         if tag in ("article", "main") or a.get("role") == "main":
             self.main_depth += 1
@@ -98,6 +111,8 @@ class PageParser(HTMLParser):
         self.skip_depth += skip
         self._in_title = self._in_title or tag == "title"
         self._in_h1 = self._in_h1 or tag == "h1"
+        if tag == "h1":
+            self.headings.append("")
         if tag == "script" and a.get("type", "").strip().lower() == "application/ld+json":
             self._in_json_ld = True
             self.json_ld.append("")
@@ -134,6 +149,8 @@ class PageParser(HTMLParser):
         if self._in_title:
             self.title += data
             return
+        if self._in_h1 and self.headings:
+            self.headings[-1] += data
         if self.skip_depth:
             return
         if self._in_h1:
@@ -164,28 +181,57 @@ class PageParser(HTMLParser):
 
 
 def article_from_html(html: str, source: str, p: Path | None, published: date | None,
-                      encoding: str) -> Article:
-    """The article of an HTML page (see the module docstring)."""
+                      encoding: str, main_text: MainText | None = main_lines) -> Article:
+    """The article of an HTML page (see the module docstring): the body from ``main_text``
+    (trafilatura) when it finds one, else from our parser's lines; title, URL and date from
+    our parser's reading of the page's metadata."""
     parser = PageParser()
     try:
         parser.feed(_close_dangling_tags(html))
         parser.close()
     except (AssertionError, ValueError) as exc:  # malformed markup html.parser cannot take
         raise ArticleError(f"{source}: cannot parse HTML ({exc})") from None
-    # control characters and decomposed accents, as in plain text (tags and entities hide them
-    # from the byte-level binary test: "&#1;", UTF-16 pages)
+    # control characters and decomposed accents, as in plain text (tags and entities hide
+    # them from the byte-level binary test: "&#1;", UTF-16 pages)
     lines = [(normalise(t).strip(), in_main) for t, in_main in parser.lines]
     main = [t for t, in_main in lines if in_main and t]
-    chosen = main if sum(len(t) for t in main) >= 200 else [t for t, _ in lines if t]
+    ours = main if sum(len(t) for t in main) >= MAIN_TEXT_CHARS else [t for t, _ in lines if t]
+    found = main_text(html) if main_text is not None else None
+    chosen = ours
+    if found is not None:
+        theirs = [t for t in (_EDIT_LINK.sub("", normalise(line)).strip() for line in found)
+                  if t]
+        # a page whose only text is in menus, headers and footers has no article, though the
+        # library, finding no body, hands back that text
+        if sum(len(t) for t in ours) >= 20 or sum(len(t) for t in theirs) >= MAIN_TEXT_CHARS:
+            chosen = theirs
     body = clean_lines(_paragraphs(chosen))
     if len(body) < 20:
         raise ArticleError(f"{source}: HTML page has no article text")
-    when, where = _html_date(parser, published)
-    title = normalise(parser.meta.get("og:title") or parser.h1 or parser.title
-                      or guess_title(body))
+    when, where = _html_date(parser, published, chosen)
+    title = normalise(_page_title(parser) or guess_title(body))
     url = parser.canonical or parser.meta.get("og:url") or source
     return make_article(body, re.sub(r"\s+", " ", title), url, when, where,
                         str(p) if p else None, encoding)
+
+
+#: A wiki's section edit link after a heading: "Background[edit]".
+_EDIT_LINK = re.compile(r"\s*\[\s*edit\s*\]\s*$", re.IGNORECASE)
+#: What joins a headline to the site's name in a page title: "Headline - BBC News",
+#: "Headline | DW | 17.02.2024", "Headline | CNN".
+_SITE_SUFFIX = re.compile(r"\s*[|\-–—:·•]\s*\S")
+
+
+def _page_title(parser: PageParser) -> str:
+    """og:title, else the <h1>, else <title>; but the <h1> when og:title (or <title>) is the
+    <h1> followed by the site's name."""
+    for heading in parser.headings:
+        h1 = " ".join(heading.split())
+        for candidate in (parser.meta.get("og:title", ""), parser.title):
+            named = " ".join(candidate.split())
+            if h1 and named.startswith(h1) and _SITE_SUFFIX.match(named, len(h1)):
+                return h1
+    return parser.meta.get("og:title") or " ".join(parser.h1.split()) or parser.title
 
 
 def _json_ld_dates(blocks: list[str]) -> list[str]:
@@ -230,7 +276,8 @@ def _paragraphs(lines: list[str]) -> list[str]:
     return out
 
 
-def _html_date(parser: PageParser, published: date | None) -> tuple[date | None, str]:
+def _html_date(parser: PageParser, published: date | None,
+               body_lines: list[str]) -> tuple[date | None, str]:
     if published is not None:
         return published, "argument"
     for key in DATE_META:
@@ -243,4 +290,6 @@ def _html_date(parser: PageParser, published: date | None) -> tuple[date | None,
         if d is not None:
             return d, "html-meta"
     d, _ = find_dateline([t for t, _ in parser.lines])
+    if d is None:  # our parser dropped the page's top (a page in a <form>): the body's top
+        d, _ = find_dateline(body_lines)
     return (d, "dateline") if d is not None else (None, "none")

@@ -37,6 +37,11 @@ FURNITURE_PATTERNS: tuple[str, ...] = (
     r"[\s•·●▪◦*\-–—|]+",  # bullet-only and rule lines
     r"(?:\d+\.\s*)?\^.*",  # a reference list entry: "2. ^ "Title". Publisher. 2020."
     r"(?:archived|retrieved)\s+(?:from|on)\b.*",
+    # a wire story's credits: "Reporting by Jane Doe; Additional reporting by ...; Editing by"
+    # (each clause a few words, no final stop: "Reporting by Reuters found that..." is prose)
+    r"(?:(?:additional\s+)?(?:reporting|writing|editing|compiled|produced)\s+by"
+    r"(?:\s+[^\s;]+){1,8}?\s*(?:;\s*|$))+(?<![.!?])",
+    r"sign\s+up(?:\s+(?:for|to))?(?:\s+\S+){0,4}\s+newsletters?\.?",
 )
 #: Lines after which a page holds only links to other stories: the article ends there.
 END_OF_ARTICLE = re.compile(
