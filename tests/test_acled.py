@@ -282,3 +282,90 @@ def test_written_events_read_back_with_same_facts(events):
     for a, b in zip(kept, back, strict=True):
         assert (b.date, b.killed, b.geo_precision) == (a.date, a.killed, a.geo_precision)
         assert (b.lat, b.lon) == pytest.approx((a.lat, a.lon), abs=1e-6)
+
+
+# --- ACLED's actor roles ----------------------------------------------------------------------
+
+def _acled_csv(**cells: str) -> io.StringIO:
+    row = {c: "" for c in ACLED_COLUMNS}
+    row.update(event_id_cnty="IRQ9900", event_date="2020-03-11", time_precision="1",
+               event_type="Explosions/Remote violence",
+               sub_event_type="Shelling/artillery/missile attack", latitude="33.524",
+               longitude="44.257", country="Iraq", location="Camp Taji",
+               notes="Rockets hit Camp Taji.", fatalities="3")
+    row.update(cells)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=ACLED_COLUMNS)
+    writer.writeheader()
+    writer.writerow(row)
+    return io.StringIO(buf.getvalue())
+
+
+def test_sample_roles_are_actor1_and_actor2():
+    events = {e.source: e for e in read_acled(SAMPLE)}
+    assert len(events) == len(EXPECTED_TYPES)
+    for raw in raw_rows():
+        event = events.get(f"ACLED:{raw['event_id_cnty']}")
+        if event is None:
+            continue  # a sub-event type we do not map
+        assert event.actor1 == (raw["actor1"] or None)
+        assert event.actor2 == (raw["actor2"] or None)
+        assert event.claimant is None and event.status == "reported"
+
+
+def test_associated_actors_keep_their_side_through_a_round_trip():
+    [event] = read_acled(_acled_csv(
+        actor1="Kataib Hezbollah", assoc_actor_1="Asaib Ahl al-Haq; Harakat al-Nujaba",
+        actor2="Military Forces of the United States (2017-2021)",
+        assoc_actor_2="Military Forces of the United Kingdom (2019-)"))
+    assert event.actors == ["Kataib Hezbollah", "Asaib Ahl al-Haq", "Harakat al-Nujaba",
+                            "Military Forces of the United States (2017-2021)",
+                            "Military Forces of the United Kingdom (2019-)"]
+    assert (event.actor1, event.actor2) == (
+        "Kataib Hezbollah", "Military Forces of the United States (2017-2021)")
+    buf = io.StringIO()
+    write_acled([event], buf)
+    [row] = csv.DictReader(io.StringIO(buf.getvalue()))
+    assert (row["actor1"], row["assoc_actor_1"], row["actor2"], row["assoc_actor_2"]) == (
+        "Kataib Hezbollah", "Asaib Ahl al-Haq; Harakat al-Nujaba",
+        "Military Forces of the United States (2017-2021)",
+        "Military Forces of the United Kingdom (2019-)")
+    [back] = read_acled(io.StringIO(buf.getvalue()))
+    assert (back.actors, back.actor1, back.actor2) == (event.actors, event.actor1, event.actor2)
+
+
+def test_export_codes_a_claimed_attack_to_its_claimant_and_skips_unreported_events():
+    base = dict(date="2020-03-11", time_precision=1, lat=33.5, lon=44.3, country="IQ",
+                place="Camp Taji", evidence="Rockets hit Camp Taji.", source="a.txt")
+    claimed = Event("rocket_attack", actors=["Usbat al-Thairin", "US forces"],
+                    claimant="Usbat al-Thairin", actor2="US forces", **base)
+    legacy = Event("rocket_attack", actors=["A", "B", "C"], **dict(base, lat=33.6))
+    planned = Event("rocket_attack", actors=["A"], actor1="A", status="threatened",
+                    **dict(base, lat=33.7))
+    buf = io.StringIO()
+    assert write_acled([claimed, legacy, planned], buf) == 2
+    rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
+    assert (rows[0]["actor1"], rows[0]["actor2"], rows[0]["assoc_actor_1"]) == (
+        "Usbat al-Thairin", "US forces", "")
+    # an event without roles: the first two actors, the rest associates of the first
+    assert (rows[1]["actor1"], rows[1]["actor2"], rows[1]["assoc_actor_1"]) == ("A", "B", "C")
+
+
+@pytest.mark.parametrize(("notes", "kind"), [
+    ("Artillery and mortar fire hit the village; two civilians were killed.", "shelling"),
+    ("Tank fire hit houses on the edge of the town.", "shelling"),
+    ("Grad rockets hit the market.", "rocket_attack"),
+    ("A ballistic missile struck the port.", "missile_attack"),
+])
+def test_shelling_round_trip(notes, kind):
+    """Shelling/artillery/missile attack rows that name neither rockets nor missiles are
+    shelling, and shelling goes back to ACLED as that sub-event type and reads back the same."""
+    [event] = read_acled(_acled_csv(notes=notes))
+    assert event.event_type == kind
+    buf = io.StringIO()
+    write_acled([event], buf)
+    [row] = csv.DictReader(io.StringIO(buf.getvalue()))
+    assert (row["event_type"], row["sub_event_type"]) == (
+        "Explosions/Remote violence", "Shelling/artillery/missile attack")
+    [back] = read_acled(io.StringIO(buf.getvalue()))
+    assert back.event_type == kind and back.evidence == notes

@@ -15,6 +15,7 @@ import pytest
 
 from geo.formats import files as export
 from geo.formats.files import (
+    FILE_COLUMNS,
     GEOJSON_PROPERTIES,
     WRITERS,
     Writer,
@@ -60,12 +61,12 @@ def _check_core(frame: pd.DataFrame) -> None:
 
 def test_events_frame_columns_and_types() -> None:
     frame = events_frame(EVENTS)
-    assert list(frame.columns) == list(EVENT_COLUMNS)
+    assert list(frame.columns) == list(FILE_COLUMNS)
     assert frame["actors"].iloc[0] == ["United States", "Quds Force (target)"]
     assert frame["sources"].iloc[0][0]["title"] == "Título"
     assert str(frame["killed"].dtype) == "Int64" and pd.isna(frame["killed"].iloc[1])
     assert frame["aggregate"].tolist() == [False, False, True]
-    assert events_frame([]).shape == (0, len(EVENT_COLUMNS))
+    assert events_frame([]).shape == (0, len(FILE_COLUMNS))
     with pytest.raises(TypeError, match="expected Event"):
         events_frame([{"event_type": "base"}])  # type: ignore[list-item]
 
@@ -144,7 +145,7 @@ def test_csv_joins_actors_and_keeps_sources_json(tmp_path: Path) -> None:
     write_events(EVENTS, "csv", out)
     frame = pd.read_csv(out, dtype={"killed": "Int64", "wounded": "Int64"},
                         keep_default_na=False, na_values=[""])
-    assert list(frame.columns) == list(EVENT_COLUMNS)
+    assert list(frame.columns) == list(FILE_COLUMNS)
     _check_core(frame)
     row = frame.set_index("id").loc[EVENTS[0].event_id]
     assert row["actors"] == "United States; Quds Force (target)"
@@ -164,7 +165,7 @@ def test_text_formats_go_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     write_events(EVENTS, "geojson", None)
     assert len(json.loads(capsys.readouterr().out)["features"]) == 3
     write_events(EVENTS, "CSV", None)
-    assert pd.read_csv(io.StringIO(capsys.readouterr().out)).shape == (3, len(EVENT_COLUMNS))
+    assert pd.read_csv(io.StringIO(capsys.readouterr().out)).shape == (3, len(FILE_COLUMNS))
     write_events([], "jsonl", None)
     assert capsys.readouterr().out == ""
 
@@ -188,7 +189,7 @@ def test_empty_exports_are_valid(tmp_path: Path) -> None:
     write_events([], "geoparquet", tmp_path / "e.parquet")
     assert len(gpd.read_parquet(tmp_path / "e.parquet")) == 0
     write_events([], "csv", tmp_path / "e.csv")
-    assert pd.read_csv(tmp_path / "e.csv").columns.tolist() == list(EVENT_COLUMNS)
+    assert pd.read_csv(tmp_path / "e.csv").columns.tolist() == list(FILE_COLUMNS)
 
 
 def test_store_frame_exports(tmp_path: Path) -> None:
@@ -212,3 +213,54 @@ def test_registry_takes_a_new_format(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setitem(export.WRITERS, "ids", Writer(write_ids, suffix=".txt"))
     write_events(EVENTS, "ids", tmp_path / "ids.txt")
     assert (tmp_path / "ids.txt").read_text().split() == [e.event_id for e in EVENTS]
+
+
+# --- ACLED's actor roles and the status, in every file ---------------------------------------
+
+ROLES = Event("rocket_attack", date="2020-03-11", date_start="2020-03-11", date_end="2020-03-11",
+              time_precision=1, place="Camp Taji", country="IQ", lat=33.524, lon=44.257,
+              geo_precision=1, killed=3, actors=["Kataib Hezbollah", "US forces", "UK forces"],
+              actor1="Kataib Hezbollah", actor2="US forces", claimant="Usbat al-Thairin",
+              status="reported", evidence="Rockets hit Camp Taji.", source="a.txt")
+THREAT = Event("drone_strike", date="2024-01-30", place="Tower 22", country="JO", lat=33.31,
+               lon=38.70, actors=["Islamic Resistance in Iraq"],
+               actor1="Islamic Resistance in Iraq", status="threatened",
+               evidence="The group threatened more drone strikes.", source="b.txt")
+
+
+def _check_roles(rows: dict[str, dict]) -> None:
+    first, second = rows[ROLES.event_id], rows[THREAT.event_id]
+    assert (first["actor1"], first["actor2"], first["claimant"], first["status"]) == (
+        "Kataib Hezbollah", "US forces", "Usbat al-Thairin", "reported")
+    assert (second["actor1"], second["status"]) == ("Islamic Resistance in Iraq", "threatened")
+    assert second["actor2"] is None or pd.isna(second["actor2"])
+
+
+def test_roles_and_status_in_every_file(tmp_path: Path) -> None:
+    """actor1, actor2, claimant and status are written by every format and read back by an
+    independent reader (pyogrio, geopandas/pyarrow, DuckDB, pandas, json)."""
+    events = [ROLES, THREAT]
+    for fmt, writer in WRITERS.items():
+        if fmt != "acled":
+            write_events(events, fmt, tmp_path / f"e{writer.suffix}")
+    fc = json.loads((tmp_path / "e.geojson").read_text(encoding="utf-8"))
+    assert tuple(fc["features"][0]["properties"])[12:16] == (
+        "actor1", "actor2", "claimant", "status")
+    _check_roles({f["id"]: f["properties"] for f in fc["features"]})
+    jsonl = [json.loads(line) for line in (tmp_path / "e.jsonl").read_text().splitlines()]
+    _check_roles({r["id"]: r for r in jsonl})
+    assert frame_events(pd.DataFrame(jsonl))[0].claimant == "Usbat al-Thairin"
+    for frame in (pd.read_csv(tmp_path / "e.csv"), gpd.read_parquet(tmp_path / "e.parquet"),
+                  pyogrio.read_dataframe(tmp_path / "e.gpkg"),
+                  duckdb.sql(f"SELECT * FROM read_parquet('{tmp_path / 'e.parquet'}')").df()):
+        _check_roles({r["id"]: r for r in frame.to_dict("records")})
+
+
+def test_a_frame_without_the_role_columns_gets_the_model_defaults() -> None:
+    """A store frame from before the role columns: roles empty, status 'reported'."""
+    frame = events_frame([ROLES]).drop(columns=["actor1", "actor2", "claimant", "status"])
+    back = frame_events(frame)[0]
+    assert (back.actor1, back.actor2, back.claimant, back.status) == (None, None, None,
+                                                                       "reported")
+    assert list(export.as_frame(frame).columns) == list(FILE_COLUMNS)
+    assert set(EVENT_COLUMNS) <= set(FILE_COLUMNS)

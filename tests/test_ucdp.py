@@ -289,3 +289,16 @@ def test_random_rows_give_valid_events(rows):
     for row in rows:
         writer.writerow([row[c] for c in columns] if isinstance(row, dict) else row)
     check_events(parse_text(buf.getvalue(), "ucdp"))
+
+
+def test_sides_are_actor1_and_actor2(sample_events):
+    """side_a and side_b become ACLED's roles (one-sided violence: the perpetrator and the
+    civilians it hit)."""
+    _, rows = raw_rows()
+    for row in rows:
+        event = by_source(sample_events, row["id"])
+        assert (event.actor1, event.actor2) == (row["side_a"], row["side_b"])
+        assert event.actors == [row["side_a"], row["side_b"]]
+        assert event.claimant is None and event.status == "reported"
+    one_sided = [e for e in sample_events if e.event_type == "other_attack"]
+    assert one_sided and all(e.actor2 == "Civilians" for e in one_sided)

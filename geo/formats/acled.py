@@ -130,12 +130,14 @@ def _event(row: dict[str, str], result: ImportResult) -> Event:
     geo_precision = parse_code(row.get("geo_precision", ""), range(1, 4))
     src = f"ACLED:{acled_id}"
     location = row.get("location") or None
+    actor1, actor2 = row.get("actor1", "").strip() or None, row.get("actor2", "").strip() or None
+    assoc1, assoc2 = _assoc(row.get("assoc_actor_1", "")), _assoc(row.get("assoc_actor_2", ""))
     return Event(
         event_type=event_type, date=date_str, date_start=start.isoformat(),
         date_end=end.isoformat(), time_precision=time_precision, place=location,
         place_name=location, country=_country(row), lat=lat, lon=lon,
         geo_precision=geo_precision, killed=killed,
-        actors=[a for a in (row.get("actor1", ""), row.get("actor2", "")) if a],
+        actors=_actors(actor1, assoc1, actor2, assoc2), actor1=actor1, actor2=actor2,
         evidence=notes, evidence_end=len(notes), source=src, confidence=0.9, dataset="acled",
         notes=(f"ACLED {acled_id}: {row['event_type']} / {row['sub_event_type']} -> "
                f"{event_type}; time_precision {time_precision}; geo_precision "
@@ -143,6 +145,43 @@ def _event(row: dict[str, str], result: ImportResult) -> Event:
         sources=[Evidence(text=notes, start=0, end=len(notes), source=src,
                           title=row.get("source", ""), published=day.isoformat())],
     )
+
+
+def _assoc(cell: str) -> list[str]:
+    """ACLED's associated actors: names separated by semicolons."""
+    return [name.strip() for name in cell.split(";") if name.strip()]
+
+
+def _actors(actor1: str | None, assoc1: list[str], actor2: str | None,
+            assoc2: list[str]) -> list[str]:
+    """Every actor named, each once, side by side: actor1, its associates, actor2, its
+    associates (the order :func:`acled_row` reads the sides back from)."""
+    named: dict[str, None] = {}
+    for name in (actor1, *assoc1, actor2, *assoc2):
+        if name:
+            named.setdefault(name, None)
+    return list(named)
+
+
+def _sides(event: Event) -> tuple[str, list[str], str, list[str]]:
+    """ACLED's actor1, assoc_actor_1, actor2 and assoc_actor_2 of an event.
+
+    With roles: actor1 is the actor that acted, else the one that claimed the attack (ACLED
+    codes a claimed attack to its claimant); actor2 the one it hit; of the other actors, those
+    listed after actor2 are its associates and the rest actor1's. Without roles (events from
+    before them): the first two actors, the others associates of the first, as before.
+    """
+    actors = [a for a in event.actors if a]
+    first = event.actor1 or event.claimant
+    second = event.actor2
+    if first is None and second is None:
+        return (actors[0] if actors else "", actors[2:],
+                actors[1] if len(actors) > 1 else "", [])
+    others = [a for a in actors if a not in (first, second)]
+    after = actors[actors.index(second) + 1:] if second in actors else []
+    assoc2 = [a for a in others if a in after]
+    assoc1 = [a for a in others if a not in assoc2]
+    return first or "", assoc1, second or "", assoc2
 
 
 def _parse_day(value: str) -> date:
@@ -180,7 +219,8 @@ def _country(row: dict[str, str]) -> str | None:
 def write_acled(events: Iterable[Event], out: str | Path | TextIO) -> int:
     """Write events as ACLED CSV rows (header first); returns the number of rows written.
 
-    Events ACLED cannot hold are left out: no date, no point, or a type outside EVENT_TYPES.
+    Events ACLED cannot hold are left out: no date, no point, a type outside EVENT_TYPES, or
+    a status other than "reported" (a planned, threatened or denied attack is not an event).
     Unknown fatalities are written empty rather than 0, so "not reported" stays distinct.
     """
     stamp = str(int(time.time()))
@@ -205,12 +245,14 @@ def acled_row(event: Event, timestamp: str = "") -> dict[str, str] | None:
     """One event as an ACLED row, or None when ACLED cannot hold it (see write_acled)."""
     if event.event_type not in EVENT_TYPES or not event.has_point:
         return None
+    if (event.status or "reported") != "reported":
+        return None  # planned, threatened or denied: not an event ACLED codes
     day = _event_day(event)
     if day is None:
         return None
     acled_type, sub_type = EVENT_TYPES[event.event_type]
     precision = event.time_precision or (1 if len(event.date or "") == 10 else 3)
-    actors = list(event.actors)
+    actor1, assoc1, actor2, assoc2 = _sides(event)
     country = event.country or ""
     table = country_table()
     src = event.source
@@ -219,8 +261,8 @@ def acled_row(event: Event, timestamp: str = "") -> dict[str, str] | None:
         "event_id_cnty": event_id, "event_date": day.isoformat(), "year": str(day.year),
         "time_precision": str(precision), "disorder_type": DISORDER_TYPES[acled_type],
         "event_type": acled_type, "sub_event_type": sub_type,
-        "actor1": actors[0] if actors else "", "assoc_actor_1": "; ".join(actors[2:]),
-        "inter1": "", "actor2": actors[1] if len(actors) > 1 else "", "assoc_actor_2": "",
+        "actor1": actor1, "assoc_actor_1": "; ".join(assoc1),
+        "inter1": "", "actor2": actor2, "assoc_actor_2": "; ".join(assoc2),
         "inter2": "", "interaction": "", "civilian_targeting": "",
         "iso": str(table.numeric_of.get(country, "")), "region": "",
         "country": table.name_of.get(country, ""), "admin1": "", "admin2": "", "admin3": "",

@@ -2,8 +2,10 @@
 
 Every function takes either Event objects or a frame with the columns of
 :data:`geo.model.EVENT_COLUMNS` (what ``EventStore.query_frame`` returns), so the map and the
-CLI export millions of stored rows without building Event objects. File formats live in the
-:data:`WRITERS` registry: a new format is one :class:`Writer` entry.
+CLI export millions of stored rows without building Event objects. Files carry
+:data:`FILE_COLUMNS`: those and every other Event field (ACLED's roles ``actor1``, ``actor2``,
+``claimant``, and ``status``); a frame without them gets the model's defaults. File formats
+live in the :data:`WRITERS` registry: a new format is one :class:`Writer` entry.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import json
 import math
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,12 +25,26 @@ from shapely.geometry import Point
 from geo.formats.acled import write_acled
 from geo.model import EVENT_COLUMNS, Event
 
+#: Every Event field that EVENT_COLUMNS does not list yet (ACLED's roles actor1, actor2 and
+#: claimant, and the status), in the model's order: files carry them after ``actors``, so a
+#: field the model gains is written without a change here.
+_EXTRA_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(Event) if f.name not in EVENT_COLUMNS and f.name != "sources")
+_AFTER = EVENT_COLUMNS.index("actors") + 1
+#: The columns of every table and file (CSV, JSONL, GeoParquet, GeoPackage).
+FILE_COLUMNS: tuple[str, ...] = (*EVENT_COLUMNS[:_AFTER], *_EXTRA_FIELDS,
+                                 *EVENT_COLUMNS[_AFTER:])
+#: Defaults of the Event fields, for frames (a store's) that lack their columns.
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Event)
+                             if f.default is not MISSING}
+_ROLES: tuple[str, ...] = ("actor1", "actor2", "claimant", "status")
 #: GeoJSON property order: the core fields first, then the rest (lat/lon are the geometry).
 GEOJSON_PROPERTIES: tuple[str, ...] = (
     "event_type", "date", "time_precision", "place", "place_name", "place_id", "place_kind",
-    "country", "geo_precision", "killed", "wounded", "actors", "evidence", "source",
-    "confidence", "aggregate", "id", "date_start", "date_end", "evidence_start",
-    "evidence_end", "dataset", "notes", "sources",
+    "country", "geo_precision", "killed", "wounded", "actors", *_ROLES,
+    *(c for c in _EXTRA_FIELDS if c not in _ROLES), "evidence", "source", "confidence",
+    "aggregate", "id", "date_start", "date_end", "evidence_start", "evidence_end", "dataset",
+    "notes", "sources",
 )
 _INT_COLUMNS = ("time_precision", "geo_precision", "killed", "wounded", "evidence_start",
                 "evidence_end")
@@ -40,19 +56,19 @@ FrameOrEvents = pd.DataFrame | Iterable[Event]
 # --- frames -----------------------------------------------------------------------------------
 
 def events_frame(events: Iterable[Event]) -> pd.DataFrame:
-    """A DataFrame with EVENT_COLUMNS, one row per event; actors stay lists, sources lists of
+    """A DataFrame with FILE_COLUMNS, one row per event; actors stay lists, sources lists of
     dicts, missing numbers stay missing (pandas Int64), not 0."""
     rows = []
     for ev in events:
         if not isinstance(ev, Event):
             raise TypeError(f"expected Event objects, got {type(ev).__name__}")
         rows.append(ev.to_properties())
-    frame = pd.DataFrame.from_records(rows, columns=list(EVENT_COLUMNS))
+    frame = pd.DataFrame.from_records(rows, columns=list(FILE_COLUMNS))
     return _coerce(frame)
 
 
 def as_frame(frame_or_events: FrameOrEvents) -> pd.DataFrame:
-    """The EVENT_COLUMNS frame of either input; a frame lacking columns gets them empty, and
+    """The FILE_COLUMNS frame of either input; a frame lacking columns gets them empty, and
     actors/sources read back from JSON text (CSV, Parquet) become lists again."""
     if isinstance(frame_or_events, pd.DataFrame):
         frame = pd.DataFrame(frame_or_events).copy()
@@ -60,10 +76,10 @@ def as_frame(frame_or_events: FrameOrEvents) -> pd.DataFrame:
             raise ValueError("events frame has no 'event_type' column")
         if "geometry" in frame.columns:
             frame = frame.drop(columns="geometry")
-        for col in EVENT_COLUMNS:
+        for col in FILE_COLUMNS:
             if col not in frame.columns:
-                frame[col] = None
-        frame = frame[list(EVENT_COLUMNS)]
+                frame[col] = _DEFAULTS.get(col)
+        frame = frame[list(FILE_COLUMNS)]
         frame["actors"] = [_list_value(v) for v in frame["actors"]]
         frame["sources"] = [_list_value(v) for v in frame["sources"]]
         return _coerce(frame)
@@ -128,7 +144,7 @@ def to_geojson(frame_or_events: FrameOrEvents) -> dict[str, Any]:
 
 def _records(frame: pd.DataFrame) -> Iterable[dict[str, Any]]:
     """JSON-ready dicts: pandas NA/NaN become None, numpy scalars plain Python."""
-    columns = list(EVENT_COLUMNS)
+    columns = list(FILE_COLUMNS)
     for row in frame[columns].itertuples(index=False, name=None):
         yield {col: _plain(val) for col, val in zip(columns, row, strict=True)}
 
@@ -177,7 +193,7 @@ def _write_jsonl(frame: pd.DataFrame, stream: TextIO) -> None:
 
 
 def flat_frame(frame_or_events: FrameOrEvents, *, actors_sep: str | None = None) -> pd.DataFrame:
-    """EVENT_COLUMNS with actors and sources as text (tables and files without list types):
+    """FILE_COLUMNS with actors and sources as text (tables and files without list types):
     actors joined by ``actors_sep`` or as JSON when None, sources as JSON."""
     frame = as_frame(frame_or_events)
     if actors_sep is None:

@@ -135,6 +135,7 @@ def _event(row: dict[str, str], result: ImportResult) -> Event:
         place_name=place_name, place_kind=place_kind, country=_country(row), lat=lat, lon=lon,
         geo_precision=geo_precision, killed=killed,
         actors=[a for a in (row["side_a"], row["side_b"]) if a],
+        actor1=row["side_a"] or None, actor2=row["side_b"] or None,
         evidence=_short(headlines[0]) if headlines else "", source=src, confidence=0.9,
         dataset="ucdp", notes=notes,
         sources=[Evidence(text=_short(h), start=0, end=0, source=src, title=office,
