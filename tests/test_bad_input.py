@@ -159,6 +159,16 @@ def _html_without_article(d: Path) -> Path:
     return p
 
 
+def _html_text_only_in_svg_and_comments(d: Path) -> Path:
+    """Text the page never shows as prose (an SVG label, a comment, a CDATA section):
+    trafilatura hands back the SVG's text, but the page has no article."""
+    p = d / "chart.html"
+    p.write_text("<html><body><!-- " + TAJI + " --><svg><text>" + TAJI[:80] + "</text></svg>"
+                 "<p><![CDATA[" + TAJI + "]]></p><footer>(c) 2020 News Ltd</footer>"
+                 "</body></html>", encoding="utf-8")
+    return p
+
+
 def _furniture_only(d: Path) -> Path:
     p = d / "furniture.txt"
     p.write_text("URL: https://example.org/a\nDATE: 2020-03-12\n\nImage caption\nShare this\n"
@@ -185,6 +195,8 @@ REFUSED: dict[str, tuple[Callable[[Path], Path], str]] = {
     "100 MB": (_hundred_mb, "too large"),
     "not UTF-8 nor cp1252": (_undefined_cp1252, "not UTF-8"),
     "HTML without article": (_html_without_article, "no article text"),
+    "HTML text only in SVG and comments": (_html_text_only_in_svg_and_comments,
+                                           "no article text"),
     "only page furniture": (_furniture_only, "no article text"),
     "missing path": (_missing, "no such file"),
     "folder without articles": (_folder_without_articles, "no article files"),
@@ -481,3 +493,36 @@ def test_long_runs_of_qualifiers_actors_and_triggers() -> None:
     triggers = find_triggers("clashes, rocket attack, " * 10_000)
     assert len(triggers) >= 20_000  # "clashes" and "rocket attack" (one or two words)
     assert all(a.end <= b.start for a, b in zip(triggers, triggers[1:], strict=False))
+
+
+@pytest.mark.parametrize("command", ["extract", "ingest"])
+def test_page_trafilatura_cannot_parse_is_read_by_our_parser(command: str, store: Path,
+                                                             tmp_path: Path) -> None:
+    """50,000 nested <div>s: lxml gives up (libxml2's depth limit) and trafilatura finds
+    nothing; our own parser reads the article, and nothing of trafilatura's logging reaches
+    stderr."""
+    page = tmp_path / "deep.html"
+    page.write_text("<html><body>" + "<div>" * 50_000 + "<p>" + TAJI + "</p>"
+                    + "</div>" * 50_000 + "</body></html>", encoding="utf-8")
+    proc = run(command, *(["--format", "jsonl"] if command == "extract" else []), str(page),
+               store=store)
+    assert proc.returncode == 0, proc.stderr
+    logged = [line for line in proc.stderr.splitlines()
+              if line.startswith(("WARNING", "ERROR:", "DEBUG")) or "lxml" in line]
+    assert logged == [], proc.stderr
+    if command == "extract":
+        assert proc.stderr == ""
+        assert "rocket_attack" in [e["event_type"] for e in events_out(proc)]
+    assert article_from_text(page.read_text(encoding="utf-8")).text == TAJI
+
+
+def test_page_trafilatura_fails_on_is_read_by_our_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever trafilatura raises on a page, our own parser reads it (no traceback)."""
+    import trafilatura
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(trafilatura, "extract", broken)
+    page = "<html><body><main><p>" + TAJI + "</p></main></body></html>"
+    assert article_from_text(page).text == TAJI

@@ -3,23 +3,16 @@
 trafilatura finds the article's body among a page's furniture (menus, share bars, related
 stories, newsletter boxes, comments) by the page's structure and text density, where our own
 html.parser reader (:mod:`geo.articles.pages`) goes by tag and class names; on the saved-page
-set it keeps the whole body and leaves a third of the furniture ours leaves (docs/libraries.md).
+set it keeps the whole body and leaves a quarter of the furniture ours leaves
+(docs/libraries.md).
 It works offline: no call here reaches the network (trafilatura's downloads are never used).
-
-trafilatura reports pages it cannot read by logging warnings; the reader reports them itself,
-in one line, so that logger is quietened here (a handler that drops them, and no propagation to
-the application's handlers).
+trafilatura logs what it cannot read to its own logger, which has only a NullHandler unless the
+application configures logging; the reader reports bad pages itself, in one line.
 """
 
 from __future__ import annotations
 
-import logging
-
 import trafilatura
-
-_LOG = logging.getLogger("trafilatura")
-_LOG.addHandler(logging.NullHandler())
-_LOG.propagate = False
 
 
 def main_lines(html: str) -> list[str] | None:
@@ -28,7 +21,7 @@ def main_lines(html: str) -> list[str] | None:
     try:
         text = trafilatura.extract(html, include_comments=False, include_tables=True,
                                    include_images=False, with_metadata=False)
-    except Exception:  # noqa: BLE001 - any failure of the library: the caller's reader takes over
+    except Exception:  # any failure of the library: the caller's own reader takes over
         return None
     if not text or not text.strip():
         return None
