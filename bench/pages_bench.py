@@ -9,6 +9,11 @@ and the pages. For each reader it prints, over the pages: main-text precision an
 both sides), pages whose title / date / byline is right, furniture strings left in the text,
 and speed in pages per second (each page read ``--repeat`` times, best run).
 
+``--events`` also extracts events from each reader's article of each page and scores them
+against the news set's gold events (tests/fixtures/news/gold_*.jsonl, matched as
+``geo.extract.evaluate`` does), beside the article's own text file (``txt``): furniture left
+in shows up as spurious events, a lost paragraph as missed ones, a wrong date as misdated ones.
+
 Readers: ``ours`` (geo.articles as it is: trafilatura's main text, our parser's title, URL
 and date), ``stdlib`` (our html.parser reader alone, as before trafilatura), and
 ``trafilatura`` (trafilatura.bare_extraction with its own metadata, comments off).
@@ -164,6 +169,56 @@ def score(reader: Callable[[str], Reading], pages: list[tuple[dict, str]], repea
     return s
 
 
+def _article(name: str, html: str):  # -> geo.articles.Article
+    from geo.articles import article_from_text
+    from geo.articles.pages import article_from_html
+    if name == "stdlib":
+        return article_from_html(html, "page", None, None, "utf-8", main_text=None)
+    if name == "ours":
+        return article_from_text(html, source="page")
+    got = _trafilatura(html)  # trafilatura's text and date, cleaned as pasted text
+    from datetime import date as day
+    return article_from_text(got.text, source="page",
+                             published=day.fromisoformat(got.published) if got.published
+                             else None)
+
+
+def events_table(folder: Path, pages: list[tuple[dict, str]], names: list[str]) -> None:
+    """Events from each reader's article against the gold events of the page's article."""
+    from geo.articles import read_article
+    from geo.config import Settings
+    from geo.extract.evaluate import Score, load_gold, score_article
+    from geo.pipeline import load_extractor
+
+    news = folder.parent / "news"
+    gold: dict[str, list[dict]] = {}
+    for part in ("gold_dev.jsonl", "gold_test.jsonl"):
+        for g in load_gold(news / part):
+            gold.setdefault(g["article"], []).append(g)
+    extractor = load_extractor(Settings())
+    print(f"{'events':<12} {'gold':>5} {'pred':>5} {'match':>5} {'P':>6} {'R':>6} {'F1':>6} "
+          f"{'place':>6} {'date':>6}")
+    for name in ["txt", *names]:
+        total = Score()
+        for record, html in pages:
+            txt = Path(record["from"]).name
+            if name == "txt":
+                article = read_article(news / "articles" / txt)
+            else:
+                try:
+                    article = _article(name, html)
+                except ValueError:
+                    article = None
+            predicted = extractor.extract(article) if article is not None else []
+            total.add(score_article(gold.get(txt, []), predicted,
+                                    article.text if article is not None else ""))
+        place = total.place_ok / total.place_checked if total.place_checked else 0.0
+        when = total.date_ok / total.date_checked if total.date_checked else 0.0
+        print(f"{name:<12} {total.gold:>5} {total.predicted:>5} {total.matched:>5} "
+              f"{total.precision:>6.3f} {total.recall:>6.3f} {total.f1:>6.3f} {place:>6.3f} "
+              f"{when:>6.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pages_bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -172,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default="all", choices=("dev", "test", "all"))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--verbose", action="store_true", help="one line per page")
+    parser.add_argument("--events", action="store_true",
+                        help="also extract events and score them against the gold events")
     args = parser.parse_args(argv)
     names = args.reader or list(READERS)
     for folder in args.sets:
@@ -182,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             s = score(READERS[name], pages, args.repeat, verbose=args.verbose)
             print(s.row(name))
+        if args.events:
+            events_table(folder, pages, names)
     return 0
 
 
