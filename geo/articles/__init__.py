@@ -5,9 +5,10 @@ and every evidence offset refers to, with its title, URL and publication date), 
 :class:`ArticleError` with one line naming the input and the problem.
 
 Modules: ``reader`` (the public entry points), ``files`` (which files are articles, bytes and
-encodings), ``plain`` (header lines, furniture, title), ``pages`` (HTML pages and their
-metadata), ``datelines`` (a date line near the top, a wire service's dateline), ``article``
-(:class:`Article`, :class:`ArticleError`).
+encodings), ``plain`` (header lines, furniture, title), ``pages`` (HTML pages: our parser and
+their metadata), ``maintext`` (an HTML page's body by trafilatura), ``datelines`` (a date line
+near the top, a wire service's dateline), ``article`` (:class:`Article`,
+:class:`ArticleError`).
 """
 
 from geo.articles.reader import (

@@ -1,6 +1,10 @@
-"""HTML pages: the text lines of a saved news page (menus, share bars, captions and other
-furniture dropped; the <article>/<main> text when it has enough) and its metadata (title,
-canonical URL, publication date from meta tags, JSON-LD, <time> or a dateline)."""
+"""HTML pages: the body of a saved news page and its metadata.
+
+The body is trafilatura's main text (:mod:`geo.articles.maintext`) when it finds one, else our
+own html.parser reader's text lines (menus, share bars, captions and other furniture dropped by
+tag and class; the <article>/<main> text when it has enough). The metadata is always ours:
+title (the <h1> over a title that is it plus the site's name), canonical URL, and publication
+date from meta tags, JSON-LD, <time> or a dateline. docs/libraries.md compares the readers."""
 
 from __future__ import annotations
 
