@@ -15,6 +15,7 @@ import pytest
 from geo.articles.pages import article_from_html
 from geo.articles.reader import (
     ArticleError,
+    article_from_bytes,
     article_from_text,
     iter_article_paths,
     read_article,
@@ -407,3 +408,20 @@ def test_wire_credits_are_furniture_but_prose_is_not() -> None:
                           "Sign up for our newsletter")
     assert "Editing by" not in a.text and "newsletter" not in a.text
     assert "Reporting by Reuters found that 30 civilians died in the town." in a.text
+
+
+def test_a_page_whose_body_lacks_its_headline_opens_with_it():
+    """The headline states events and names the place a later "the base" means; an HTML
+    page's body (trafilatura's) often leaves it out: the text opens with it, as a text
+    file's does, and only once."""
+    body = "<p>" + "Officials said two soldiers were wounded when the base was hit. " * 4 + "</p>"
+    html = ("<html><head><title>Rockets hit Camp Taji - Example News</title></head><body>"
+            "<header><h1>Rockets hit Camp Taji</h1></header>"
+            f"<article>{body}</article></body></html>")
+    article = article_from_bytes(html.encode(), "page.html")
+    assert article.title == "Rockets hit Camp Taji"
+    assert article.text.startswith("Rockets hit Camp Taji\n")
+    assert article.text.count("Rockets hit Camp Taji") == 1
+    again = article_from_bytes(html.replace("<article>", "<article><h1>Rockets hit Camp Taji"
+                                            "</h1>").encode(), "page.html")
+    assert again.text.count("Rockets hit Camp Taji") == 1

@@ -214,9 +214,19 @@ def article_from_html(html: str, source: str, p: Path | None, published: date | 
         raise ArticleError(f"{source}: HTML page has no article text")
     when, where = _html_date(parser, published, chosen)
     title = normalise(_page_title(parser) or guess_title(body))
+    body = _with_headline(body, re.sub(r"\s+", " ", title))
     url = parser.canonical or parser.meta.get("og:url") or source
     return make_article(body, re.sub(r"\s+", " ", title), url, when, where,
                         str(p) if p else None, encoding)
+
+
+def _with_headline(body: str, title: str) -> str:
+    """The body opening with the page's headline, as a text file's does: a headline states
+    events ("Rockets hit Camp Taji") and names the place a later "the base" refers to. Not
+    when the body's first lines already hold it."""
+    if not title or title.lower() in body[:len(title) * 3 + 200].lower():
+        return body
+    return f"{title}\n\n{body}"
 
 
 #: A wiki's section edit link after a heading: "Background[edit]".
