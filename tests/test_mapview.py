@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from geo.config import BASEMAP_DATA_DIR, PROJECT_DIR
 from geo.model import EVENT_TYPES, Event, Evidence, Place
 from geo.web import mapview
+from geo.web.map import events as map_events
 from geo.web.mapview import (
     APP_ASSET_BASE,
     BASEMAP_PANE,
@@ -389,7 +390,7 @@ def test_build_map_draws_the_layers_it_is_given(monkeypatch: pytest.MonkeyPatch)
     def no_more(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("the layers were made again")
 
-    monkeypatch.setattr(mapview, "cluster_data", no_more)
+    monkeypatch.setattr(map_events, "cluster_data", no_more)
     monkeypatch.setattr(mapview, "event_layer_data", no_more)
     m = build_map(events, layers=layers)
     assert [c.data for c in _children(m, EventCluster)] == [layers.layers[0].cluster]

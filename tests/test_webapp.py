@@ -16,6 +16,7 @@ from streamlit_folium import generate_js_hash
 from geo.config import Settings
 from geo.model import Event, Evidence, Place
 from geo.store import EventStore
+from geo.web import kept
 from geo.web import page as webapp
 from geo.web.mapview import event_layer_data, split_drawable
 from geo.web.page import (
@@ -593,7 +594,7 @@ def test_the_map_layers_are_made_once_per_store_generation_and_filters(
         made.append(len(points))
         return event_layer_data(points, **kwargs)
 
-    monkeypatch.setattr(webapp, "event_layer_data", counted)
+    monkeypatch.setattr(kept, "event_layer_data", counted)
     monkeypatch.setenv("CONFLICT_MAP_STORE", str(tmp_path))
     at = AppTest.from_file(APP, default_timeout=180).run()  # held first run
     at = at.run()  # the run the map's report makes: the whole page
