@@ -20,7 +20,7 @@ import pytest
 from geo.config import PROJECT_DIR, SEEDS_DIR
 from geo.model import Event, Evidence
 from geo.store import EventStore
-from geo.web.mapview import BASEMAP_PANE, save_map, split_drawable
+from geo.web.mapview import BASEMAP_PANE, LABEL_PANE, TYPE_STYLES, save_map, split_drawable
 from geo.web.page import FOCUS_ZOOM, plan_map, snap_view
 from tests.browser_helpers import (
     MARKER_STATE_JS,
@@ -175,13 +175,62 @@ def test_markers_and_clusters_match_the_store(page, server, store_dir):
     _assert_clean(rec, server)
 
 
+#: JS run in the map frame: the place names shown (name, lat, lon), those drawn with a size.
+PLACE_NAMES_JS = f"""() => {{ const out = [];
+    window.map.eachLayer(l => {{
+        if (l.options && l.options.pane === '{LABEL_PANE}' && l.getElement && l.getElement()) {{
+            const r = l.getElement().getBoundingClientRect(), p = l.getLatLng();
+            if (r.width > 0 && r.height > 0) {{
+                out.push([l.getElement().innerText.trim(), p.lat, p.lng]); }} }} }});
+    return out; }}"""
+#: JS run in the map frame: the map's box (south, west, north, east).
+BOUNDS_JS = """() => { const b = window.map.getBounds();
+    return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]; }"""
+
+
+def _names_in(names: list[list[Any]], box: list[float]) -> set[str]:
+    south, west, north, east = box
+    return {n for n, lat, lon in names if south <= lat <= north and west <= lon <= east}
+
+
+def _zoomed_names(pg: Any, lat: float, lon: float, zoom: int) -> list[list[Any]]:
+    """The place names drawn once the map is at (lat, lon, zoom) and has placed them."""
+    frame = map_frame(pg)
+    frame.evaluate("([lat, lon, z]) => { delete window.map.getContainer().dataset.cmPlaceNames;"
+                   " window.map.setView([lat, lon], z, {animate: false}); return true; }",
+                   [lat, lon, zoom])
+    poll(lambda: frame.evaluate("() => [window.map.getZoom(), "
+                                "window.map.getContainer().dataset.cmPlaceNames]"),
+         lambda v: v[0] == zoom and v[1] is not None, page=pg)
+    return frame.evaluate(PLACE_NAMES_JS)
+
+
+def test_the_basemap_names_capitals_and_cities_and_more_closer_in(page, server, store_dir):
+    """Offline place names (data/basemap/places.csv): Baghdad and the cities around it are
+    drawn; zoomed in, more names show in the same area; nothing is fetched for them."""
+    pg, rec = page
+    _open(pg, server)
+    wait_for_markers(pg, _expected(store_dir)[1])
+    names = poll(lambda: map_frame(pg).evaluate(PLACE_NAMES_JS), bool, page=pg)
+    shown = {n for n, _lat, _lon in names}
+    assert {"Baghdad", "Ramadi", "Samarra'"} <= shown, shown
+    close = _zoomed_names(pg, 33.34, 44.40, 9)
+    box = map_frame(pg).evaluate(BOUNDS_JS)
+    far = _zoomed_names(pg, 33.34, 44.40, 6)
+    near_names, far_names = _names_in(close, box), _names_in(far, box)
+    assert "Baghdad" in far_names and "Baghdad" in near_names
+    assert len(near_names) >= len(far_names) + 3, (far_names, near_names)
+    assert {"Baqubah", "Al Fallujah", "Al Mahmudiyah"} <= near_names, near_names
+    _assert_clean(rec, server)
+
+
 def test_toggling_an_event_type_changes_the_count(page, server, store_dir):
     pg, rec = page
     _open(pg, server)
     total, drawn = _expected(store_dir)
     wait_for_markers(pg, drawn)
     sidebar = pg.get_by_test_id("stSidebar")
-    sidebar.get_by_role("button", name=re.compile(r"^Remove Rocket attack")).click()
+    sidebar.get_by_role("button", name=re.compile(r"^Rocket attack")).click()  # a pill: off
     with EventStore(store_dir) as store:
         keep = [t for t in store.stats()["by_type"] if t != "rocket_attack"]
     total, drawn = _expected(store_dir, types=keep)
@@ -314,6 +363,58 @@ def test_a_selected_event_moves_the_map_without_sending_it_again(browser, cluste
         assert asking.count() == 1 and asking.bounding_box()["height"] <= 1
         assert frames and not any(b"L.map(" in f for f in frames)
         _assert_clean(rec, server)
+
+
+#: JS run on the page: in the sidebar widget labelled ``label``, how many boxes scroll their
+#: content (taller content than box, overflow auto or scroll), and its options' labels.
+WIDGET_BOX_JS = """(label) => {
+    const labels = document.querySelectorAll(
+        '[data-testid="stSidebar"] [data-testid="stWidgetLabel"]');
+    const found = Array.from(labels).find(e => e.innerText.trim().startsWith(label));
+    const box = found.closest('[data-testid="stElementContainer"]');
+    const scrolled = Array.from(box.querySelectorAll('*')).filter(e => {
+        const s = getComputedStyle(e);
+        return /(auto|scroll)/.test(s.overflowY) && e.scrollHeight > e.clientHeight + 1; });
+    return scrolled.length; }"""
+#: JS run in the map frame: the legend's and the scale bar's boxes (left, top, right, bottom).
+LEGEND_SCALE_JS = """() => [document.querySelector('#cm-legend'),
+                            document.querySelector('.leaflet-control-scale')].map(e => {
+    const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_the_legend_and_the_type_filter_show_whole(browser, clustered_server):
+    """At the browser's default window size, on a store of 12 event types: the legend leaves
+    the scale bar in sight (it covered it), and the event-type filter shows every type
+    without a box to scroll (the multiselect's chips had to be scrolled inside their box)."""
+    server, store_dir = clustered_server
+    with EventStore(store_dir) as store:
+        types = store.facets()["by_type"]
+    assert len(types) >= 12
+    context = browser.new_context()  # Playwright's default window: 1280 x 720
+    pg = context.new_page()
+    rec = Recorder()
+    rec.attach(pg)
+    try:
+        _open(pg, server)
+        # once the map's frame has its height (it grows from 0 as the map loads)
+        legend, scale = poll(lambda: map_frame(pg).evaluate(LEGEND_SCALE_JS),
+                             lambda v: v[0][2] > v[0][0] and v[1][1] > 300, page=pg)
+        assert not _overlap(legend, scale), (legend, scale)
+        legend_text = map_frame(pg).locator("#cm-legend").inner_text()
+        assert all(TYPE_STYLES[t].label in legend_text for t in types)
+        wait_until_idle(pg)
+        assert pg.evaluate(WIDGET_BOX_JS, "Event types") == 0
+        sidebar = pg.get_by_test_id("stSidebar")
+        for t in types:  # every type is there to click, none hidden in a scrolled box
+            option = sidebar.get_by_role("button", name=f"{TYPE_STYLES[t].label} (")
+            assert option.count() == 1 and option.is_visible(), t
+        _assert_clean(rec, server)
+    finally:
+        context.close()
 
 
 def _open_upload(pg: Any, server: Server, store_dir: Path) -> None:

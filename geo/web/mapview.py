@@ -62,6 +62,7 @@ from geo.web.map.events import (
     event_layer_data,
 )
 from geo.web.map.focus import FOCUS_MESSAGE, FocusOnMessage
+from geo.web.map.labels import LABEL_PANE, PLACE_NAMES_LAYER, PlaceNames, add_place_names
 from geo.web.map.legend import Legend
 from geo.web.map.popups import COMPACT_EVIDENCE_CHARS, popup_html, popup_parts, tooltip_text
 from geo.web.map.records import events_frame, is_drawable, split_drawable
@@ -79,7 +80,8 @@ from geo.web.map.style import (
 from geo.web.map.text import escape_text, highlight, highlight_parts
 
 __all__ = [
-    "APP_ASSET_BASE", "BASEMAP_PANE", "BASEMAP_Z", "BIN_PIXELS", "BIN_RADIUS", "BIN_TOP_TYPES",
+    "APP_ASSET_BASE", "ATTRIBUTION", "LABEL_PANE", "PLACE_NAMES_LAYER", "PlaceNames",
+    "add_place_names", "BASEMAP_PANE", "BASEMAP_Z", "BIN_PIXELS", "BIN_RADIUS", "BIN_TOP_TYPES",
     "BINS_LAYER_NAME", "COMPACT_EVIDENCE_CHARS", "DEFAULT_CENTER", "DEFAULT_ZOOM",
     "EVENT_LAYERS", "FAST_PATH_THRESHOLD", "FOCUS_MESSAGE", "LAYER_OF_TYPE", "MAP_SCRIPTS",
     "MAP_SCRIPTS_BUNDLE", "MAX_ZOOM", "TYPE_STYLES", "UNUSED_ASSETS", "VENDOR_DIR",
@@ -92,6 +94,10 @@ __all__ = [
     "localise_assets", "map_scripts_text", "popup_html", "popup_parts", "save_map",
     "split_drawable", "standalone_asset_base", "tooltip_text",
 ]
+
+#: The map's data attribution (GeoNames' licence asks for it; Natural Earth's does not).
+ATTRIBUTION = ("Basemap: Natural Earth (public domain); place names: GeoNames "
+               "(geonames.org, CC BY 4.0)")
 
 
 def event_groups(drawn: pd.DataFrame | Iterable[Event], bins: pd.DataFrame | None = None, *,
@@ -176,7 +182,7 @@ def build_map(
     # With tiles=None folium gives max/min zoom to no one: without maxZoom Leaflet cannot
     # know the zoom range and marker clusters draw nothing.
     m.options.update(max_zoom=MAX_ZOOM, min_zoom=2)
-    MapSetup(asset_base, "Basemap: Natural Earth (public domain)").add_to(m)
+    MapSetup(asset_base, ATTRIBUTION).add_to(m)
     add_basemap(m)
     if online_tiles:
         add_online_tiles(m)

@@ -88,8 +88,10 @@ def sidebar_filters(facets: Mapping[str, Any]) -> Filters:
     _follow_new_types(set(by_type))
     type_options = sorted(set(by_type) | set(st.session_state.get("f_types", [])),
                           key=type_order)
-    types = sb.multiselect(
-        "Event types", type_options, key="f_types",
+    # pills, not a multiselect: a multiselect holding every type (the default) showed its 13
+    # chips in a box that had to be scrolled; pills wrap and show every type, each on or off
+    types = sb.pills(
+        "Event types", type_options, selection_mode="multi", key="f_types",
         format_func=lambda t: f"{TYPE_STYLES[t].label if t in TYPE_STYLES else t} "
                               f"({by_type.get(t, 0):,})")
     since = until = None

@@ -1,5 +1,6 @@
 """The offline basemap: Natural Earth countries, land borders and rivers from
-``data/basemap/``, in a pane of their own under every overlay; and the optional online tiles.
+``data/basemap/``, in a pane of their own under every overlay, and the names of capitals and
+major cities above them (``labels``); and the optional online tiles.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 import folium
 
 from geo.config import BASEMAP_DATA_DIR
+from geo.web.map.labels import add_place_names
 from geo.web.map.style import MAX_ZOOM, MapInputError
 
 
@@ -27,11 +29,13 @@ BASEMAP_PANE, BASEMAP_Z = "cm-basemap", 250
 
 
 def add_basemap(m: folium.Map) -> folium.FeatureGroup:
-    """The offline vector basemap: Natural Earth countries, land borders, rivers.
+    """The offline vector basemap: Natural Earth countries, land borders, rivers, and the
+    place names of :func:`labels.add_place_names` (a layer of their own).
 
     It is the map's only background when there is no network, so the Iraq-Syria border and
-    the Euphrates and Tigris must stand out on their own. It is drawn in its own pane, under
-    every overlay (:data:`BASEMAP_PANE`).
+    the Euphrates and Tigris must stand out on their own, and a user must find Baghdad or
+    Kirkuk without clicking. It is drawn in its own pane, under every overlay
+    (:data:`BASEMAP_PANE`).
     """
     folium.map.CustomPane(BASEMAP_PANE, z_index=BASEMAP_Z, pointer_events=True).add_to(m)
     group = folium.FeatureGroup(name="Basemap: countries, borders, rivers", overlay=True,
@@ -54,6 +58,7 @@ def add_basemap(m: folium.Map) -> folium.FeatureGroup:
                                    "opacity": 0.9}, pane=BASEMAP_PANE,
     ).add_to(group)
     group.add_to(m)
+    add_place_names(m)
     return group
 
 

@@ -1,5 +1,5 @@
-"""The legend: a box in the map's corner with the colour and icon of each event type drawn,
-by layer.
+"""The legend: a Leaflet control in the map's corner with the colour and icon of each event type
+drawn, by layer.
 """
 
 from __future__ import annotations
@@ -14,19 +14,34 @@ from geo.web.map.text import escape_text
 
 
 class Legend(MacroElement):
-    """A fixed box in the map's corner: colour and icon of each event type, by layer."""
+    """A box in the map's bottom left corner: colour and icon of each event type, by layer.
+
+    A Leaflet control, not a box placed over the map: Leaflet stacks the controls of a
+    corner, so the legend sits above the scale bar instead of covering it (it did, placed at
+    a fixed offset), and clicks and scrolls on it do not move the map."""
 
     _template = Template(
         """
-        {% macro html(this, kwargs) %}
-        <div id="cm-legend" style="position: absolute; z-index: 1000; bottom: 24px; left: 10px;
-             background: rgba(255,255,255,0.92); padding: 6px 8px; border-radius: 4px;
-             font: 12px/1.35 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,0.3);">
-        {{ this.body }}
-        </div>
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: 'bottomleft'});
+            legend.onAdd = function () {
+                var box = L.DomUtil.create('div', 'cm-legend leaflet-control');
+                box.id = 'cm-legend';
+                box.style.cssText = {{ this.css|tojson }};
+                box.innerHTML = {{ this.body|tojson }};
+                L.DomEvent.disableClickPropagation(box);
+                L.DomEvent.disableScrollPropagation(box);
+                return box;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
         {% endmacro %}
         """
     )
+    #: The box's style (the old fixed box's, less its position).
+    css = ("background: rgba(255,255,255,0.92); padding: 6px 8px; border-radius: 4px; "
+           "font: 12px/1.35 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,0.3);")
 
     def __init__(self, types: Sequence[str] | None = None) -> None:
         super().__init__()
