@@ -43,6 +43,7 @@ from geo.web.page import (
     view_from_state,
     with_place,
 )
+from geo.web.status import store_args
 from tests.page_helpers import APP, page_after_the_map
 from tests.synthetic_events import fill_store
 
@@ -125,7 +126,7 @@ def test_filters_round_trip_through_the_url():
     f = Filters(types=("rocket_attack", "air_strike"), since=date(2020, 3, 1),
                 until=date(2020, 3, 31), actors=("US forces",), countries=("IQ",),
                 datasets=("news",), text="Taji", min_fatalities=2, include_undated=False,
-                online_tiles=True)
+                online_tiles=True, include_unreported=True)
     q = filters_to_query(f)
     params = {k: v if isinstance(v, list) else [v] for k, v in q.items()}
     assert filters_from_query(params) == f
@@ -150,7 +151,7 @@ def test_bad_url_filters_are_named(params, message):
 def test_store_kwargs_match_the_store_api(store_dir: Path):
     f = Filters(types=("rocket_attack",), since=date(2020, 3, 1), min_fatalities=1)
     with EventStore(store_dir) as store:
-        assert store.count(**f.store_kwargs()) == 1  # Camp Taji: March, 2 killed
+        assert store.count(**store_args(f.store_kwargs())) == 1  # Camp Taji: March, 2 killed
 
 
 def test_every_stored_type_chosen_is_no_type_filter(store_dir: Path):
@@ -159,13 +160,13 @@ def test_every_stored_type_chosen_is_no_type_filter(store_dir: Path):
         every = Filters(types=(*stored, "ambush"))  # and one the store does not hold
         assert "types" not in every.store_kwargs(stored)
         assert every.store_kwargs()["types"] == [*stored, "ambush"]  # store's types unknown
-        assert store.count(**every.store_kwargs(stored)) == store.count(
-            **every.store_kwargs()) == len(store)
+        assert store.count(**store_args(every.store_kwargs(stored))) == store.count(
+            **store_args(every.store_kwargs())) == len(store)
         some = Filters(types=tuple(sorted(stored))[1:])
-        assert store.count(**some.store_kwargs(stored)) < len(store)
+        assert store.count(**store_args(some.store_kwargs(stored))) < len(store)
         none = Filters(types=())
         assert none.store_kwargs(stored)["types"] == []
-        assert store.count(**none.store_kwargs(stored)) == 0
+        assert store.count(**store_args(none.store_kwargs(stored))) == 0
 
 
 def test_timeline_by_week_and_by_month():
@@ -493,7 +494,7 @@ def test_a_new_view_keeps_the_map_and_swaps_its_layers(big_store: Path,
     sends new feature groups (cells, then points), and the browser keeps the map
     (streamlit-folium keys its component by the script) where the user put it: the centre and
     zoom sent stay those of the first view (an answer arriving after the user moved on must
-    not pull the map back, see geo.webapp.map_placement)."""
+    not pull the map back, see geo.web.map_panel.map_placement)."""
     monkeypatch.setenv("CONFLICT_MAP_STORE", str(big_store))
     monkeypatch.setenv("CONFLICT_MAP_MAX_POINTS", "50")
     at = AppTest.from_file(APP, default_timeout=180).run()

@@ -5,7 +5,8 @@ what a browser shows. ``app.py`` calls :func:`geo.web.page.main`.
   event layers, counted cells, legend, reference layers, offline assets, popups);
   ``mapview`` puts them together (``build_map``, ``base_map``, ``event_groups``,
   ``save_map``) and exports their public names.
-- the page's parts, a module each: ``filters`` (filters and the URL), ``sidebar``, ``views``
+- the page's parts, a module each: ``filters`` (filters and the URL), ``sidebar``, ``status``
+  (the status filter's one meeting point with the store), ``views``
   and ``plan`` (what the map shows and draws), ``map_panel``, ``table``, ``timeline``,
   ``downloads``, ``add_article``, ``kept`` (what the page keeps between runs); ``page`` draws
   them in order and exports their public names.

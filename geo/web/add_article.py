@@ -21,7 +21,7 @@ from geo.inputs import printable
 from geo.model import Event, Place
 from geo.pipeline import store_article
 from geo.store import EventStore
-from geo.web.mapview import TYPE_STYLES, escape_text
+from geo.web.mapview import TYPE_STYLES, UNDATED, escape_text
 
 
 def highlight_article(text: str, events: Iterable[tuple[int, int]],
@@ -159,7 +159,7 @@ def _review_draft(store: EventStore, draft: dict[str, Any], gazetteer: Gazetteer
     for i, event in enumerate(events[:REVIEW_EVENTS]):
         label = TYPE_STYLES.get(event.event_type)
         st.markdown(f"{i + 1}. **{escape_text(label.label if label else event.event_type)}**, "
-                    f"{escape_text(event.date or 'undated')}: “{escape_text(event.evidence)}”")
+                    f"{escape_text(event.date or UNDATED)}: “{escape_text(event.evidence)}”")
         chosen.append(_place_picker(i, event, gazetteer))
     chosen += events[REVIEW_EVENTS:]
     if chosen and st.button(f"Add {len(chosen)} event(s) to the store", key="cm_add",

@@ -11,11 +11,13 @@ from datetime import date
 from typing import Any
 
 from geo.web.mapview import TYPE_STYLES
+from geo.web.status import shown_statuses, status_kwargs
 
 #: Query-string keys of the filters (short, so shared links stay readable).
 Q_TYPES, Q_SINCE, Q_UNTIL, Q_ACTORS, Q_COUNTRIES, Q_DATASETS = (
     "type", "since", "until", "actor", "country", "dataset")
 Q_TEXT, Q_MIN_KILLED, Q_UNDATED, Q_TILES = "q", "min_killed", "undated", "tiles"
+Q_UNREPORTED = "unreported"
 
 
 class FilterError(ValueError):
@@ -36,13 +38,16 @@ class Filters:
     min_fatalities: int | None = None
     include_undated: bool = True
     online_tiles: bool = False
+    #: show planned, threatened and denied events too (default: only reported ones)
+    include_unreported: bool = False
 
     def store_kwargs(self, stored_types: Collection[str] = ()) -> dict[str, Any]:
         """Keyword arguments for ``EventStore.query_frame``/``count``. Types that include
         every one of ``stored_types`` (the store's) are no filter, and are left out: SQLite
         then plans without the type index (on a million events, counting the drawable ones
         took 2.8 s with the list of every type, 0.4 s without)."""
-        kwargs: dict[str, Any] = {"include_undated": self.include_undated}
+        kwargs: dict[str, Any] = {"include_undated": self.include_undated,
+                                  **status_kwargs(shown_statuses(self.include_unreported))}
         if self.types is not None and not (stored_types and set(self.types) >= set(stored_types)):
             kwargs["types"] = list(self.types)
         if self.since is not None:
@@ -105,6 +110,7 @@ def filters_from_query(params: Mapping[str, Sequence[str]]) -> Filters:
         min_fatalities=min_fatalities or None,
         include_undated=_one(params, Q_UNDATED) != "0",
         online_tiles=_one(params, Q_TILES) == "1",
+        include_unreported=_one(params, Q_UNREPORTED) == "1",
     )
 
 
@@ -129,6 +135,8 @@ def filters_to_query(f: Filters) -> dict[str, str | list[str]]:
         q[Q_UNDATED] = "0"
     if f.online_tiles:
         q[Q_TILES] = "1"
+    if f.include_unreported:
+        q[Q_UNREPORTED] = "1"
     return q
 
 

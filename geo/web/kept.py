@@ -18,6 +18,7 @@ from geo.pipeline import seed_store_if_empty
 from geo.store import EventStore
 from geo.web.filters import filters_key
 from geo.web.mapview import EventLayers, event_layer_data
+from geo.web.status import query_frame
 from geo.web.table import table_frame
 
 
@@ -53,7 +54,7 @@ def table_rows_of(store: EventStore, generation: int, kwargs: Mapping[str, Any],
     table made of them (:func:`table_frame`), kept like the map's layers: a rerun at the same
     filters (a row selected) read and shaped every row again (0.2 s at 10,000 events)."""
     return kept_table_rows(str(store.path), generation, filters_key(kwargs), limit,
-                           lambda: store.query_frame(**kwargs, limit=limit))
+                           lambda: query_frame(store, kwargs, limit=limit))
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

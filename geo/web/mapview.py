@@ -53,6 +53,7 @@ from geo.web.map.bins import (
 )
 from geo.web.map.events import (
     FAST_PATH_THRESHOLD,
+    UNREPORTED_OPACITY,
     ClusterData,
     EventCluster,
     EventLayerData,
@@ -65,7 +66,22 @@ from geo.web.map.focus import FOCUS_MESSAGE, FocusOnMessage
 from geo.web.map.labels import LABEL_PANE, PLACE_NAMES_LAYER, PlaceNames, add_place_names
 from geo.web.map.legend import Legend
 from geo.web.map.popups import COMPACT_EVIDENCE_CHARS, popup_html, popup_parts, tooltip_text
-from geo.web.map.records import events_frame, is_drawable, split_drawable
+from geo.web.map.records import (
+    NO_ACTORS,
+    REPORTED,
+    UNDATED,
+    UNKNOWN_COUNT,
+    UNKNOWN_PLACE,
+    actors_text,
+    count_text,
+    date_text,
+    events_frame,
+    is_drawable,
+    place_text,
+    split_drawable,
+    status_of,
+    type_text,
+)
 from geo.web.map.reference import PlaceLayer, add_reference_places
 from geo.web.map.style import (
     DEFAULT_CENTER,
@@ -80,19 +96,20 @@ from geo.web.map.style import (
 from geo.web.map.text import escape_text, highlight, highlight_parts
 
 __all__ = [
-    "APP_ASSET_BASE", "ATTRIBUTION", "LABEL_PANE", "PLACE_NAMES_LAYER", "PlaceNames",
-    "add_place_names", "BASEMAP_PANE", "BASEMAP_Z", "BIN_PIXELS", "BIN_RADIUS", "BIN_TOP_TYPES",
-    "BINS_LAYER_NAME", "COMPACT_EVIDENCE_CHARS", "DEFAULT_CENTER", "DEFAULT_ZOOM",
-    "EVENT_LAYERS", "FAST_PATH_THRESHOLD", "FOCUS_MESSAGE", "LAYER_OF_TYPE", "MAP_SCRIPTS",
-    "MAP_SCRIPTS_BUNDLE", "MAX_ZOOM", "TYPE_STYLES", "UNUSED_ASSETS", "VENDOR_DIR",
-    "VENDORED_ASSETS", "BinLayer", "ClusterData", "EventCluster", "EventLayerData",
-    "EventLayers", "FocusOnMessage", "Legend", "MapInputError", "MapSetup", "PlaceLayer",
-    "TypeStyle", "add_basemap", "add_bins", "add_event_layer", "add_online_tiles",
-    "add_reference_places", "asset_links", "base_map", "bin_cells", "bin_popup", "bin_radius",
-    "build_map", "cell_degrees", "cluster_data", "escape_text", "event_groups",
-    "event_layer_data", "events_frame", "highlight", "highlight_parts", "is_drawable",
-    "localise_assets", "map_scripts_text", "popup_html", "popup_parts", "save_map",
-    "split_drawable", "standalone_asset_base", "tooltip_text",
+    "APP_ASSET_BASE", "ATTRIBUTION", "BASEMAP_PANE", "BASEMAP_Z", "BINS_LAYER_NAME", "BIN_PIXELS",
+    "BIN_RADIUS", "BIN_TOP_TYPES", "COMPACT_EVIDENCE_CHARS", "DEFAULT_CENTER", "DEFAULT_ZOOM",
+    "EVENT_LAYERS", "FAST_PATH_THRESHOLD", "FOCUS_MESSAGE", "LABEL_PANE", "LAYER_OF_TYPE",
+    "MAP_SCRIPTS", "MAP_SCRIPTS_BUNDLE", "MAX_ZOOM", "NO_ACTORS", "PLACE_NAMES_LAYER", "REPORTED",
+    "TYPE_STYLES", "UNDATED", "UNKNOWN_COUNT", "UNKNOWN_PLACE", "UNREPORTED_OPACITY",
+    "UNUSED_ASSETS", "VENDORED_ASSETS", "VENDOR_DIR", "BinLayer", "ClusterData", "EventCluster",
+    "EventLayerData", "EventLayers", "FocusOnMessage", "Legend", "MapInputError", "MapSetup",
+    "PlaceLayer", "PlaceNames", "TypeStyle", "actors_text", "add_basemap", "add_bins",
+    "add_event_layer", "add_online_tiles", "add_place_names", "add_reference_places",
+    "asset_links", "base_map", "bin_cells", "bin_popup", "bin_radius", "build_map", "cell_degrees",
+    "cluster_data", "count_text", "date_text", "escape_text", "event_groups", "event_layer_data",
+    "events_frame", "highlight", "highlight_parts", "is_drawable", "localise_assets",
+    "map_scripts_text", "place_text", "popup_html", "popup_parts", "save_map", "split_drawable",
+    "standalone_asset_base", "status_of", "tooltip_text", "type_text"
 ]
 
 #: The map's data attribution (GeoNames' licence asks for it; Natural Earth's does not).

@@ -96,6 +96,7 @@ from geo.web.map_panel import (
 from geo.web.mapview import split_drawable
 from geo.web.plan import WHOLE_BINS_MAX_ZOOM, MapPlan, drawable_points, plan_map
 from geo.web.sidebar import init_state_from_url, sidebar_filters, sync_url
+from geo.web.status import store_args
 from geo.web.table import (
     NEAREST_BOXES,
     NEAREST_CANDIDATES,
@@ -170,7 +171,7 @@ def render(settings: Settings) -> None:
 
     kwargs = f.store_kwargs(everything["by_type"])
     generation = store.generation()  # before the queries: it keys what is made of them
-    facets = store.facets(**kwargs, fields=VIEW_FACETS)
+    facets = store.facets(**store_args(kwargs), fields=VIEW_FACETS)
     small = facets["drawable"] <= budget
 
     held = hold_below_map(st.session_state)

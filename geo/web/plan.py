@@ -13,6 +13,7 @@ import pandas as pd
 from geo.store import EventStore
 from geo.web.kept import event_layers_of
 from geo.web.mapview import EventLayers, cell_degrees, split_drawable
+from geo.web.status import query_frame, store_args
 from geo.web.views import View, fit_view
 
 #: Up to this zoom the page asks the store for the cells of every filtered event (a few
@@ -57,7 +58,7 @@ def plan_map(store: EventStore, kwargs: Mapping[str, Any], drawable: int, budget
     pad_lon, pad_lat = (east - west) / 2, (north - south) / 2
     box = (max(west - pad_lon, -180.0), max(south - pad_lat, -90.0),
            min(east + pad_lon, 180.0), min(north + pad_lat, 90.0))
-    bin_kwargs = {k: v for k, v in kwargs.items() if k != "include_unlocated"}
+    bin_kwargs = {k: v for k, v in store_args(kwargs).items() if k != "include_unlocated"}
     cell = cell_degrees(view.zoom)
     # from the store's numpy snapshot (tens of ms) once it is read; SQL until then (the first
     # call starts reading it in the background)
@@ -76,4 +77,4 @@ def plan_map(store: EventStore, kwargs: Mapping[str, Any], drawable: int, budget
 
 def drawable_points(store: EventStore, kwargs: Mapping[str, Any]) -> pd.DataFrame:
     """The events ``kwargs`` selects that the map can draw as points."""
-    return split_drawable(store.query_frame(**{**kwargs, "include_unlocated": False}))[0]
+    return split_drawable(query_frame(store, {**kwargs, "include_unlocated": False}))[0]

@@ -38,6 +38,7 @@ def init_state_from_url(present_types: Iterable[str]) -> None:
     st.session_state["f_min_killed"] = f.min_fatalities or 0
     st.session_state["f_undated"] = f.include_undated
     st.session_state["f_tiles"] = f.online_tiles
+    st.session_state["f_unreported"] = f.include_unreported
     if f.since or f.until:
         st.session_state["f_dates_url"] = (f.since, f.until)
 
@@ -107,6 +108,9 @@ def sidebar_filters(facets: Mapping[str, Any]) -> Filters:
             since = picked[0] if picked[0] > lo else None
             until = picked[1] if picked[1] < hi else None
     include_undated = sb.checkbox("Include undated events", key="f_undated")
+    unreported = sb.checkbox("Show planned, threatened and denied events", key="f_unreported",
+                             help="Events a report says are planned or threatened, or that a "
+                                  "party denies: left out unless asked, marked when shown.")
     multis = {}
     for key, label, counts in (("f_actors", "Actors", facets["actors"]),
                                ("f_countries", "Country", facets["by_country"]),
@@ -121,7 +125,7 @@ def sidebar_filters(facets: Mapping[str, Any]) -> Filters:
         types=tuple(types), since=since, until=until, actors=tuple(multis["f_actors"]),
         countries=tuple(multis["f_countries"]), datasets=tuple(multis["f_datasets"]),
         text=text, min_fatalities=int(min_killed) or None, include_undated=include_undated,
-        online_tiles=online,
+        online_tiles=online, include_unreported=unreported,
     )
 
 

@@ -15,7 +15,16 @@ from geo.gazetteer import Gazetteer
 from geo.geodesy import haversine_km
 from geo.model import SITE_KINDS, Place
 from geo.store import EventStore
-from geo.web.mapview import TYPE_STYLES, escape_text, popup_html
+from geo.web.mapview import (
+    actors_text,
+    count_text,
+    date_text,
+    escape_text,
+    place_text,
+    popup_html,
+    type_text,
+)
+from geo.web.status import DEFAULT_STATUSES, query_frame, status_kwargs
 
 #: Columns of the events table, in order.
 TABLE_COLUMNS = ("date", "event_type", "place_name", "country", "killed", "wounded", "actors",
@@ -25,16 +34,27 @@ TABLE_ROWS = 2_000
 
 
 def table_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The events table: readable columns, actors joined, evidence cut to a line."""
+    """The events table: readable text, shown as the popup shows it (``records.*_text``): an
+    unknown date is "undated", an unknown count "?", a place the place as resolved or as
+    written, no actors "not stated", a type its label with the status of an event not
+    reported ("Rocket attack (planned)"); evidence cut to a line. Never "None". Counts are
+    text so that "?" can stand beside numbers; the table still sorts them as numbers."""
     if frame.empty:
         return pd.DataFrame(columns=list(TABLE_COLUMNS))
-    out = frame[list(TABLE_COLUMNS)].copy()
-    out["event_type"] = out["event_type"].map(lambda t: TYPE_STYLES[t].label
-                                              if t in TYPE_STYLES else t)
-    out["place_name"] = out["place_name"].fillna(frame["place"])
-    out["actors"] = [", ".join(a) if isinstance(a, list) else "" for a in frame["actors"]]
-    out["evidence"] = out["evidence"].fillna("").str.slice(0, 160)
-    return out.reset_index(drop=True)
+    rows = frame.to_dict("records")
+    out = pd.DataFrame({
+        "date": [date_text(r) for r in rows],
+        "event_type": [type_text(r) for r in rows],
+        "place_name": [place_text(r) for r in rows],
+        "country": frame["country"].fillna("").astype(str).to_list(),
+        "killed": [count_text(r.get("killed")) for r in rows],
+        "wounded": [count_text(r.get("wounded")) for r in rows],
+        "actors": [actors_text(r) for r in rows],
+        "dataset": frame["dataset"].fillna("").astype(str).to_list(),
+        "evidence": frame["evidence"].fillna("").astype(str).str.slice(0, 160).to_list(),
+        "id": frame["id"].astype(str).to_list(),
+    }, columns=list(TABLE_COLUMNS))
+    return out
 
 
 def reference_places(frame: pd.DataFrame, kinds: Iterable[str]) -> list[Place]:
@@ -86,7 +106,8 @@ def stored_places_near(store: EventStore, lat: float, lon: float,
     for half in NEAREST_BOXES:
         box = (max(lon - half, -180.0), max(lat - half, -90.0), min(lon + half, 180.0),
                min(lat + half, 90.0))
-        frame = store.query_frame(types=[event_type], bbox=box, include_unlocated=False)
+        frame = query_frame(store, {"types": [event_type], "bbox": box, "include_unlocated": False,
+                                    **status_kwargs(DEFAULT_STATUSES)})
         places = reference_places(frame, {event_type})
         if places:
             places.sort(key=lambda p: haversine_km(lat, lon, p.lat, p.lon))  # type: ignore

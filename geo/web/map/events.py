@@ -18,7 +18,7 @@ from folium.template import Template
 from jinja2.utils import htmlsafe_json_dumps
 
 from geo.web.map.popups import popup_html, popup_parts, tooltip_text
-from geo.web.map.records import check_row
+from geo.web.map.records import REPORTED, check_row, status_of
 from geo.web.map.style import EVENT_LAYERS, TYPE_STYLES
 
 #: Above this many drawn events the map uses one EventCluster per layer (rows of plain
@@ -28,13 +28,19 @@ from geo.web.map.style import EVENT_LAYERS, TYPE_STYLES
 FAST_PATH_THRESHOLD = 500
 
 
+#: The opacity of the marker of an event not reported as having happened (planned,
+#: threatened, denied: shown only when the sidebar asks), so it stands apart on the map too.
+UNREPORTED_OPACITY = 0.5
+
+
 def _marker(row: dict[str, Any]) -> folium.Marker:
     style = TYPE_STYLES[row["event_type"]]
+    faded = {} if status_of(row) == REPORTED else {"opacity": UNREPORTED_OPACITY}
     return folium.Marker(
         location=(float(row["lat"]), float(row["lon"])),
         icon=folium.Icon(color=style.color, icon=style.icon, prefix="fa"),
         popup=folium.Popup(popup_html(row), max_width=420),
-        tooltip=folium.Tooltip(tooltip_text(row)),
+        tooltip=folium.Tooltip(tooltip_text(row)), **faded,
     )
 
 
@@ -55,10 +61,11 @@ class _RawScript(Element):
 @dataclass(frozen=True)
 class ClusterData:
     """What an :class:`EventCluster` draws: ``rows`` of ``[lat, lon, style, piece, piece,
-    ...]``, the ``styles`` (colour and icon) of the rows' types and the popup ``pieces``."""
+    ...]``, the ``styles`` (colour and icon, and the opacity of an event not reported) of
+    the rows' types and the popup ``pieces``."""
 
     rows: list[list[float | int]]
-    styles: list[list[str]]
+    styles: list[list[str | float]]
     pieces: list[str]
 
     @cached_property
@@ -72,16 +79,23 @@ class ClusterData:
                 for k in ("rows", "styles", "pieces")}
 
 
+def _style_key(row: dict[str, Any]) -> tuple[str | float, ...]:
+    """A row's style: its type's colour and icon, and the opacity of an event not reported."""
+    style = TYPE_STYLES[row["event_type"]]
+    if status_of(row) == REPORTED:
+        return (style.color, style.icon)
+    return (style.color, style.icon, UNREPORTED_OPACITY)
+
+
 def cluster_data(records: Sequence[dict[str, Any]]) -> ClusterData:
     """Events as :class:`ClusterData`: each style and each popup piece once, rows indexing
     them."""
-    styles: dict[tuple[str, str], int] = {}
+    styles: dict[tuple[str | float, ...], int] = {}
     pieces: dict[str, int] = {}
     rows: list[list[float | int]] = []
     for row in records:
-        style = TYPE_STYLES[row["event_type"]]
         out: list[float | int] = [float(row["lat"]), float(row["lon"]),
-                                  styles.setdefault((style.color, style.icon), len(styles))]
+                                  styles.setdefault(_style_key(row), len(styles))]
         out += [pieces.setdefault(p, len(pieces)) for p in popup_parts(row, compact=True)]
         rows.append(out)
     return ClusterData(rows, [list(s) for s in styles], list(pieces))
@@ -103,7 +117,8 @@ class EventCluster(MarkerCluster):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function () {
             var pieces = {{ this.data.json.pieces }};
-            var icons = {{ this.data.json.styles }}.map(function (s) {
+            var styles = {{ this.data.json.styles }};
+            var icons = styles.map(function (s) {
                 return L.AwesomeMarkers.icon({icon: s[1], prefix: 'fa', markerColor: s[0]});
             });
             var rows = {{ this.data.json.rows }};
@@ -116,7 +131,8 @@ class EventCluster(MarkerCluster):
             var markers = new Array(rows.length);
             for (var i = 0; i < rows.length; i++) {
                 var row = rows[i];
-                markers[i] = L.marker([row[0], row[1]], {icon: icons[row[2]], cmRow: row})
+                markers[i] = L.marker([row[0], row[1]], {icon: icons[row[2]], cmRow: row,
+                                                         opacity: styles[row[2]][2] || 1})
                     .bindPopup(popup, {maxWidth: 420});
             }
             cluster.addLayers(markers);

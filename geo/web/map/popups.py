@@ -8,7 +8,18 @@ from __future__ import annotations
 from typing import Any
 
 from geo.model import GEO_PRECISION, TIME_PRECISION
-from geo.web.map.records import as_list, field_value
+from geo.web.map.records import (
+    REPORTED,
+    UNDATED,
+    actors_text,
+    as_list,
+    count_text,
+    date_text,
+    field_value,
+    place_text,
+    status_of,
+    type_text,
+)
 from geo.web.map.style import TYPE_STYLES
 from geo.web.map.text import escape_text, highlight_parts, safe_href
 
@@ -19,14 +30,14 @@ COMPACT_EVIDENCE_CHARS = 300
 def _date_line(row: dict[str, Any]) -> str:
     date = field_value(row, "date")
     if not date:
-        return "undated"
+        return UNDATED
     precision = field_value(row, "time_precision")
     label = TIME_PRECISION.get(int(precision)) if precision is not None else None
     return f"{escape_text(date)}" + (f" <small>({escape_text(label)})</small>" if label else "")
 
 
 def _place_line(row: dict[str, Any]) -> str:
-    name = field_value(row, "place_name") or field_value(row, "place") or "unknown place"
+    name = place_text(row)
     written = field_value(row, "place")
     precision = field_value(row, "geo_precision")
     label = GEO_PRECISION.get(int(precision)) if precision is not None else None
@@ -39,10 +50,7 @@ def _place_line(row: dict[str, Any]) -> str:
 
 
 def _casualties_line(row: dict[str, Any]) -> str:
-    killed, wounded = field_value(row, "killed"), field_value(row, "wounded")
-    k = "?" if killed is None else str(int(killed))
-    w = "?" if wounded is None else str(int(wounded))
-    return f"killed {k}, wounded {w}"
+    return f"killed {count_text(row.get('killed'))}, wounded {count_text(row.get('wounded'))}"
 
 
 def _source_parts(row: dict[str, Any], limit: int | None) -> list[str]:
@@ -79,14 +87,16 @@ def popup_parts(row: dict[str, Any], *, compact: bool = False) -> list[str]:
     evidence = str(field_value(row, "evidence") or "")
     if compact and len(evidence) > COMPACT_EVIDENCE_CHARS:
         evidence = evidence[:COMPACT_EVIDENCE_CHARS] + "…"
-    actors = ", ".join(str(a) for a in as_list(row.get("actors"))) or "not stated"
+    status = status_of(row)
     parts = [
         "<div class='cm-popup' data-event-id='", escape_text(row.get("id", "")),
-        f"'><b style='color:{style.hex}'>{escape_text(style.label)}</b>",
+        f"'><b style='color:{style.hex}'>{escape_text(type_text(row))}</b>",
+        "" if status == REPORTED else
+        f"<br><b class='cm-status'>Status: {escape_text(status)}</b> (not reported as done)",
         f"<br><b>Date:</b> {_date_line(row)}",
         f"<br><b>Place:</b> {_place_line(row)}",
         f"<br><b>Casualties:</b> {_casualties_line(row)}",
-        f"<br><b>Actors:</b> {escape_text(actors)}",
+        f"<br><b>Actors:</b> {escape_text(actors_text(row))}",
     ]
     if evidence:
         needle = field_value(row, "place") or field_value(row, "place_name")
@@ -106,7 +116,5 @@ def popup_html(row: dict[str, Any], *, compact: bool = False) -> str:
 
 
 def tooltip_text(row: dict[str, Any]) -> str:
-    """One escaped line: type, place, date."""
-    style = TYPE_STYLES[row["event_type"]]
-    place = field_value(row, "place_name") or field_value(row, "place") or ""
-    return escape_text(f"{style.label}: {place} ({field_value(row, 'date') or 'undated'})")
+    """One escaped line: type (and status), place, date."""
+    return escape_text(f"{type_text(row)}: {place_text(row)} ({date_text(row)})")

@@ -41,14 +41,16 @@ def as_list(value: Any) -> list[Any]:
 
 
 def events_frame(events: pd.DataFrame | Iterable[Event]) -> pd.DataFrame:
-    """A frame with the columns of ``EVENT_COLUMNS`` from a frame or from ``Event`` objects."""
+    """A frame with the columns of ``EVENT_COLUMNS`` from a frame or from ``Event`` objects
+    (and the events' other fields after them, such as ``status``)."""
     if isinstance(events, pd.DataFrame):
         missing = [c for c in ("event_type", "lat", "lon") if c not in events.columns]
         if missing:
             raise MapInputError(f"event frame lacks column(s): {', '.join(missing)}")
         return events
     rows = [e.to_properties() for e in events]
-    return pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+    extra = [k for k in (rows[0] if rows else {}) if k not in EVENT_COLUMNS]
+    return pd.DataFrame(rows, columns=[*EVENT_COLUMNS, *extra])
 
 
 def is_drawable(row: dict[str, Any]) -> bool:
@@ -76,3 +78,45 @@ def check_row(row: dict[str, Any]) -> None:
     lat, lon = float(row["lat"]), float(row["lon"])
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise MapInputError(f"coordinates out of range: {lat}, {lon} (event {row.get('id')})")
+
+
+# --- how a row's values are shown: one way everywhere (popups, tooltips, the table) -------
+
+#: What the page shows for a value that is not known.
+UNDATED, UNKNOWN_COUNT, UNKNOWN_PLACE, NO_ACTORS = "undated", "?", "unknown place", "not stated"
+#: The status of an event that happened (see ``geo.model.STATUSES``): the others are marked.
+REPORTED = "reported"
+
+
+def date_text(row: dict[str, Any]) -> str:
+    """The event's date as written, or :data:`UNDATED`."""
+    return str(field_value(row, "date") or UNDATED)
+
+
+def count_text(value: Any) -> str:
+    """A casualty count, or :data:`UNKNOWN_COUNT` (never 0 for "not known")."""
+    return UNKNOWN_COUNT if is_missing(value) else str(int(value))
+
+
+def place_text(row: dict[str, Any]) -> str:
+    """The place as resolved, else as written, else :data:`UNKNOWN_PLACE`."""
+    return str(field_value(row, "place_name") or field_value(row, "place") or UNKNOWN_PLACE)
+
+
+def actors_text(row: dict[str, Any]) -> str:
+    """The actors named, comma-separated, or :data:`NO_ACTORS`."""
+    return ", ".join(str(a) for a in as_list(row.get("actors"))) or NO_ACTORS
+
+
+def status_of(row: dict[str, Any]) -> str:
+    """The event's status; :data:`REPORTED` when the row has none (a store of schema v1)."""
+    return str(field_value(row, "status") or REPORTED)
+
+
+def type_text(row: dict[str, Any]) -> str:
+    """The event type's label, with the status of an event that is not reported
+    ("Rocket attack (planned)")."""
+    etype = row.get("event_type")
+    label = TYPE_STYLES[etype].label if etype in TYPE_STYLES else str(etype)
+    status = status_of(row)
+    return label if status == REPORTED else f"{label} ({status})"
