@@ -141,17 +141,19 @@ def test_the_page_leaves_out_unreported_events_unless_asked(tmp_path: Path,
     the map nor in the table by default; with the sidebar's control it is in both, marked."""
     if not _store_keeps_status(tmp_path):
         pytest.skip("this store does not keep an event's status yet (schema v2 does)")
-    planned = dataclasses.replace(KNOWN, place="Balad", place_name="Balad", status="planned",
-                                  evidence="Militants plan to attack Balad.")
+    planned = dataclasses.replace(KNOWN, event_type="bombing", place="Balad",
+                                  place_name="Balad", lat=34.01, lon=44.15, date="2020-04-02",
+                                  date_start="2020-04-02", date_end="2020-04-02",
+                                  status="planned", evidence="Militants plan to bomb Balad.")
     with EventStore(tmp_path / "store") as store:
-        store.add_events([KNOWN, planned])
+        assert store.add_events([KNOWN, planned]).added == 2  # two events, not one merged
     monkeypatch.setenv("CONFLICT_MAP_STORE", str(tmp_path / "store"))
     at = page_after_the_map().run()
     assert list(at.dataframe[-1].value["event_type"]) == ["Rocket attack"]
     script = at.get("component_instance")[0].proto.json_args
-    assert "Balad" not in script
+    assert "plan to bomb" not in script
     at = at.sidebar.checkbox(key="f_unreported").check().run()
     table = at.dataframe[-1].value
-    assert sorted(table["event_type"]) == ["Rocket attack", "Rocket attack (planned)"]
-    assert "Balad" in at.get("component_instance")[0].proto.json_args
+    assert sorted(table["event_type"]) == ["Bombing (planned)", "Rocket attack"]
+    assert "plan to bomb" in at.get("component_instance")[0].proto.json_args
     assert at.query_params["unreported"] in ("1", ["1"])
