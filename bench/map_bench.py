@@ -5,7 +5,7 @@ Iraq-Syria theatre, 3 % undated, 2 % country-only, 1 % aggregate; news reports s
 ``acled``, the bulk path) is filled once under ``var/bench/map-store-N`` and reused by later
 runs (an interrupted fill is resumed).
 
-Server side, the page's own functions (``geo.webapp``): whole-store facets, the numpy snapshot
+Server side, the page's own functions (``geo.web.page``): whole-store facets, the numpy snapshot
 the cells come from, ``plan_map`` (every point up to ``Settings.map_max_points`` drawable
 events, counted cells above) and ``map_figure`` for the first view and for two zooms, rendered
 the way ``st_folium`` renders them (``streamlit_folium.generate_leaflet_string`` of the map and
@@ -37,7 +37,7 @@ import shutil
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,18 +57,9 @@ DENSE_PLACE = (33.31, 44.37)
 #: measured by hand first, then hotspots, quietest first, for stores where that one is empty.
 POINTS_ZOOM = 12
 POINTS_PLACES = ((35.6, 39.6), (34.45, 40.92), (34.37, 41.09), (30.51, 47.81), (36.19, 44.01))
-#: Seconds a zoomed map is watched after it is drawn: the page must not move it.
-SETTLE_S = 2.0
 #: The issue's targets.
 TARGET_DRAWN_S, TARGET_IN_VIEW, TARGET_MB = 3.0, 100_000, 1024.0
 
-#: JS run in the map frame: what the map shows now.
-MAP_STATE_JS = """() => { const m = window.map; if (!m) { return null; }
-    const box = m.getContainer();
-    return {zoom: m.getZoom(), lat: m.getCenter().lat, lon: m.getCenter().lng,
-            markers: document.querySelectorAll('.leaflet-marker-pane > *').length,
-            binned: box.dataset.cmBinned === undefined ? null
-                                                        : parseInt(box.dataset.cmBinned, 10)}; }"""
 #: JS run in the map frame when a zoom drew nothing: the layers the page sent and their state.
 DIAGNOSE_JS = """() => { const m = window.map, g = window.__GLOBAL_DATA__ || {};
     const groups = (window.feature_group || []).filter(l => m.hasLayer(l));
@@ -118,7 +109,7 @@ def reference_places() -> tuple[list[Any], list[Any]]:
 # --- the server side --------------------------------------------------------------------------
 
 def payload_bytes(fig: Any) -> int:
-    """Render a :class:`geo.webapp.MapFigure` as ``st_folium`` does (the map's script, then
+    """Render a :class:`geo.web.page.MapFigure` as ``st_folium`` does (the map's script, then
     each feature group's, with streamlit-folium's own ``generate_leaflet_string``); returns
     the characters of script sent."""
     from streamlit_folium import generate_leaflet_string
@@ -140,7 +131,7 @@ def payload_bytes(fig: Any) -> int:
 class Planned:
     """One view as the page plans it, with its server-side costs."""
 
-    view: Any  # geo.webapp.View, None for the fitted first view
+    view: Any  # geo.web.page.View, None for the fitted first view
     mode: str
     in_view: int
     cells: int
@@ -361,117 +352,22 @@ class Session:
     failure: dict[str, Any] | None = None
 
 
-def _map_state(page: Any) -> dict[str, Any] | None:
-    from tests.browser_helpers import map_frame
-
-    return map_frame(page).evaluate(MAP_STATE_JS)
-
-
-def _is_drawn(state: Any, mode: tuple[str, int]) -> bool:
-    """The map shows what the count line says: cells counting every event in view, or
-    markers (any: clusters stand for many)."""
-    if not isinstance(state, dict):
-        return False
-    if mode[0] == "bins":
-        return state["binned"] == mode[1]
-    return mode[1] == 0 or (state["markers"] > 0 and state["binned"] is None)
-
-
-def _wait(read: Callable[[], Any], ok: Callable[[Any], bool], page: Any,
-          seconds: float) -> tuple[float | None, Any]:
-    """Seconds until ``ok(read())`` (None at the deadline) and the last value read."""
-    from tests.browser_helpers import poll
-
-    t0 = time.perf_counter()
-    value = poll(read, ok, seconds=seconds, pause=0.05, page=page)
-    return (time.perf_counter() - t0 if ok(value) else None), value
-
-
-def _set_view(page: Any, view: Any) -> None:
-    from tests.browser_helpers import map_frame
-
-    map_frame(page).evaluate("([lat, lon, z]) => { window.map.setView([lat, lon], z); "
-                             "return true; }", [view.lat, view.lon, view.zoom])
-
-
-def count_line(page: Any) -> tuple[str, int]:
-    """The count line's map mode and events in view, read in one go: two reads can straddle
-    a rerun that replaces the element (and pair the old mode with the new count)."""
-    mode, in_view = page.locator("#cm-counts").first.evaluate(
-        "el => [el.dataset.mode, parseInt(el.dataset.inView, 10)]")
-    return str(mode), int(in_view)
-
-
-def _page_state(page: Any) -> tuple[tuple[str, int], dict[str, Any] | None]:
-    """The count line and the map, read one after the other."""
-    return count_line(page), _map_state(page)
-
-
-def _at(state: Any, view: Any) -> bool:
-    """The map is at ``view``: its zoom, and its centre within two pixels (Leaflet rounds
-    the map's pixel origin)."""
-    tolerance = 2 * 360.0 / (256.0 * 2 ** view.zoom)
-    return (isinstance(state, dict) and state["zoom"] == view.zoom
-            and abs(state["lat"] - view.lat) < tolerance
-            and abs(state["lon"] - view.lon) < tolerance)
-
-
-@dataclass(frozen=True)
-class Zoomed:
-    """One zoom: seconds to the page's answer and to drawn (None: not within the timeout),
-    whether the map stayed at the view and its plan while watched, what it showed last."""
-
-    answer_s: float | None
-    drawn_s: float | None
-    stayed: bool
-    last: Any = None
-
-
-def _zoom(page: Any, view: Any, expected: tuple[str, int] | None, seconds: float) -> Zoomed:
-    """Move the map to ``view``; time the page's answer (the count line showing ``expected``,
-    the plan the server side made for that view) and the map drawing it at that view, then
-    watch it for :data:`SETTLE_S`. With every point in the page (``expected`` None) the
-    browser re-clusters on its own: drawn is the marker pane changing."""
-    from tests.browser_helpers import MARKER_STATE_JS, map_frame
-
-    if expected is None:
-        before = map_frame(page).evaluate(MARKER_STATE_JS)
-        t0 = time.perf_counter()
-        _set_view(page, view)
-        drawn, _ = _wait(lambda: map_frame(page).evaluate(MARKER_STATE_JS),
-                         lambda s: isinstance(s, list) and s != before, page, seconds)
-        return Zoomed(None, None if drawn is None else time.perf_counter() - t0, True)
-    t0 = time.perf_counter()
-    _set_view(page, view)
-    answer, _ = _wait(lambda: count_line(page), lambda m: m == expected, page, seconds)
-    left = max(1.0, seconds - (time.perf_counter() - t0))
-
-    def shown(s: Any) -> bool:
-        return (isinstance(s, tuple) and s[0] == expected and _at(s[1], view)
-                and _is_drawn(s[1], expected))
-
-    drawn, last = _wait(lambda: _page_state(page), shown, page, left)
-    if drawn is None:
-        return Zoomed(None if answer is None else answer, None, False, last)
-    drawn_s = time.perf_counter() - t0
-    moved, last = _wait(lambda: _page_state(page), lambda s: not shown(s), page, SETTLE_S)
-    return Zoomed(answer, drawn_s, moved is None, last)
-
-
 def _open_page(page: Any, url: str, seconds: float) -> tuple[float, float | None]:
     """Load the page; (seconds to the count line, seconds to the map drawn)."""
+    from tests.browser_helpers import is_drawn, page_state, wait_for
+
     t0 = time.perf_counter()
     page.goto(url, wait_until="commit", timeout=seconds * 1000)
     page.wait_for_selector("#cm-counts", timeout=seconds * 1000)
     count_s = time.perf_counter() - t0
-    drawn, _ = _wait(lambda: _page_state(page),
-                     lambda s: isinstance(s, tuple) and _is_drawn(*s[::-1]), page, seconds)
+    drawn, _ = wait_for(lambda: page_state(page),
+                        lambda s: isinstance(s, tuple) and is_drawn(*s[::-1]), page, seconds)
     return count_s, None if drawn is None else time.perf_counter() - t0
 
 
 def run_session(browser: Any, url: str, views: Views, seconds: float) -> Session:
     """One fresh context: load, zoom to the dense area, zoom to points; the figures."""
-    from tests.browser_helpers import map_frame
+    from tests.browser_helpers import map_frame, zoom_to
 
     context = browser.new_context(viewport=VIEWPORT)
     try:
@@ -486,9 +382,9 @@ def run_session(browser: Any, url: str, views: Views, seconds: float) -> Session
         if drawn_s is None:
             return s
         all_mode = views.first_mode == "all"
-        dense = _zoom(page, views.dense, None if all_mode else (
+        dense = zoom_to(page, views.dense, None if all_mode else (
             views.dense_mode, views.dense_in_view), seconds)
-        points = _zoom(page, views.points, None if all_mode else ("view", views.points_in_view),
+        points = zoom_to(page, views.points, None if all_mode else ("view", views.points_in_view),
                        seconds)
         s.dense_s, s.points_answer_s, s.points_s = dense.drawn_s, points.answer_s, points.drawn_s
         s.moved = (not dense.stayed) + (not points.stayed)
@@ -575,6 +471,8 @@ def browser_figures(n: int, views: Views, done: list[Session], memory: dict[str,
     """Figures of every session: the first after the server started, then the others. The
     3 s target applies to the first view of a store of 100,000 events or more (all of them
     in view) and to a zoom holding 100,000 or more."""
+    from tests.browser_helpers import SETTLE_S
+
     label, sessions = f"{n:,} events", len(done)
     first, later = done[0], done[1:] or done
     dense, points = _zoom_names(views)

@@ -6,14 +6,16 @@ polls for the current frame instead of holding on to one.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -234,3 +236,158 @@ def page_mode(page: Any) -> tuple[str, int]:
         "() => { const el = document.querySelector('#cm-counts');"
         " return [el.dataset.mode, el.dataset.inView]; }")
     return mode, int(in_view)
+
+
+# --- a zoom and what the map shows after it (the map bench's too) -------------------------
+
+#: Seconds a zoomed map is watched after it is drawn: the page must not move it.
+SETTLE_S = 2.0
+
+#: JS run in the map frame: what the map shows now.
+MAP_STATE_JS = """() => { const m = window.map; if (!m) { return null; }
+    const box = m.getContainer();
+    return {zoom: m.getZoom(), lat: m.getCenter().lat, lon: m.getCenter().lng,
+            markers: document.querySelectorAll('.leaflet-marker-pane > *').length,
+            binned: box.dataset.cmBinned === undefined ? null
+                                                        : parseInt(box.dataset.cmBinned, 10)}; }"""
+
+
+def map_state(page: Any) -> dict[str, Any] | None:
+    """What the map shows now (:data:`MAP_STATE_JS`)."""
+    return map_frame(page).evaluate(MAP_STATE_JS)
+
+
+def is_drawn(state: Any, mode: tuple[str, int]) -> bool:
+    """The map shows what the count line says: cells counting every event in view, or
+    markers (any: clusters stand for many)."""
+    if not isinstance(state, dict):
+        return False
+    if mode[0] == "bins":
+        return state["binned"] == mode[1]
+    return mode[1] == 0 or (state["markers"] > 0 and state["binned"] is None)
+
+
+def wait_for(read: Callable[[], Any], ok: Callable[[Any], bool], page: Any,
+             seconds: float) -> tuple[float | None, Any]:
+    """Seconds until ``ok(read())`` (None at the deadline) and the last value read."""
+    t0 = time.perf_counter()
+    value = poll(read, ok, seconds=seconds, pause=0.05, page=page)
+    return (time.perf_counter() - t0 if ok(value) else None), value
+
+
+def set_view(page: Any, view: Any) -> None:
+    """Move the map to ``view`` (a ``geo.web.views.View``), as a user's zoom does."""
+    map_frame(page).evaluate("([lat, lon, z]) => { window.map.setView([lat, lon], z); "
+                             "return true; }", [view.lat, view.lon, view.zoom])
+
+
+def count_line(page: Any) -> tuple[str, int]:
+    """The count line's map mode and events in view, read in one go: two reads can straddle
+    a rerun that replaces the element (and pair the old mode with the new count)."""
+    mode, in_view = page.locator("#cm-counts").first.evaluate(
+        "el => [el.dataset.mode, parseInt(el.dataset.inView, 10)]")
+    return str(mode), int(in_view)
+
+
+def page_state(page: Any) -> tuple[tuple[str, int], dict[str, Any] | None]:
+    """The count line and the map, read one after the other."""
+    return count_line(page), map_state(page)
+
+
+def at_view(state: Any, view: Any) -> bool:
+    """The map is at ``view``: its zoom, and its centre within two pixels (Leaflet rounds
+    the map's pixel origin)."""
+    tolerance = 2 * 360.0 / (256.0 * 2 ** view.zoom)
+    return (isinstance(state, dict) and state["zoom"] == view.zoom
+            and abs(state["lat"] - view.lat) < tolerance
+            and abs(state["lon"] - view.lon) < tolerance)
+
+
+@dataclass(frozen=True)
+class Zoomed:
+    """One zoom: seconds to the page's answer and to drawn (None: not within the timeout),
+    whether the map stayed at the view and its plan while watched, what it showed last."""
+
+    answer_s: float | None
+    drawn_s: float | None
+    stayed: bool
+    last: Any = None
+
+
+def zoom_to(page: Any, view: Any, expected: tuple[str, int] | None, seconds: float) -> Zoomed:
+    """Move the map to ``view``; time the page's answer (the count line showing ``expected``,
+    the plan the server side made for that view) and the map drawing it at that view, then
+    watch it for :data:`SETTLE_S`. With every point in the page (``expected`` None) the
+    browser re-clusters on its own: drawn is the marker pane changing."""
+    if expected is None:
+        before = map_frame(page).evaluate(MARKER_STATE_JS)
+        t0 = time.perf_counter()
+        set_view(page, view)
+        drawn, _ = wait_for(lambda: map_frame(page).evaluate(MARKER_STATE_JS),
+                            lambda s: isinstance(s, list) and s != before, page, seconds)
+        return Zoomed(None, None if drawn is None else time.perf_counter() - t0, True)
+    t0 = time.perf_counter()
+    set_view(page, view)
+    answer, _ = wait_for(lambda: count_line(page), lambda m: m == expected, page, seconds)
+    left = max(1.0, seconds - (time.perf_counter() - t0))
+
+    def shown(s: Any) -> bool:
+        return (isinstance(s, tuple) and s[0] == expected and at_view(s[1], view)
+                and is_drawn(s[1], expected))
+
+    drawn, last = wait_for(lambda: page_state(page), shown, page, left)
+    if drawn is None:
+        return Zoomed(None if answer is None else answer, None, False, last)
+    drawn_s = time.perf_counter() - t0
+    moved, last = wait_for(lambda: page_state(page), lambda s: not shown(s), page, SETTLE_S)
+    return Zoomed(answer, drawn_s, moved is None, last)
+
+
+# --- a browser, a page and its checks (shared by the browser test modules) ------------------
+
+#: Debian's chromium (scripts/ensure-chromium.sh installs it; never a Playwright download).
+CHROMIUM = shutil.which("chromium")
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update"]
+
+
+@contextlib.contextmanager
+def launched_browser() -> Iterator[Any]:
+    """Chromium through Playwright, closed after."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@contextlib.contextmanager
+def new_page(browser: Any, viewport: dict[str, int] | None = None
+             ) -> Iterator[tuple[Any, Recorder]]:
+    """A page in a fresh browser context (1400x1000; ``viewport={}``: Playwright's default
+    window) whose requests and errors are recorded."""
+    context = browser.new_context(**({"viewport": {"width": 1400, "height": 1000}}
+                                     if viewport is None else
+                                     ({"viewport": viewport} if viewport else {})))
+    pg = context.new_page()
+    rec = Recorder()
+    rec.attach(pg)
+    try:
+        yield pg, rec
+    finally:
+        context.close()
+
+
+def open_page(pg: Any, server: Server, query: str = "") -> None:
+    """Load the page (with a query string) and wait for its count line."""
+    pg.goto(f"{server.url}/{query}", wait_until="domcontentloaded")
+    pg.wait_for_selector("#cm-counts", timeout=240_000)
+
+
+def assert_clean(rec: Recorder, server: Server) -> None:
+    """No request left the machine and no console error."""
+    assert rec.outside(server.url) == [], "requests outside localhost"
+    assert rec.errors == [], "console errors"

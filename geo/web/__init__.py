@@ -1,4 +1,15 @@
-"""The map page: a Folium map (``mapview``: basemap, layers, legend, offline assets) in a
-Streamlit page (``page``: filters, map, table, timeline, add an article). Takes a store and
-the gazetteer; gives what a browser shows. ``app.py`` calls :func:`geo.web.page.main`.
+"""The map page: a Folium map in a Streamlit page. Takes a store and the gazetteer; gives
+what a browser shows. ``app.py`` calls :func:`geo.web.page.main`.
+
+- ``map/``: the map's pieces, each added to a ``folium.Map`` like a folium plugin (basemap,
+  event layers, counted cells, legend, reference layers, offline assets, popups);
+  ``mapview`` puts them together (``build_map``, ``base_map``, ``event_groups``,
+  ``save_map``) and exports their public names.
+- the page's parts, a module each: ``filters`` (filters and the URL), ``sidebar``, ``status``
+  (the status filter's one meeting point with the store), ``views``
+  and ``plan`` (what the map shows and draws), ``map_panel``, ``table``, ``timeline``,
+  ``downloads``, ``add_article``, ``kept`` (what the page keeps between runs); ``page`` draws
+  them in order and exports their public names.
+
+Imports go one way: ``map`` imports nothing of the page; the page's parts import ``mapview``.
 """
