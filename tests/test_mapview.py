@@ -30,7 +30,6 @@ from geo.web.mapview import (
     EventCluster,
     MapInputError,
     PlaceLayer,
-    asset_links,
     build_map,
     cluster_data,
     escape_text,
@@ -70,6 +69,14 @@ def _children(m: folium.Map, cls: type) -> list:
             out.append(el)
         stack.extend(el._children.values())
     return out
+
+
+def asset_links(m: folium.Map) -> list[str]:
+    """Every JS/CSS URL the map's elements load (what ``st_folium`` and ``save`` emit): read
+    from the whole element tree, so an element of ours that is not ``vendored`` shows."""
+    urls = [url for el in _children(m, object) for attr in ("default_js", "default_css")
+            for _name, url in getattr(el, attr, None) or []]
+    return list(dict.fromkeys(urls))
 
 
 def test_every_model_type_has_a_style_and_a_layer():

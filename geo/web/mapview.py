@@ -10,7 +10,7 @@ standalone file), and re-exports the pieces' public names.
 
 The map works with no network: the basemap is Natural Earth vector data shipped in
 ``data/basemap/`` and every JS/CSS/font asset folium would fetch from a CDN is pointed at the
-copy vendored in ``static/vendor/`` (:func:`localise_assets`). Article text is untrusted:
+copy vendored in ``static/vendor/`` (:func:`vendored`). Article text is untrusted:
 everything shown in a popup, tooltip or legend goes through :func:`escape_text` first.
 """
 
@@ -33,10 +33,9 @@ from geo.web.map.assets import (
     VENDOR_DIR,
     VENDORED_ASSETS,
     MapSetup,
-    asset_links,
-    localise_assets,
     map_scripts_text,
     standalone_asset_base,
+    vendored,
 )
 from geo.web.map.basemap import BASEMAP_PANE, BASEMAP_Z, add_basemap, add_online_tiles
 from geo.web.map.bins import (
@@ -105,9 +104,9 @@ __all__ = [
     "EventLayerData", "EventLayers", "FocusOnMessage", "Legend", "MapInputError", "MapSetup",
     "PlaceLayer", "PlaceNames", "TypeStyle", "actors_text", "add_basemap", "add_bins",
     "add_event_layer", "add_online_tiles", "add_place_names", "add_reference_places",
-    "asset_links", "base_map", "bin_cells", "bin_popup", "bin_radius", "build_map", "cell_degrees",
+    "base_map", "bin_cells", "bin_popup", "bin_radius", "build_map", "cell_degrees",
     "cluster_data", "count_text", "date_text", "escape_text", "event_groups", "event_layer_data",
-    "events_frame", "highlight", "highlight_parts", "is_drawable", "localise_assets",
+    "events_frame", "highlight", "highlight_parts", "is_drawable", "vendored",
     "map_scripts_text", "place_text", "popup_html", "popup_parts", "save_map", "split_drawable",
     "standalone_asset_base", "status_of", "tooltip_text", "type_text"
 ]
@@ -136,10 +135,8 @@ def event_groups(drawn: pd.DataFrame | Iterable[Event], bins: pd.DataFrame | Non
                                   fast_threshold=fast_threshold)
     for layer in layers.layers:
         group = folium.FeatureGroup(name=layer.name, overlay=True, control=True)
-        add_event_layer(group, layer)
+        add_event_layer(group, layer, asset_base)
         groups.append(group)
-    for group in groups:
-        localise_assets(group, asset_base)
     return groups
 
 
@@ -153,8 +150,9 @@ def base_map(*, sites: Iterable[Place] = (), crossings: Iterable[Place] = (),
     m = build_map([], sites=sites, crossings=crossings, online_tiles=online_tiles,
                   asset_base=asset_base, center=center, zoom=zoom, fit_to_events=False,
                   legend_types=legend_types, layer_control=False)
-    MarkerCluster(name="marker cluster assets", control=False, show=False).add_to(m)
-    return localise_assets(m, asset_base)
+    vendored(MarkerCluster(name="marker cluster assets", control=False, show=False),
+             asset_base).add_to(m)
+    return m
 
 
 
@@ -192,10 +190,10 @@ def build_map(
     if layers is None:
         layers = event_layer_data(split_drawable(events_frame(events))[0],
                                   fast_threshold=fast_threshold)
-    m = folium.Map(
+    m = vendored(folium.Map(
         location=center or DEFAULT_CENTER, zoom_start=zoom or DEFAULT_ZOOM, tiles=None,
         control_scale=True, prefer_canvas=False, height=height,
-    )
+    ), asset_base)
     # With tiles=None folium gives max/min zoom to no one: without maxZoom Leaflet cannot
     # know the zoom range and marker clusters draw nothing.
     m.options.update(max_zoom=MAX_ZOOM, min_zoom=2)
@@ -208,7 +206,7 @@ def build_map(
     add_reference_places(m, crossings, name="Known border crossings (gazetteer)",
                          color="#436978")
     for layer in layers.layers:
-        add_event_layer(m, layer)
+        add_event_layer(m, layer, asset_base)
     shown = set(layers.types)
     if bins is not None and not bins.empty:
         add_bins(m, bins)
@@ -223,7 +221,7 @@ def build_map(
             m.fit_bounds([[south, west], [north, east]], padding=(30, 30), max_zoom=8)
         else:
             m.location = list(layers.centre)
-    return localise_assets(m, asset_base)
+    return m
 
 
 

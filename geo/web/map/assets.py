@@ -1,5 +1,5 @@
 """Offline assets: every JS/CSS/font file folium would fetch from a CDN points at the copy
-vendored in ``static/vendor/`` (:func:`localise_assets`), the map's four scripts served as one
+vendored in ``static/vendor/`` (:func:`vendored`), the map's four scripts served as one
 file, and the map's setup script (Leaflet's image path, the data attribution).
 """
 
@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
-import folium
 from branca.element import Element, MacroElement
 from folium.template import Template
 
@@ -83,12 +82,6 @@ class MapSetup(MacroElement):
 
 
 
-def _walk(element: Element) -> Iterable[Element]:
-    yield element
-    for child in element._children.values():
-        yield from _walk(child)
-
-
 def _localise(links: Sequence[tuple[str, str]], asset_base: str) -> list[tuple[str, str]]:
     out = []
     for name, url in links:
@@ -105,34 +98,24 @@ def _localise(links: Sequence[tuple[str, str]], asset_base: str) -> list[tuple[s
     return list(dict.fromkeys(out))
 
 
-#: Any element tree :func:`localise_assets` rewrites (a map, or a feature group sent beside one).
+#: A folium element that loads scripts or stylesheets (a map, a marker cluster).
 ElementT = TypeVar("ElementT", bound=Element)
 
 
-def localise_assets(m: ElementT, asset_base: str = APP_ASSET_BASE) -> ElementT:
-    """Point every element's ``default_js``/``default_css`` at the vendored copies.
+def vendored(element: ElementT, asset_base: str = APP_ASSET_BASE) -> ElementT:
+    """``element`` with its ``default_js``/``default_css`` pointing at the vendored copies.
 
-    Done per instance over the whole element tree (not by patching folium's classes), so two
-    maps with different bases (the app's ``/app/static/vendor``, a saved file's relative path)
-    can coexist. An element asking for a CDN file we do not vendor is an error, not a silent
-    request to the internet.
+    Every element of ours that loads assets is made through this (the map, its marker
+    clusters): set per instance, not by patching folium's classes, so two maps with different
+    bases (the app's ``/app/static/vendor``, a saved file's relative path) can coexist. An
+    element asking for a CDN file we do not vendor is an error, not a silent request to the
+    internet (tests/test_mapview.py checks every link of a built map).
     """
-    for element in _walk(m):
-        for attr in ("default_js", "default_css"):
-            links = getattr(element, attr, None)
-            if links:
-                setattr(element, attr, _localise(links, asset_base))
-    return m
-
-
-def asset_links(m: folium.Map) -> list[str]:
-    """Every JS/CSS URL the map's elements load (what ``st_folium`` and ``save`` will emit)."""
-    urls: list[str] = []
-    for element in _walk(m):
-        for attr in ("default_js", "default_css"):
-            urls.extend(url for _name, url in getattr(element, attr, None) or [])
-    return list(dict.fromkeys(urls))
-
+    for attr in ("default_js", "default_css"):
+        links = getattr(element, attr, None)
+        if links:
+            setattr(element, attr, _localise(links, asset_base))
+    return element
 
 
 def standalone_asset_base(out: Path) -> str:

@@ -17,6 +17,7 @@ from folium.plugins import MarkerCluster
 from folium.template import Template
 from jinja2.utils import htmlsafe_json_dumps
 
+from geo.web.map.assets import APP_ASSET_BASE, vendored
 from geo.web.map.popups import popup_html, popup_parts, tooltip_text
 from geo.web.map.records import REPORTED, check_row, status_of
 from geo.web.map.style import EVENT_LAYERS, TYPE_STYLES
@@ -207,14 +208,17 @@ def event_layer_data(drawn: pd.DataFrame, *, fast_threshold: int = FAST_PATH_THR
                        (float(lats.mean()), float(lons.mean())))
 
 
-def add_event_layer(m: Element, layer: EventLayerData) -> folium.Layer:
+def add_event_layer(m: Element, layer: EventLayerData,
+                    asset_base: str = APP_ASSET_BASE) -> folium.Layer:
     """One toggleable, clustered layer of events: an :class:`EventCluster` (compact popups,
-    no tooltips), or a ``folium.Marker`` per event with a full popup and a tooltip."""
+    no tooltips), or a ``folium.Marker`` per event with a full popup and a tooltip; its
+    scripts from ``asset_base`` (:func:`~geo.web.map.assets.vendored`)."""
     drawn: folium.Layer
     if layer.cluster is not None:
-        drawn = EventCluster(layer.cluster, layer.name)
+        drawn = vendored(EventCluster(layer.cluster, layer.name), asset_base)
     else:
-        drawn = MarkerCluster(name=layer.name, overlay=True, control=True)
+        drawn = vendored(MarkerCluster(name=layer.name, overlay=True, control=True),
+                         asset_base)
         for row in layer.records or ():
             _marker(row).add_to(drawn)
     drawn.add_to(m)
