@@ -24,11 +24,11 @@ from geo.gazetteer.cache import (
     skeleton_path,
 )
 from geo.gazetteer.columns import GazetteerError, KeyIndex, compile_state
-from geo.gazetteer.demonyms import find_demonym_countries
+from geo.gazetteer.document import DocumentResolver, article_countries
 from geo.gazetteer.matching import Matcher
-from geo.gazetteer.ranking import Candidate, RankContext, Ranker, near_grid
+from geo.gazetteer.ranking import Candidate, Ranker, country_set
 from geo.gazetteer.records import PlaceTable
-from geo.gazetteer.scan import Mention, PreferSites, Scanner, TextScan, at_offset
+from geo.gazetteer.scan import Mention, PreferSites, Scanner, TextScan
 from geo.model import Place
 
 __all__ = ["Candidate", "Gazetteer", "GazetteerError", "Mention", "cache_key",
@@ -45,6 +45,7 @@ class Gazetteer:
         self.matcher = Matcher(self.table)
         self.ranker = Ranker(self.table, self.matcher)
         self.scanner = Scanner(self.table, self.matcher, self.ranker)
+        self.documents = DocumentResolver(self.table, self.ranker, self.scanner)
 
     # --- building and loading -------------------------------------------------------------
 
@@ -116,19 +117,22 @@ class Gazetteer:
 
     def candidates(self, name: str, country: str | Iterable[str] | None = None,
                    context: str = "", near: Sequence[tuple[float, float]] = (),
-                   prefer_sites: bool = False, limit: int = 10) -> list[Candidate]:
+                   prefer_sites: bool = False, limit: int = 10,
+                   within: str | Iterable[str] | None = None) -> list[Candidate]:
         """Places a name may mean, best first, each with the reasons for its score.
 
-        ``country``: ISO alpha-2 code(s) the text is about; ``context``: the sentence or
-        article around the name (base words and named regions/countries count);
-        ``near``: points of places already resolved nearby; ``prefer_sites``: the sentence is
-        about a base. A name that matches nothing gives ``[]``: never a guess.
+        ``country``: ISO alpha-2 code(s) the text is about (a hint: such places rank
+        higher); ``within``: code(s) of the only countries whose places may answer (a filter,
+        geopy's ``country_codes``); ``context``: the sentence or article around the name
+        (base words and named regions/countries count); ``near``: points of places already
+        resolved nearby; ``prefer_sites``: the sentence is about a base. A name that matches
+        nothing gives ``[]``: never a guess.
         """
         if not name or not name.strip():
             return []
         ctx = self.ranker.context(country, context, near, prefer_sites)
         ctx.own_keys = self.table.keys(name)
-        return self.ranker.rank(name, ctx, limit)
+        return self.ranker.rank(name, ctx, limit, country_set(within))
 
     # --- text -----------------------------------------------------------------------------
 
@@ -160,46 +164,24 @@ class Gazetteer:
         """
         if not isinstance(text, str):
             raise GazetteerError(f"resolve_mentions needs text, got {type(text).__name__}")
-        article = {c.upper() for c in countries} | find_demonym_countries(text)
-        scan = TextScan(text)
-        first = self._scan(scan, frozenset(article), prefer_sites_at)
-        before = len(article)
-        article |= self.article_countries(first)
-        # the same countries find the same mentions: only new countries need a second pass
-        mentions = first if len(article) == before else self._scan(
-            scan, frozenset(article), prefer_sites_at)
-        anchors = [(m.best.place.lat, m.best.place.lon) for m in mentions
-                   if m.best and _clear(m) and m.best.place.has_point
-                   and m.best.place.kind not in ("country", "region", "river")]
-        if not anchors:
-            return mentions
-        out = []
-        near, countries = near_grid(anchors), frozenset(article)
-        for m in mentions:
-            # the caller decides which sentences are about a base; base words in the window
-            # do not override that here
-            ctx = RankContext(countries=countries, context_key=scan.context_key(m.start),
-                              near=near, base=at_offset(prefer_sites_at, m.start),
-                              own_keys=self.table.keys(m.surface),
-                              own=(m.best.place.lat, m.best.place.lon) if m.best else None)
-            cands = self.ranker.rank(m.surface, ctx, 10)
-            kept = {c.place.id for c in m.candidates}
-            ranked = tuple(c for c in cands if c.place.id in kept) or m.candidates
-            out.append(Mention(m.start, m.end, m.surface, ranked))
-        return out
+        return self.documents.analyse(text, countries, prefer_sites_at).mentions
+
+    def resolve_spans(self, text: str, spans: Sequence[tuple[int, int]],
+                      countries: Iterable[str] = (), limit: int = 10,
+                      within: str | Iterable[str] | None = None) -> list[list[Candidate]]:
+        """Ranked candidates for spans of a text that are known to be place names (gold
+        spans, a user's selection), each in the context of the whole text resolved at once:
+        its countries, the clear places near the span and the words around it. ``within``:
+        only places in these countries answer."""
+        if not isinstance(text, str):
+            raise GazetteerError(f"resolve_spans needs text, got {type(text).__name__}")
+        for start, end in spans:
+            if not 0 <= start < end <= len(text):
+                raise GazetteerError(f"span {start}-{end} is not inside the text")
+        doc = self.documents.analyse(text, countries)
+        return self.documents.resolve_spans(doc, spans, limit, country_set(within))
 
     @staticmethod
     def article_countries(mentions: Iterable[Mention]) -> set[str]:
         """Countries named in the mentions or holding their clearly best candidate."""
-        out: set[str] = set()
-        for m in mentions:
-            best = m.best
-            if best and best.place.country and (best.place.kind == "country" or _clear(m)):
-                out.add(best.place.country)
-        return out
-
-
-def _clear(m: Mention) -> bool:
-    """The best candidate wins by a clear margin (or is alone)."""
-    c = m.candidates
-    return len(c) == 1 or (len(c) > 1 and c[0].score - c[1].score >= 2.0)
+        return article_countries(mentions)

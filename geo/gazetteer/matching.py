@@ -36,19 +36,30 @@ class Matcher:
         #: surface -> (non-fuzzy matches, region word seen)
         self._cache: dict[str, tuple[Matches, bool]] = {}
 
-    def matches(self, name: str) -> tuple[Matches, bool]:
+    def matches(self, name: str, within: frozenset[str] = frozenset()
+                ) -> tuple[Matches, bool]:
         """Every match, transliteration variants only when nothing else matches; and whether
-        a region word was stripped ("Anbar province")."""
+        a region word was stripped ("Anbar province"). ``within``: only places in these
+        countries (a filter, applied before the fallback to variants)."""
         found, region_word = self.exact(name)
+        if within:
+            found = {i: how for i, how in found.items() if self.table.countries[i] in within}
         if found:
             return found, region_word
+        fuzzy = self.fuzzy(name)
+        if within:
+            fuzzy = {i: how for i, how in fuzzy.items() if self.table.countries[i] in within}
+        return fuzzy, region_word
+
+    def fuzzy(self, name: str) -> Matches:
+        """Places whose transliteration key (:func:`skeleton`) is the name's."""
         skel = skeleton(fold(name))
         if len(skel) < 5:
-            return {}, region_word
+            return {}
         fuzzy: Matches = {}
         for p in postings(self.table.skeletons().get(skel)):
             fuzzy.setdefault(p >> 2, FUZZY)
-        return fuzzy, region_word
+        return fuzzy
 
     def exact(self, name: str) -> tuple[Matches, bool]:
         """Every match but transliteration variants, and whether a region word was stripped.

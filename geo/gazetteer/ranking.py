@@ -103,9 +103,11 @@ class Ranker:
                            near=near_grid(near),
                            base=prefer_sites or bool(BASE_CONTEXT.search(context)))
 
-    def rank(self, name: str, ctx: RankContext, limit: int) -> list[Candidate]:
-        """The candidates of a name (transliteration variants when nothing else matches)."""
-        found, region_word = self.matcher.matches(name)
+    def rank(self, name: str, ctx: RankContext, limit: int,
+             within: frozenset[str] = frozenset()) -> list[Candidate]:
+        """The candidates of a name (transliteration variants when nothing else matches);
+        ``within``: only places in these countries."""
+        found, region_word = self.matcher.matches(name, within)
         if region_word:
             ctx.region_word = True
         return self.ranked(found, ctx, limit)
