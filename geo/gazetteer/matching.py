@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from geo.gazetteer.columns import (
+    ABBREVIATION,
     ALIAS,
     CONTEXT,
+    DEMONYM,
     FUZZY,
     NAME,
     RESPELLED,
@@ -22,6 +24,9 @@ from geo.text.names import fold, name_keys, respellings, site_core, skeleton
 #: Words after a name that say it is a region.
 REGION_WORDS = ("province", "governorate", "region", "district", "oblast", "state", "county",
                 "prefecture", "muhafazat")
+
+#: Words after a name that say it is a populated place ("Al Fallūjah town", UCDP's style).
+TOWN_WORDS = ("town", "village", "city", "hamlet")
 
 #: place index -> its best (lowest) match type for a name
 Matches = dict[int, int]
@@ -42,6 +47,9 @@ class Matcher:
         a region word was stripped ("Anbar province"). ``within``: only places in these
         countries (a filter, applied before the fallback to variants)."""
         found, region_word = self.exact(name)
+        asked = self.asked(name)
+        if asked:
+            found = {**asked, **found}
         if within:
             found = {i: how for i, how in found.items() if self.table.countries[i] in within}
         if found:
@@ -50,6 +58,20 @@ class Matcher:
         if within:
             fuzzy = {i: how for i, how in fuzzy.items() if self.table.countries[i] in within}
         return fuzzy, region_word
+
+    def asked(self, name: str) -> Matches:
+        """Names that mean a place only when asked for as one: a demonym ("Russian" ->
+        Russia) or an abbreviation ("Fla.", "FL" -> Florida). Never used on running text,
+        where "Russian forces" says who, not where, and "IN" or "OK" are words."""
+        key = fold(name)
+        found: Matches = {}
+        for p in postings(self.table.asked.get(key)):
+            found.setdefault(p >> 2, DEMONYM if p & 3 == 0 else ABBREVIATION)
+        if not found and key.endswith("s"):  # "Palestinians", "Americans"
+            for p in postings(self.table.asked.get(key[:-1])):
+                if p & 3 == 0:
+                    found.setdefault(p >> 2, DEMONYM)
+        return found
 
     def fuzzy(self, name: str) -> Matches:
         """Places whose transliteration key (:func:`skeleton`) is the name's."""
@@ -108,6 +130,10 @@ class Matcher:
             region_word = True
             for k in name_keys(" ".join(words[:-1])):
                 take(p for p in postings(table.exact.get(k)) if table.kind(p >> 2) == "region")
+        if not found and len(words) > 1 and words[-1] in TOWN_WORDS:
+            for k in name_keys(" ".join(words[:-1])):
+                take(p for p in postings(table.exact.get(k))
+                     if table.kind(p >> 2) in ("city", "town"))
         if not found:  # "Tal Tamr" as GeoNames' "Tall Tamr": a name spelled another way
             for k in respellings(key):
                 take(p for p in postings(table.exact.get(k)) if p & 3 in (NAME, ALIAS))

@@ -13,13 +13,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from geo.gazetteer.columns import (
+    ABBREVIATION,
     ALIAS,
     CONTEXT,
+    DEMONYM,
     FUZZY,
     NAME,
     RESPELLED,
     SITE_CORE,
     SITE_FALLBACK,
+    TRANSLIT,
 )
 from geo.gazetteer.matching import Matcher, Matches
 from geo.gazetteer.records import PlaceTable
@@ -30,9 +33,12 @@ from geo.text.names import fold, strip_article
 MATCH_REASON = {NAME: "exact name", ALIAS: "alias", SITE_CORE: "site name",
                 CONTEXT: "base-context name", FUZZY: "transliteration variant",
                 SITE_FALLBACK: "no such site known; the place it is named after",
-                RESPELLED: "name or alias spelled another way"}
+                RESPELLED: "name or alias spelled another way",
+                DEMONYM: "demonym of the place", ABBREVIATION: "abbreviation of the place",
+                TRANSLIT: "same transliteration key"}
 MATCH_SCORE = {NAME: 3.0, ALIAS: 2.5, SITE_CORE: 2.8, CONTEXT: 1.0, FUZZY: 1.0,
-               SITE_FALLBACK: 2.0, RESPELLED: 2.0}
+               SITE_FALLBACK: 2.0, RESPELLED: 2.0, DEMONYM: 3.0, ABBREVIATION: 3.0,
+               TRANSLIT: 1.5}
 
 #: Words that put a sentence in a base/military context (with the spun synonym "foundation").
 BASE_CONTEXT = re.compile(
@@ -43,6 +49,8 @@ BASE_CONTEXT = re.compile(
 #: How far a place named nearby can be and still rank a candidate (150 km and a margin for
 #: rounding: the bonus itself stops at 150 km).
 NEAR_KM = 155.0
+_REGION = PLACE_KINDS.index("region")
+_TOWN_CODES = frozenset({PLACE_KINDS.index("city"), PLACE_KINDS.index("town")})
 _KIND_BONUS = {"country": 2.5, "military_base": 0.8, "airport": 0.6, "airfield": 0.4,
                "border_crossing": 0.4, "river": 1.5, "facility": 0.5}
 
@@ -70,6 +78,13 @@ class RankContext:
     #: keys of the name being ranked: the name itself in the context is no evidence
     own_keys: frozenset[str] = frozenset()
     own: tuple[float, float] | None = None
+    #: folded names of the first-level regions the whole text names or places its clear
+    #: places in ("the article is about Tennessee"): they pick among namesakes
+    regions: frozenset[str] = frozenset()
+    #: points of the plausible places of every name of the text, each with that name's key:
+    #: a place near another name's place is likely the one meant (document level)
+    joint: PointGrid[str] | None = None
+    own_key: str = ""
 
 
 def near_grid(points: Iterable[tuple[float, float]]) -> PointGrid[tuple[float, float]]:
@@ -116,9 +131,34 @@ class Ranker:
         """Matched places scored in a context, best first."""
         table = self.table
         scored = [self.score(i, how, ctx) for i, how in matches.items()]
+        if len(scored) > 1:
+            scored = self._regions_or_cities(scored, ctx)
         scored.sort(key=lambda t: (-t[0], -table.pop[t[2]], table.ids[t[2]]))
         return [Candidate(table.place(i), round(s, 3), reasons)
                 for s, reasons, i in scored[:limit]]
+
+    def _regions_or_cities(self, scored: list[tuple[float, tuple[str, ...], int]],
+                           ctx: RankContext) -> list[tuple[float, tuple[str, ...], int]]:
+        """In a text about its country, a first-level region ("Florida", "Ontario") outranks
+        towns named after it (+1.5), unless its own country has a city or town of that name:
+        then the region is named after the city ("Kirkuk", "Mosul"), and the bare name means
+        the city. And the text's clear places lying in it say the text is about it (+2.0)."""
+        t = self.table
+        towns = {t.countries[i] for _, _, i in scored if t.kinds[i] in _TOWN_CODES}
+        out = []
+        for s, reasons, i in scored:
+            if t.kinds[i] == _REGION and t.records[i].split("\x1e", 1)[0] == t.admin1[i]:
+                extra = []
+                if (t.countries[i] in ctx.countries and t.countries[i] not in towns
+                        and not ctx.region_word):
+                    s += 1.5
+                    extra.append("first-level region over towns named after it (+1.5)")
+                if t.fold(t.admin1[i]) in ctx.regions:
+                    s += 2.0
+                    extra.append("the text's places lie in it (+2.0)")
+                reasons = (*reasons, *extra)
+            out.append((s, reasons, i))
+        return out
 
     def score(self, i: int, how: int, ctx: RankContext) -> tuple[float, tuple[str, ...], int]:
         kind, score, head = self._static_score(i, how, ctx.region_word)
@@ -133,7 +173,7 @@ class Ranker:
                       ) -> tuple[str, float, tuple[str, ...]]:
         """Kind, match + prominence score and their reasons: the part of a score that does not
         depend on the text around the name, cached (a place is ranked again and again)."""
-        cache_key = (i << 4) | (how << 1) | region_word
+        cache_key = (i << 5) | (how << 1) | region_word
         found = self._static_cache.get(cache_key)
         if found is None:
             if len(self._static_cache) > 200_000:
@@ -171,16 +211,30 @@ class Ranker:
         if country and country in ctx.countries:
             score += 3.0
             reasons.append(f"in {country}, a country of the text (+3.0)")
+        inside = kind not in ("region", "country", "area") or (
+            kind == "region" and table.admin1[i] and table.records[i].split("\x1e", 1)[0]
+            != table.admin1[i])  # a county: inside its state
+        named = False
         for label, name in (("region", table.admin1[i]),
                             ("country", table.country_names.get(country, ""))):
             key = table.fold(name)
-            if (key and kind not in ("region", "country") and f" {key} " in ctx.context_key
+            if (key and inside and f" {key} " in ctx.context_key
                     and key not in ctx.own_keys and strip_article(key) not in ctx.own_keys):
                 score += 2.5
                 reasons.append(f"context names its {label} {name} (+2.5)")
+                named = True
                 break
-        d = ctx.near.nearest_km(table.lat[i], table.lon[i], exclude=ctx.own) \
-            if len(ctx.near) else None
+        if not named and inside and ctx.regions and table.admin1[i]:
+            key = table.fold(table.admin1[i])
+            if key in ctx.regions and key not in ctx.own_keys:
+                score += 2.0
+                reasons.append(f"in {table.admin1[i]}, a region of the text (+2.0)")
+        if ctx.joint is not None:
+            d = min((km for km, key in ctx.joint.within(table.lat[i], table.lon[i])
+                     if key != ctx.own_key), default=None)
+        else:
+            d = ctx.near.nearest_km(table.lat[i], table.lon[i], exclude=ctx.own) \
+                if len(ctx.near) else None
         if d is not None:
             bonus = 2.0 if d <= 30 else 1.0 if d <= 150 else 0.0
             if bonus:

@@ -34,7 +34,11 @@ class PlaceTable:
         self.licence: array = state["licence"]
         self.labels: list[str] = state["labels"]
         self.capitals: frozenset[int] = state["capitals"]
+        #: four numbers per place (west, south, east, north), NaN where it has no box
+        self.bbox: array = state["bbox"]
         self.exact: KeyIndex = state["exact"]
+        #: demonyms and abbreviations: names of a place only when asked for as one
+        self.asked: KeyIndex = state["asked"]
         self.site: dict = state["site"]
         self.skeleton: KeyIndex | None = state.get("skeleton")
         self.skeleton_path: Path | None = None
@@ -52,7 +56,7 @@ class PlaceTable:
             "countries": self.countries, "lat": self.lat, "lon": self.lon, "pop": self.pop,
             "admin1": self.admin1, "source": self.source, "licence": self.licence,
             "labels": self.labels, "capitals": self.capitals,
-            "exact": self.exact, "site": self.site,
+            "bbox": self.bbox, "exact": self.exact, "site": self.site, "asked": self.asked,
             "common": self.common, "country_names": self.country_names,
         }
 
@@ -99,6 +103,10 @@ class PlaceTable:
             found = self._fold_cache[name] = fold(name)
         return found
 
+    def box(self, i: int) -> tuple[float, float, float, float] | None:
+        w, s, e, n = self.bbox[4 * i:4 * i + 4]
+        return None if math.isnan(w) else (w, s, e, n)
+
     def _make_place(self, i: int) -> Place:
         lat, lon = self.lat[i], self.lon[i]
         name, aliases, source_id = self.records[i].split("\x1e")
@@ -108,7 +116,7 @@ class PlaceTable:
             lon=None if math.isnan(lon) else lon, population=self.pop[i],
             aliases=tuple(aliases.split("\x1f")) if aliases else (),
             admin1=self.admin1[i], source=self.labels[self.source[i]], source_id=source_id,
-            licence=self.labels[self.licence[i]],
+            licence=self.labels[self.licence[i]], bbox=self.box(i),
         )
 
     def index_of(self, place_id: str) -> int | None:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from geo.gazetteer.build import GENERIC_GEO_WORDS
-from geo.gazetteer.columns import CONTEXT, NAME
+from geo.gazetteer.columns import CONTEXT, NAME, postings
 from geo.gazetteer.demonyms import DEMONYMS
 from geo.gazetteer.matching import Matcher, Matches
 from geo.gazetteer.ranking import NO_NEAR, Candidate, RankContext, Ranker
@@ -342,7 +342,21 @@ class Scanner:
                 bare = strip_article(key)
                 if key and (after.startswith(key) or (bare and after.startswith(bare))):
                     return True
-        return False
+        named = abbreviated_region(t, after)  # "Paris, Tenn.", "Decatur, GA"
+        return bool(named) and any(t.admin1[k] == named for k in matches)
+
+
+def abbreviated_region(table: PlaceTable, after: str) -> str:
+    """The region a folded text starts with by its abbreviation ("tenn", "w va", "ga"), or
+    "": the state after a town's comma in US news."""
+    words = after.split(" ", 2)
+    for n in (2, 1):
+        if len(words) < n:
+            continue
+        for p in postings(table.asked.get(" ".join(words[:n]))):
+            if p & 3 == 1:
+                return table.records[p >> 2].split("\x1e", 1)[0]
+    return ""
 
 
 def _inside_proper_name(text: str, start: int, end: int) -> bool:
