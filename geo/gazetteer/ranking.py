@@ -147,10 +147,10 @@ class Ranker:
         towns = {t.countries[i] for _, _, i in scored if t.kinds[i] in _TOWN_CODES}
         out = []
         for s, reasons, i in scored:
-            if t.kinds[i] == _REGION and t.records[i].split("\x1e", 1)[0] == t.admin1[i]:
+            if (t.kinds[i] == _REGION and t.records[i].split("\x1e", 1)[0] == t.admin1[i]
+                    and t.countries[i] not in towns and not ctx.region_word):
                 extra = []
-                if (t.countries[i] in ctx.countries and t.countries[i] not in towns
-                        and not ctx.region_word):
+                if t.countries[i] in ctx.countries:
                     s += 1.5
                     extra.append("first-level region over towns named after it (+1.5)")
                 if t.fold(t.admin1[i]) in ctx.regions:
