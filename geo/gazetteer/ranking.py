@@ -140,15 +140,20 @@ class Ranker:
     def _regions_or_cities(self, scored: list[tuple[float, tuple[str, ...], int]],
                            ctx: RankContext) -> list[tuple[float, tuple[str, ...], int]]:
         """In a text about its country, a first-level region ("Florida", "Ontario") outranks
-        towns named after it (+1.5), unless its own country has a city or town of that name:
-        then the region is named after the city ("Kirkuk", "Mosul"), and the bare name means
-        the city. And the text's clear places lying in it say the text is about it (+2.0)."""
+        towns named after it (+1.5), unless its own country has a city of that name with a
+        tenth of its people or more: then the region is named after its city ("Kirkuk",
+        "Baghdad"), and the bare name means the city. And the text's clear places lying in it say the text is about it (+2.0)."""
         t = self.table
-        towns = {t.countries[i] for _, _, i in scored if t.kinds[i] in _TOWN_CODES}
+        towns: dict[str, int] = {}  # the largest town of that name per country
+        for _, _, i in scored:
+            if t.kinds[i] in _TOWN_CODES:
+                towns[t.countries[i]] = max(towns.get(t.countries[i], 0), t.pop[i])
         out = []
         for s, reasons, i in scored:
+            city = towns.get(t.countries[i])
+            named_after = city is not None and city >= 0.1 * t.pop[i]
             if (t.kinds[i] == _REGION and t.records[i].split("\x1e", 1)[0] == t.admin1[i]
-                    and t.countries[i] not in towns and not ctx.region_word):
+                    and not named_after and not ctx.region_word):
                 extra = []
                 if t.countries[i] in ctx.countries:
                     s += 1.5
