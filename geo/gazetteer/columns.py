@@ -19,7 +19,7 @@ from geo.text.names import fold, name_keys, site_core, skeleton
 # Match types 4 and up exist only at query time; DEMONYM and ABBREVIATION are stored as 0 and
 # 1 in the index of names that mean a place only when asked for as one ("asked").
 NAME, ALIAS, SITE_CORE, CONTEXT, FUZZY, SITE_FALLBACK, RESPELLED = 0, 1, 2, 3, 4, 5, 6
-DEMONYM, ABBREVIATION, TRANSLIT = 7, 8, 9
+DEMONYM, ABBREVIATION = 7, 8
 
 #: One posting or several, as a key index answers.
 Postings = int | tuple[int, ...]

@@ -19,6 +19,7 @@ from geo.gazetteer.columns import (
     postings,
 )
 from geo.gazetteer.records import PlaceTable
+from geo.model import SITE_KINDS
 from geo.text.names import fold, name_keys, respellings, site_core, skeleton
 
 #: Words after a name that say it is a region.
@@ -74,13 +75,21 @@ class Matcher:
         return found
 
     def fuzzy(self, name: str) -> Matches:
-        """Places whose transliteration key (:func:`skeleton`) is the name's."""
-        skel = skeleton(fold(name))
-        if len(skel) < 5:
-            return {}
+        """Places whose transliteration key (:func:`skeleton`) is the name's; for a site's
+        name ("Ain Assad Air Base"), sites whose key is that of its core name."""
+        key = fold(name)
         fuzzy: Matches = {}
-        for p in postings(self.table.skeletons().get(skel)):
-            fuzzy.setdefault(p >> 2, FUZZY)
+        skel = skeleton(key)
+        if len(skel) >= 5:
+            for p in postings(self.table.skeletons().get(skel)):
+                fuzzy.setdefault(p >> 2, FUZZY)
+        core, had_site = site_core(key)
+        if had_site and not fuzzy:
+            skel = skeleton(core)
+            if len(skel) >= 5:
+                for p in postings(self.table.skeletons().get(skel)):
+                    if self.table.kind(p >> 2) in SITE_KINDS:
+                        fuzzy.setdefault(p >> 2, FUZZY)
         return fuzzy
 
     def exact(self, name: str) -> tuple[Matches, bool]:

@@ -22,7 +22,6 @@ from geo.gazetteer.columns import (
     RESPELLED,
     SITE_CORE,
     SITE_FALLBACK,
-    TRANSLIT,
 )
 from geo.gazetteer.matching import Matcher, Matches
 from geo.gazetteer.records import PlaceTable
@@ -34,11 +33,9 @@ MATCH_REASON = {NAME: "exact name", ALIAS: "alias", SITE_CORE: "site name",
                 CONTEXT: "base-context name", FUZZY: "transliteration variant",
                 SITE_FALLBACK: "no such site known; the place it is named after",
                 RESPELLED: "name or alias spelled another way",
-                DEMONYM: "demonym of the place", ABBREVIATION: "abbreviation of the place",
-                TRANSLIT: "same transliteration key"}
+                DEMONYM: "demonym of the place", ABBREVIATION: "abbreviation of the place"}
 MATCH_SCORE = {NAME: 3.0, ALIAS: 2.5, SITE_CORE: 2.8, CONTEXT: 1.0, FUZZY: 1.0,
-               SITE_FALLBACK: 2.0, RESPELLED: 2.0, DEMONYM: 3.0, ABBREVIATION: 3.0,
-               TRANSLIT: 1.5}
+               SITE_FALLBACK: 2.0, RESPELLED: 2.0, DEMONYM: 3.0, ABBREVIATION: 3.0}
 
 #: Words that put a sentence in a base/military context (with the spun synonym "foundation").
 BASE_CONTEXT = re.compile(
@@ -125,6 +122,11 @@ class Ranker:
         found, region_word = self.matcher.matches(name, within)
         if region_word:
             ctx.region_word = True
+        if found and all(how == FUZZY for how in found.values()):
+            # a loose variant is no answer unless it lies in a country the text is about
+            # ("Al Mada'in" is not Medan, Indonesia): a weak match abroad misleads
+            allowed = ctx.countries | within
+            found = {i: how for i, how in found.items() if self.table.countries[i] in allowed}
         return self.ranked(found, ctx, limit)
 
     def ranked(self, matches: Matches, ctx: RankContext, limit: int) -> list[Candidate]:
@@ -141,8 +143,9 @@ class Ranker:
                            ctx: RankContext) -> list[tuple[float, tuple[str, ...], int]]:
         """In a text about its country, a first-level region ("Florida", "Ontario") outranks
         towns named after it (+1.5), unless its own country has a city of that name with a
-        tenth of its people or more: then the region is named after its city ("Kirkuk",
-        "Baghdad"), and the bare name means the city. And the text's clear places lying in it say the text is about it (+2.0)."""
+        twentieth of its people or more: then the region is named after its city ("Kirkuk",
+        "Baghdad"), and the bare name means the city. And the text's clear places lying in it
+        say the text is about it (+2.0)."""
         t = self.table
         towns: dict[str, int] = {}  # the largest town of that name per country
         for _, _, i in scored:
@@ -151,7 +154,7 @@ class Ranker:
         out = []
         for s, reasons, i in scored:
             city = towns.get(t.countries[i])
-            named_after = city is not None and city >= 0.1 * t.pop[i]
+            named_after = city is not None and city >= 0.05 * t.pop[i]
             if (t.kinds[i] == _REGION and t.records[i].split("\x1e", 1)[0] == t.admin1[i]
                     and not named_after and not ctx.region_word):
                 extra = []
