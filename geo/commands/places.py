@@ -1,4 +1,4 @@
-"""Gazetteer commands: ``geocode`` and ``evaluate-places``."""
+"""Gazetteer commands: ``geocode``, ``evaluate-places`` and ``gazetteer add|list``."""
 
 from __future__ import annotations
 
@@ -33,6 +33,18 @@ def register(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
                    help="document: each span in its article resolved at once (default); "
                         "name: each span asked alone with the article as context")
     e.set_defaults(handler=cmd_evaluate_places)
+
+    z = add_parser("gazetteer", help="your own gazetteer files (GeoNames country files, CSV)")
+    actions = z.add_subparsers(dest="gazetteer_action", required=True, metavar="ACTION")
+    a = actions.add_parser("add", help="check a GeoNames dump (IQ.txt, allCountries.txt) or a "
+                                       "CSV of name,lat,lon[,kind,country,aliases], keep it in "
+                                       "the store's folder and rebuild the index once")
+    a.add_argument("file", type=Path, metavar="FILE")
+    a.add_argument("--store", help="store folder (default: $CONFLICT_MAP_STORE or var/store)")
+    a.set_defaults(handler=cmd_gazetteer_add)
+    li = actions.add_parser("list", help="the gazetteer files kept in the store's folder")
+    li.add_argument("--store")
+    li.set_defaults(handler=cmd_gazetteer_list)
 
 
 def cmd_geocode(args: argparse.Namespace, settings: Settings) -> int:
@@ -113,4 +125,29 @@ def cmd_evaluate_places(args: argparse.Namespace, settings: Settings) -> int:
     for w in worst:
         print(f"    {w['error_km']:>9,.1f} km  {w['phrase']!r} ({w['feature'] or '-'}, doc "
               f"{w['doc']}) -> {w['answer']}")
+    return 0
+
+
+def cmd_gazetteer_add(args: argparse.Namespace, settings: Settings) -> int:
+    import time
+
+    from geo.gazetteer import Gazetteer
+    from geo.gazetteer.userdata import add_user_file
+
+    target, count = add_user_file(settings.store_dir, args.file)
+    started = time.perf_counter()
+    gaz = Gazetteer.load(settings)  # the cache key now covers the file: rebuilt once, here
+    print(f"{args.file}: {count:,} places kept as {target}; index rebuilt with "
+          f"{len(gaz):,} places in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+def cmd_gazetteer_list(args: argparse.Namespace, settings: Settings) -> int:
+    from geo.gazetteer.userdata import user_dir, user_files
+
+    files = user_files(settings.store_dir)
+    if not files:
+        print(f"no gazetteer files in {user_dir(settings.store_dir)}")
+    for f in files:
+        print(f"{f}  {f.stat().st_size:,} bytes")
     return 0

