@@ -8,7 +8,6 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from geo.gazetteer.build import GENERIC_GEO_WORDS
 from geo.gazetteer.columns import CONTEXT, NAME, postings
 from geo.gazetteer.demonyms import DEMONYMS
 from geo.gazetteer.matching import Matcher, Matches
@@ -79,6 +78,11 @@ _WINDOW = 200
 #: Runs of a text that fold() may make words of: everything but ASCII spaces and punctuation
 #: (the ASCII apostrophes it drops stay inside: "Qa'im" is one word, "qaim").
 _RUN = re.compile(r"[A-Za-z0-9'`\x80-\U0010ffff]+")
+#: Generic geographic words: region names made of them ("Gulf", "Central", "North") stay gated.
+GENERIC_GEO_WORDS = frozenset(re.split(r"\s+", (
+    "gulf central north south east west northern southern eastern western coast coastal lakes "
+    "lake islands island capital centre center upper lower middle highlands mountain mountains "
+    "valley river plateau littoral interior frontier border delta plains bay")))
 #: Kinds of place whose name may be ordinary words when the text points at it as a site.
 _NAMED_SITE_KINDS = SITE_KINDS | {"border_crossing"}
 #: in the countries a span's answer depends on: whether the article has any country at all
