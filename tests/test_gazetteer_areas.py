@@ -237,3 +237,33 @@ def test_large_regions_in_running_text_are_no_event_places(extractor):
     text = "On 3 May 2023, jihadists attacked an army post in Mali, officials in the Sahel said."
     events = extractor.extract(article_from_text(text))
     assert all(e.place_kind != "area" for e in events)
+
+
+# --- 5. streets, buildings and sites the gazetteer lacks --------------------------------------
+
+def test_a_street_is_in_the_city_the_text_puts_it_in(gazetteer):
+    text = ("A brass band marched down Royal Street in New Orleans on Sunday, past Holy "
+            "Redeemer Church.")
+    for name, word in (("Royal Street", "street"), ("Holy Redeemer Church", "church")):
+        [c] = gazetteer.candidates(name, context=text, limit=1)
+        assert (c.place.name, c.place.admin1, c.precision) == ("New Orleans", "Louisiana", 2)
+        assert c.reasons == (f"inside New Orleans: the {word} itself is not in the gazetteer "
+                             "(the text puts it there)",)
+
+
+def test_a_school_in_a_gold_span_takes_its_town(gazetteer):
+    text = "Students fled Marjory Stoneman Douglas High School in Parkland, Florida, after shots."
+    start, end = text.index("Marjory"), text.index(" in Parkland")
+    [[c, *_]] = gazetteer.resolve_spans(text, [(start, end)])
+    assert (c.place.name, c.place.admin1, c.precision) == ("Parkland", "Florida", 2)
+
+
+def test_a_site_is_never_a_namesake_town_abroad(gazetteer):
+    """"Central Park" is also a town in Washington State; in a text about Baghdad it is a
+    park in Baghdad. Without a text placing it, no containing place can be said."""
+    [c] = gazetteer.candidates("Central Park", context="Protesters gathered in Central Park "
+                               "in Baghdad.", limit=1)
+    assert (c.place.name, c.precision) == ("Baghdad", 2)
+    assert gazetteer.candidates("Tahrir Square", context="Crowds filled Baghdad's Tahrir "
+                                "Square.")[0].place.name == "Baghdad"
+    assert gazetteer.candidates("Qwxzzy Street") == []

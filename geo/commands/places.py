@@ -60,6 +60,7 @@ def cmd_geocode(args: argparse.Namespace, settings: Settings) -> int:
                 "name": c.place.name, "kind": c.place.kind, "country": c.place.country,
                 "lat": c.place.lat, "lon": c.place.lon, "source": c.place.source,
                 "id": c.place.id, "score": round(c.score, 3), "reasons": list(c.reasons),
+                "precision": c.precision, "bbox": list(c.place.bbox) if c.place.bbox else None,
             } for c in cands], ensure_ascii=False))
             continue
         print(f"{name}: " + ("unresolved (no gazetteer entry)" if not cands else

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from geo.gazetteer.containment import place_sites
 from geo.gazetteer.demonyms import find_demonym_countries
 from geo.gazetteer.ranking import NEAR_KM, Candidate, RankContext, Ranker, near_grid
 from geo.gazetteer.records import PlaceTable
@@ -197,9 +198,10 @@ class DocumentResolver:
         if again.countries != doc.countries or again.regions != doc.regions:
             named = self.joint(again, named)
         ranked = {(m.start, m.end): m for m in named}
+        holders = [*named, *(m for m in doc.mentions if (m.start, m.end) not in ranked)]
         out = []
         for span in spans:
-            cands = ranked[span].candidates
+            cands = tuple(place_sites(text, *span, ranked[span].candidates, holders))
             if within:
                 cands = tuple(c for c in cands if c.place.country in within)
                 if not cands:  # the filter may leave only variants in the wanted countries

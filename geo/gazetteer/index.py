@@ -24,6 +24,7 @@ from geo.gazetteer.cache import (
     skeleton_path,
 )
 from geo.gazetteer.columns import GazetteerError, KeyIndex, compile_state
+from geo.gazetteer.containment import place_sites, site_word
 from geo.gazetteer.document import DocumentResolver, article_countries
 from geo.gazetteer.matching import Matcher
 from geo.gazetteer.ranking import Candidate, Ranker, country_set
@@ -137,7 +138,15 @@ class Gazetteer:
             return []
         ctx = self.ranker.context(country, context, near, prefer_sites)
         ctx.own_keys = self.table.keys(name)
-        return self.ranker.rank(name, ctx, limit, country_set(within))
+        found = self.ranker.rank(name, ctx, limit, country_set(within))
+        if site_word(name) and context:  # "Royal Street": the city the context puts it in
+            at = context.lower().find(name.lower())
+            if at >= 0:
+                doc = self.documents.analyse(context, country_set(country))
+                found = place_sites(context, at, at + len(name), found, doc.mentions)
+                found = [c for c in found if not within or c.place.country in
+                         country_set(within)]
+        return found[:limit]
 
     # --- text -----------------------------------------------------------------------------
 

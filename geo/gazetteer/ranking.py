@@ -59,6 +59,9 @@ class Candidate:
     place: Place
     score: float
     reasons: tuple[str, ...]
+    #: None: the place itself; 2: a street, building or site the gazetteer lacks, inside
+    #: this place (an event's geo_precision 2, "near a place / part of it")
+    precision: int | None = None
 
 
 @dataclass(slots=True)
