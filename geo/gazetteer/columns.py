@@ -135,6 +135,12 @@ class KeyIndex:
     def __len__(self) -> int:
         return self._first[-1]
 
+    def keys(self) -> Iterator[str]:
+        """Every key, bucket by bucket."""
+        for text in self._keys:
+            if text:
+                yield from text.split("\x00")
+
     def __getstate__(self) -> tuple:
         return self._mask, self._keys, self._first, self._bounds, self._postings
 

@@ -139,7 +139,7 @@ class Gazetteer:
         ctx = self.ranker.context(country, context, near, prefer_sites)
         ctx.own_keys = self.table.keys(name)
         found = self.ranker.rank(name, ctx, limit, country_set(within))
-        if site_word(name) and context:  # "Royal Street": the city the context puts it in
+        if context and site_word(name):  # "Royal Street": the city the context puts it in
             at = context.lower().find(name.lower())
             if at >= 0:
                 doc = self.documents.analyse(context, country_set(country))

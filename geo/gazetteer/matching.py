@@ -41,12 +41,25 @@ class Matcher:
         self.table = table
         #: surface -> (non-fuzzy matches, region word seen)
         self._cache: dict[str, tuple[Matches, bool]] = {}
+        #: surface -> every match (variants when nothing else), for names asked again
+        self._all: dict[str, tuple[Matches, bool]] = {}
 
     def matches(self, name: str, within: frozenset[str] = frozenset()
                 ) -> tuple[Matches, bool]:
         """Every match, transliteration variants only when nothing else matches; and whether
         a region word was stripped ("Anbar province"). ``within``: only places in these
-        countries (a filter, applied before the fallback to variants)."""
+        countries (a filter, applied before the fallback to variants). Cached per name when
+        no filter is given; the dict is shared: read it."""
+        if not within:
+            cached = self._all.get(name)
+            if cached is None:
+                if len(self._all) > 200_000:
+                    self._all.clear()
+                cached = self._all[name] = self._matches(name, within)
+            return cached
+        return self._matches(name, within)
+
+    def _matches(self, name: str, within: frozenset[str]) -> tuple[Matches, bool]:
         found, region_word = self.exact(name)
         asked = self.asked(name)
         if asked:
@@ -59,6 +72,11 @@ class Matcher:
         if within:
             fuzzy = {i: how for i, how in fuzzy.items() if self.table.countries[i] in within}
         return fuzzy, region_word
+
+    def clear(self) -> None:
+        """Forget every cached answer (after the index or a matcher part changed)."""
+        self._cache.clear()
+        self._all.clear()
 
     def asked(self, name: str) -> Matches:
         """Names that mean a place only when asked for as one: a demonym ("Russian" ->

@@ -114,8 +114,9 @@ class Ranker:
 
     def context(self, country: str | Iterable[str] | None, context: str,
                 near: Sequence[tuple[float, float]], prefer_sites: bool) -> RankContext:
-        return RankContext(countries=country_set(country), context_key=f" {fold(context)} ",
-                           near=near_grid(near),
+        return RankContext(countries=country_set(country),
+                           context_key=f" {fold(context)} " if context else "  ",
+                           near=near_grid(near) if near else NO_NEAR,
                            base=prefer_sites or bool(BASE_CONTEXT.search(context)))
 
     def rank(self, name: str, ctx: RankContext, limit: int,
