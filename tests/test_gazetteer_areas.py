@@ -267,3 +267,15 @@ def test_a_site_is_never_a_namesake_town_abroad(gazetteer):
     assert gazetteer.candidates("Tahrir Square", context="Crowds filled Baghdad's Tahrir "
                                 "Square.")[0].place.name == "Baghdad"
     assert gazetteer.candidates("Qwxzzy Street") == []
+
+
+def test_a_variant_answers_only_where_names_are_transliterated(gazetteer):
+    """"Cookville" is no transliteration of Cookeville, Tennessee: English-speaking countries'
+    towns are not matched by the transliteration key; Ukrainian and Iraqi ones are."""
+    assert gazetteer.candidates("Cookville", country="US") == []
+    assert best(gazetteer, "Dayr az Zawr", country="SY").country == "SY"
+
+
+def test_a_national_park_is_no_site_of_a_town(gazetteer):
+    text = "Visitors to Zion National Park drove from Springdale, Utah, on Monday."
+    assert gazetteer.candidates("Zion National Park", context=text) == []

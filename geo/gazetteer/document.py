@@ -13,7 +13,15 @@ from dataclasses import dataclass
 
 from geo.gazetteer.containment import place_sites
 from geo.gazetteer.demonyms import find_demonym_countries
-from geo.gazetteer.ranking import NEAR_KM, Candidate, RankContext, Ranker, near_grid
+from geo.gazetteer.ranking import (
+    NEAR_KM,
+    Candidate,
+    RankContext,
+    Ranker,
+    is_variant,
+    near_grid,
+    supported,
+)
 from geo.gazetteer.records import PlaceTable
 from geo.gazetteer.scan import (
     Mention,
@@ -197,7 +205,7 @@ class DocumentResolver:
                          doc.regions | self._regions(text, named))
         if again.countries != doc.countries or again.regions != doc.regions:
             named = self.joint(again, named)
-        ranked = {(m.start, m.end): m for m in named}
+        ranked = {(m.start, m.end): self._supported(m) for m in named}
         holders = [*named, *(m for m in doc.mentions if (m.start, m.end) not in ranked)]
         out = []
         for span in spans:
@@ -209,6 +217,18 @@ class DocumentResolver:
                     cands = tuple(self.ranker.rank(text[span[0]:span[1]], ctx, limit, within))
             out.append(list(cands[:limit]))
         return out
+
+    @staticmethod
+    def _supported(m: Mention) -> Mention:
+        """A loose variant ("transliteration variant") answers in a text only where the text
+        supports it: near another of its places, or in one of its regions. Elsewhere it is a
+        guess, and a wrong place is worse than none."""
+        best = m.best
+        if best is None or not is_variant(best):
+            return m
+        if supported(best):
+            return m
+        return Mention(m.start, m.end, m.surface, ())
 
     def joint(self, doc: Document, mentions: Sequence[Mention]) -> list[Mention]:
         """Every mention ranked again near the plausible places of the text's other names:

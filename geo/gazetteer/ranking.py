@@ -37,6 +37,18 @@ MATCH_REASON = {NAME: "exact name", ALIAS: "alias", SITE_CORE: "site name",
 MATCH_SCORE = {NAME: 3.0, ALIAS: 2.5, SITE_CORE: 2.8, CONTEXT: 1.0, FUZZY: 1.0,
                SITE_FALLBACK: 2.0, RESPELLED: 2.0, DEMONYM: 3.0, ABBREVIATION: 3.0}
 
+def is_variant(c: Candidate) -> bool:
+    """A candidate matched only by its transliteration key."""
+    return bool(c.reasons) and c.reasons[0].startswith(MATCH_REASON[FUZZY])
+
+
+def supported(c: Candidate) -> bool:
+    """The text supports the candidate's place: a place named near it, or its region named
+    in the text (its country alone is not enough for a loose variant)."""
+    return any(r.startswith("context names its region") or "a region of the text" in r
+               or "km from a place named nearby" in r for r in c.reasons)
+
+
 #: Words that put a sentence in a base/military context (with the spun synonym "foundation").
 BASE_CONTEXT = re.compile(
     r"\b(bases?|air ?bases?|camps?|garrisons?|air ?fields?|troops|forces|soldiers|coalition|"
@@ -128,8 +140,10 @@ class Ranker:
             ctx.region_word = True
         if found and all(how == FUZZY for how in found.values()):
             # a loose variant is no answer unless it lies in a country the text is about
-            # ("Al Mada'in" is not Medan, Indonesia): a weak match abroad misleads
-            allowed = ctx.countries | within
+            # ("Al Mada'in" is not Medan, Indonesia): a weak match abroad misleads; and only
+            # where names are transliterated from another script (Irbil, Kharkov), not for a
+            # misspelt town of an English-speaking country
+            allowed = (ctx.countries | within) & self.table.transliterated
             found = {i: how for i, how in found.items() if self.table.countries[i] in allowed}
         return self.ranked(found, ctx, limit)
 

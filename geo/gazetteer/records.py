@@ -44,6 +44,8 @@ class PlaceTable:
         self.skeleton_path: Path | None = None
         self.common: frozenset[str] = state["common"]
         self.country_names: dict[str, str] = state["country_names"]
+        #: countries whose names are transliterated from another script into English
+        self.transliterated: frozenset[str] = state["transliterated"]
         self._by_id: dict[str, int] | None = None
         self._place_cache: dict[int, Place] = {}
         self._key_cache: dict[str, frozenset[str]] = {}
@@ -58,6 +60,7 @@ class PlaceTable:
             "labels": self.labels, "capitals": self.capitals,
             "bbox": self.bbox, "exact": self.exact, "site": self.site, "asked": self.asked,
             "common": self.common, "country_names": self.country_names,
+            "transliterated": self.transliterated,
         }
 
     def skeletons(self) -> KeyIndex:
