@@ -75,6 +75,13 @@ def test_demonyms_asked_as_places_are_countries(gazetteer, name, iso):
     assert (p.kind, p.country) == ("country", iso), p
 
 
+@pytest.mark.parametrize("name, region", [("Ohioans", "Ohio"), ("Texan", "Texas"),
+                                          ("Abkhaz", "Abkhazia"), ("Minnesotans", "Minnesota")])
+def test_demonyms_of_regions(gazetteer, name, region):
+    p = best(gazetteer, name)
+    assert (p.kind, p.name) == ("region", region)
+
+
 def test_demonyms_in_running_text_stay_qualifiers(gazetteer):
     """The extractor's mentions: "Russian forces" says who, not where."""
     text = "Russian forces shelled the town while Irish and German observers watched."

@@ -186,3 +186,39 @@ def large_regions(data_dir: Path, places: Iterable[Place]) -> list[Place]:
             source=f"{LARGE_REGION_SOURCE}; members as defined by {row['source']}",
             source_id=row["id"], licence="see the members' sources", bbox=box))
     return out
+
+
+def region_demonyms(regions: Iterable[Place]) -> dict[str, tuple[str, ...]]:
+    """Demonyms of first-level regions, made from their one-word names by English's usual
+    endings: Ohio -> Ohioan(s), Ontario -> Ontarian(s), Texas -> Texan(s), Minnesota ->
+    Minnesotan(s), Dagestan -> Dagestani(s), Abkhazia -> Abkhaz, Abkhazian(s). Asked-for
+    names only (never read in running text), ranked as demonyms."""
+    out: dict[str, tuple[str, ...]] = {}
+    for p in regions:
+        if p.kind != "region" or p.admin1 != p.name:
+            continue
+        forms: list[str] = []
+        for word in (p.name, *p.aliases):
+            if " " in word or "-" in word or len(word) < 4 or not word.isalpha() \
+                    or not word.isascii() or not word[0].isupper():
+                continue
+            forms += _demonym_forms(word)
+        if forms:
+            out[p.id] = tuple(dict.fromkeys(forms))
+    return out
+
+
+def _demonym_forms(word: str) -> list[str]:
+    if word.endswith("ia"):
+        stems = [word[:-2], word + "n"]
+    elif word.endswith("a"):
+        stems = [word + "n"]
+    elif word.endswith("o"):
+        stems = [word + "an", word[:-1] + "an"]
+    elif word.endswith("s"):
+        stems = [word[:-1] + "n"]
+    elif word[-1] in "aeiouy":
+        return []
+    else:
+        stems = [word + "i"]
+    return [f for s in stems for f in (s, s + "s")]

