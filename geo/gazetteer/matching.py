@@ -13,6 +13,7 @@ from geo.gazetteer.columns import (
     DEMONYM,
     FUZZY,
     NAME,
+    PEOPLE,
     RESPELLED,
     SITE_CORE,
     SITE_FALLBACK,
@@ -85,7 +86,7 @@ class Matcher:
         key = fold(name)
         found: Matches = {}
         for p in postings(self.table.asked.get(key)):
-            found.setdefault(p >> 2, DEMONYM if p & 3 == 0 else ABBREVIATION)
+            found.setdefault(p >> 2, (DEMONYM, ABBREVIATION, PEOPLE)[p & 3])
         if not found and key.endswith("s"):  # "Palestinians", "Americans"
             for p in postings(self.table.asked.get(key[:-1])):
                 if p & 3 == 0:

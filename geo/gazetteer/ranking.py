@@ -19,6 +19,7 @@ from geo.gazetteer.columns import (
     DEMONYM,
     FUZZY,
     NAME,
+    PEOPLE,
     RESPELLED,
     SITE_CORE,
     SITE_FALLBACK,
@@ -33,9 +34,11 @@ MATCH_REASON = {NAME: "exact name", ALIAS: "alias", SITE_CORE: "site name",
                 CONTEXT: "base-context name", FUZZY: "transliteration variant",
                 SITE_FALLBACK: "no such site known; the place it is named after",
                 RESPELLED: "name or alias spelled another way",
-                DEMONYM: "demonym of the place", ABBREVIATION: "abbreviation of the place"}
+                DEMONYM: "demonym of the place", ABBREVIATION: "abbreviation of the place",
+                PEOPLE: "the people's region, in a text about its country"}
 MATCH_SCORE = {NAME: 3.0, ALIAS: 2.5, SITE_CORE: 2.8, CONTEXT: 1.0, FUZZY: 1.0,
-               SITE_FALLBACK: 2.0, RESPELLED: 2.0, DEMONYM: 3.0, ABBREVIATION: 3.0}
+               SITE_FALLBACK: 2.0, RESPELLED: 2.0, DEMONYM: 3.0, ABBREVIATION: 3.0,
+               PEOPLE: 3.0}
 
 def is_variant(c: Candidate) -> bool:
     """A candidate matched only by its transliteration key."""
@@ -138,6 +141,12 @@ class Ranker:
         found, region_word = self.matcher.matches(name, within)
         if region_word:
             ctx.region_word = True
+        if any(how == PEOPLE for how in found.values()):
+            # "Kurdish" is the Kurdistan Region only in a text about Iraq: Kurds live in
+            # four countries, and the adjective alone says none of them
+            allowed = ctx.countries | within
+            found = {i: how for i, how in found.items()
+                     if how != PEOPLE or self.table.countries[i] in allowed}
         if found and all(how == FUZZY for how in found.values()):
             # a loose variant is no answer unless it lies in a country the text is about
             # ("Al Mada'in" is not Medan, Indonesia): a weak match abroad misleads; and only
