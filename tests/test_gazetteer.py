@@ -721,3 +721,17 @@ def test_issue_18_named_sites(gaz, name, place_id):
         assert p.country in ("JO", "SY")
     else:
         assert km(p.lat, p.lon, 35.0829, 40.6032) < 1
+
+
+def test_a_pruned_transliteration_index_turns_variants_off_not_the_gazetteer(gaz, tmp_path,
+                                                                             caplog):
+    """Another process may rebuild the index and prune this one's cache: exact names still
+    answer, variants are off, and a warning says so."""
+    key = cache_key(source_files())
+    gaz._save(tmp_path / f"gazetteer-{key}.pickle")
+    loaded = Gazetteer.load(Settings(cache_dir=tmp_path))
+    for p in tmp_path.glob("*-skeleton.pickle"):
+        p.unlink()
+    assert loaded.candidates("Irbeel", country="IQ") == []
+    assert "transliteration index" in caplog.text
+    assert loaded.candidates("Baghdad")[0].place.name == "Baghdad"

@@ -4,6 +4,7 @@ name, and the nearest places to a point. ``Place`` objects are made on demand an
 
 from __future__ import annotations
 
+import logging
 import math
 import pickle
 from array import array
@@ -13,6 +14,8 @@ from pathlib import Path
 from geo.gazetteer.columns import GazetteerError, KeyIndex, TextColumn, postings
 from geo.model import PLACE_KINDS, Place
 from geo.text.names import fold, name_keys
+
+log = logging.getLogger(__name__)
 
 
 class PlaceTable:
@@ -68,8 +71,16 @@ class PlaceTable:
         if self.skeleton is None:
             if self.skeleton_path is None:
                 raise GazetteerError("gazetteer transliteration index missing")
-            with self.skeleton_path.open("rb") as fh:
-                self.skeleton = pickle.load(fh)
+            try:
+                with self.skeleton_path.open("rb") as fh:
+                    self.skeleton = pickle.load(fh)
+            except (OSError, pickle.UnpicklingError, EOFError) as exc:
+                # another process rebuilt the index and pruned this cache: no variants for
+                # this process (exact names still answer) rather than a failure
+                log.warning("gazetteer transliteration index %s unreadable (%s); "
+                            "transliteration variants are off until the next start",
+                            self.skeleton_path, exc)
+                self.skeleton = KeyIndex({})
         return self.skeleton
 
     def __len__(self) -> int:
