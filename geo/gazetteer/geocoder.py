@@ -84,10 +84,7 @@ class GazetteerGeocoder(Geocoder):
         codes = [country_codes] if isinstance(country_codes, str) else list(country_codes or [])
         cands: list[Candidate] = self.gazetteer.candidates(
             query, country=codes or None, context=context, prefer_sites=prefer_sites,
-            limit=max(limit or 10, 10))
-        if codes:
-            wanted = {c.upper() for c in codes}
-            cands = [c for c in cands if c.place.country in wanted]
+            limit=max(limit or 10, 10), within=codes or None)
         located = [place_location(c.place, c.score, c.reasons) for c in cands
                    if c.place.has_point]
         if not located:

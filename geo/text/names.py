@@ -106,16 +106,26 @@ def site_core(key: str) -> tuple[str, bool]:
 
 
 def skeleton(key: str) -> str:
-    """A coarse transliteration key: Erbil/Irbil/Arbil, Qayyarah/Qayara, Kharkiv/Kharkov agree.
+    """A coarse transliteration key: Erbil/Irbil/Arbil, Qayyarah/Qayara, Kharkiv/Kharkov,
+    Ain Assad/Ayn al-Asad, Al Habbaniya/Al Ḩabbānīyah agree.
 
-    Doubled letters collapse, a final "h" after a vowel goes, "ou"/"oo" become "u", and each run of
-    vowels becomes "a". Keys this coarse collide, so matches on them rank below exact ones.
+    The Arabic article goes wherever it stands ("ain al asad" -> "ain asad"), as do ayn and
+    hamza marks (already by :func:`fold`); doubled letters collapse (so does the article's
+    assimilation: "as-Sadr"/"Assadr" -> "sadr"), a final "h" after a vowel goes (-iyah,
+    -iyya, -iya agree), a "y" or "w" after a vowel and before a consonant is a vowel (Ayn/Ain,
+    Sayda/Saida, Zawr/Zor), "ou"/"oo" become "u", and each run of vowels becomes "a". Keys this
+    coarse collide, so matches on them rank below exact ones.
     """
+    words = key.split()
+    if len(words) > 1:
+        kept = [w for i, w in enumerate(words) if w not in ARABIC_ARTICLES or i == len(words) - 1]
+        key = " ".join(kept)
     key = strip_article(key).replace(" ", "")
     if not key.isascii() or len(key) < 4:
         return ""
     key = re.sub(r"(.)\1+", r"\1", key)
     key = re.sub(r"(?<=[aeiou])h$", "", key)
+    key = re.sub(r"(?<=[aeiou])[yw](?![aeiou])", "", key)  # Sayda/Saida, Ayn/Ain, Zawr/Zor
     key = key.replace("ou", "u").replace("oo", "u").replace("ee", "i")
     key = key.replace("dh", "d").replace("th", "t").replace("kh", "k").replace("q", "k")
     return re.sub(r"[aeiou]+", "a", key)
