@@ -190,11 +190,11 @@ def test_score_article_lists_what_no_pair_took():
 
 
 def test_base_context_shortcut_agrees_with_the_trigger_scan():
-    """_base_sentences reuses each sentence's triggers and reads a pair of sentences as one
+    """base_sentences reuses each sentence's triggers and reads a pair of sentences as one
     text only when it must: on the dev articles and tricky texts it must say what a trigger
     scan of every pair says."""
     from geo.extract import lexicon
-    from geo.extract.extractor import _base_sentences, _Sentence
+    from geo.extract.places import Sentence, base_sentences
     from geo.text.sentences import split_sentences
 
     texts = ["Rockets hit the air Base overnight. The foundation was hit by rockets. "
@@ -204,8 +204,8 @@ def test_base_context_shortcut_agrees_with_the_trigger_scan():
     texts += [read_article(p).text for p in sorted((DEV / "articles").glob("*.txt"))]
     seen = set()
     for text in texts:
-        sentences = [_Sentence(s, e, text[s:e]) for s, e in split_sentences(text)]
-        found = _base_sentences(sentences, [lexicon.find_triggers(s.text) for s in sentences])
+        sentences = [Sentence(s, e, text[s:e]) for s, e in split_sentences(text)]
+        found = base_sentences(sentences, [lexicon.find_triggers(s.text) for s in sentences])
         for i, sent in enumerate(sentences):
             pair = (sentences[i - 1].text + " " if i else "") + sent.text
             want = any(t.concept == "base" for t in lexicon.find_triggers(pair))

@@ -449,7 +449,7 @@ def test_lead_starts_are_every_offset_where_a_lead_starts(text: str) -> None:
 def test_casualty_cue_words_hold_a_needed_word(text: str) -> None:
     """find_casualties skips a kind when none of its needed words is in the sentence: every
     cue match must hold one."""
-    from geo.extract.lexicon import _CUE_NEEDS, _CUE_WORDS
+    from geo.extract.counts import _CUE_NEEDS, _CUE_WORDS
 
     for kind, cue in _CUE_WORDS.items():
         if cue.search(text):

@@ -1,0 +1,308 @@
+"""Places for each sentence: the gazetteer's mentions, resolved with the article's geography.
+
+:func:`resolve_places` gives every sentence of an article the places it names (a
+:class:`Resolved` each), ranked with the article's countries, the places already resolved and
+whether the sentence is about a base, and marks how each is named: "near X" (geo_precision 2),
+"27 km north of X" (a reference point), "remain in X" (forces stay), "Hamid from X" (an
+origin). :func:`locations` then says where a sentence's events happen.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from geo.extract import lexicon
+from geo.extract.spans import SpanSet
+from geo.gazetteer import Candidate, Gazetteer
+from geo.gazetteer.demonyms import find_demonym_countries
+from geo.geodesy import haversine_km
+from geo.model import SITE_KINDS, Place
+from geo.text.names import fold
+from geo.text.search import finditer_at_leads, pattern_leads, search_lower
+
+#: Words before a place that make its point approximate (geo_precision 2).
+_NEAR = re.compile(
+    r"(?i)\b(?:near|nearby|outside|close\s+to|around|in\s+the\s+vicinity\s+of|vicinity\s+of|"
+    r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of|"
+    r"\d+\s*(?:km|kilometers|kilometres|miles)\s+(?:from|of)|"
+    r"outskirts\s+of|edge\s+of|between)\s+(?:the\s+)?(?:\w+\s+){0,3}$"
+)
+#: The second end of a stretch ("on the highway between Nasiriyah and Samawah"): one event,
+#: near the first end, not one at each.
+_BETWEEN_SECOND = re.compile(r"(?i)\bbetween\s+(?:the\s+)?[\w'’-]+(?:\s+[\w'’-]+){0,3}\s+and\s+$")
+#: "Iraq's parliament", "Iran's supreme leader": a possessive names an owner, not a location.
+_POSSESSIVE = re.compile(r"^\s*['’]s?\b")
+#: A town's possessive followed by a part of it: "Baghdad's Tayaran Square", "Mosul's old city".
+_POSSESSIVE_PLACE = re.compile(
+    r"['’]s\s+(?:(?-i:[A-Z])\w+(?:\s+(?-i:[A-Z])\w+)*\s+(?:Square|District|Quarter|"
+    r"Neighbou?rhood|Street|Market|Bridge|Zone|City)|(?:old\s+city|outskirts|suburbs?|"
+    r"district|neighbou?rhoods?|centre|center|market|airport)\b)", re.IGNORECASE)
+#: A direction from a place: "north of Baghdad", "40 kilometers southeast of Baghdad".
+_REFERENCE = re.compile(
+    r"(?i)\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?"
+    r"\s+of\s+(?:the\s+)?$"
+)
+#: A region word after a name or a list of names: "Aleppo and Raqqa governorates".
+_REGION_AFTER = re.compile(r"^(?:\s*(?:,|and)\s*[A-Z][\w'’-]*)*\s+(?:governorates?|provinces?|"
+                           r"oblasts?|regions?|districts?|states?|counties|county)\b", re.I)
+#: Words between a place and the place that contains it: " in ", " district of ", ", in ".
+_CONTAINED_GAP = re.compile(r"(?i)\s*,?\s*(?:in|of|inside|within)\s+(?:the\s+)?(?:(?:city|town|"
+                            r"capital|province|district|area)\s+of\s+)?|\s+(?:district|"
+                            r"neighbou?rhood|quarter|area|suburb)\s+of\s+(?:the\s+)?")
+#: ", Iraq" right after a place name.
+_TRAILING_COUNTRY = re.compile(r"^,\s+([A-Z][\w'’ -]{2,30}?)(?=[,.;)]|\s*$|\s+(?:on|in)\b)")
+#: A locative preposition before a country name, allowing a list: "in both Syria and Iraq".
+_LOCATIVE = re.compile(
+    r"(?i)\b(?:in|into|from|across|inside|within|throughout|over|at|near|out\s+of)\s+"
+    r"(?:(?:both|equally|the|northern|southern|eastern|western|central|north|south|east|west|"
+    r"and|[A-Z][\w'’-]*),?\s+)*$"
+)
+#: A place name inside the name of an organisation or an operation: "The New York Times",
+#: "Jerusalem Post", "Dawn of Idlib 2 Operation", "the Astana Process".
+_ORG_AFTER = re.compile(r"\s+(?:\d+\s+)?(?:Times|Post|Daily|Journal|Herald|Tribune|Gazette|"
+                        r"Observer|Chronicle|Telegraph|Examiner|Review|University|Institute|"
+                        r"Operation|Offensive|Campaign|Accords?|Agreement|Protocol|Process|"
+                        r"Conference|Declaration|Summit|Airways|Airlines)\b")
+_ORG_BEFORE = re.compile(r"\bOperation\s+$")
+#: Sentence openings that refer back to a place named before ("The place was...").
+ANAPHOR = re.compile(
+    r"^\s*(?:The|This|That)\s+(?:(?:air|military|army|naval|US|American|former)\s+)?"
+    r"(?:place|town|city|village|site|base|foundation|area|space|region|"
+    r"location|camp|airfield|facility|district)\b|^\s*It\s+(?:was|had|has|fell)\b"
+)
+#: Where someone comes from, not where "the base" of the sentence is: "Hamid from Sacramento,
+#: California, worked at the base".
+_ORIGIN_BEFORE = re.compile(r"(?i)\b(?:from|native\s+of)\s+$")
+#: Where forces stay, not where they leave: "withdraw from Hasakah ...; remain in Deir ez-Zor".
+_STAY_BEFORE = re.compile(r"(?i)\b(?:remain|stay)(?:s|ed|ing)?\s+(?:in|at)\s+(?:the\s+)?$")
+#: Every pattern of the "base" concept (ambiguous words included): a quick test that a text
+#: cannot hold a base trigger, built from the lexicon so the two never disagree.
+_BASE_WORDS = re.compile(r"\b(?:" + "|".join(
+    p for concept, (patterns, _) in lexicon.TRIGGERS.items()
+    if concept.removesuffix("_context") == "base" for p in patterns) + r")\b", re.IGNORECASE)
+_BASE_LEADS = pattern_leads(_BASE_WORDS.pattern, re.IGNORECASE)
+#: Trigger concepts that name what a place is and so count inside its name.
+_KIND_WORDS = frozenset({"base", "crossing"})
+#: Kinds that are places where an event can happen at a point (not countries, rivers).
+POINT_KINDS = frozenset({"city", "town", "military_base", "airfield", "airport",
+                          "border_crossing", "facility"})
+
+
+@dataclass
+class Resolved:
+    """A place mention in the article, resolved."""
+
+    start: int
+    end: int
+    surface: str
+    place: Place | None
+    score: float = 0.0
+    reasons: tuple[str, ...] = ()
+    near: bool = False  # "near X": geo_precision 2
+    reference: bool = False  # "27 km north of X": X locates another place
+    stay: bool = False  # "remain in X": forces stay there, they do not leave it
+    origin: bool = False  # "Hamid from X": where someone comes from
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    text: str
+    places: list[Resolved] = field(default_factory=list)
+
+
+def resolve_places(gazetteer: Gazetteer, text: str, sentences: list[Sentence],
+                    triggers: list[list[lexicon.Trigger]],
+                    dateline: tuple[int, int] = (0, 0)) -> None:
+    """Resolves every mention in its sentence, with the article's countries and base context.
+
+    A mention is dropped when it names an actor ("the US", "IS"), a country that is not
+    where something happens ("Iraq's parliament"), or a place in a country the article
+    never names (a small namesake abroad), or is in the wire ``dateline`` (its
+    country still counts); a place after "north of", or a town named by its part
+    ("Baghdad's Tayaran Square"), is a reference point, dropped when its sentence names
+    another place.
+    """
+    starts = [s.start for s in sentences]
+    about_bases = base_sentences(sentences, triggers)
+
+    def sentence_of(offset: int) -> int:
+        return max(0, bisect_right(starts, offset) - 1)
+
+    in_actor = SpanSet((a.start, a.end) for a in lexicon.find_actors(text))
+    mentions = [m for m in gazetteer.resolve_mentions(
+                    text, prefer_sites_at=lambda at: sentence_of(at) in about_bases)
+                if m.candidates and not in_actor.overlaps(m.start, m.end)]
+    countries = _article_countries(mentions)
+    countries |= find_demonym_countries(text, places_only=True)
+    for m in mentions:
+        sent = sentences[sentence_of(m.start)]
+        # "Baghdad's Tayaran Square": in Baghdad, unless the square is a place we know;
+        # "Baghdad's governor": not a place
+        whose = _POSSESSIVE_PLACE.match(text, m.end)
+        if dateline[0] <= m.start < dateline[1] \
+                or _POSSESSIVE.match(text[m.end:m.end + 3]) and not whose \
+                or _ORG_AFTER.match(text[m.end:m.end + 20]) \
+                or _ORG_BEFORE.search(text[max(0, m.start - 20):m.start]):
+            continue
+        before = text[max(sent.start, m.start - 60):m.start]
+        after = text[m.end:min(sent.end, m.end + 40)]
+        cands = m.candidates
+        if _REGION_AFTER.match(after):  # "Aleppo and Raqqa governorates"
+            regions = [c for c in cands if c.place.kind == "region"]
+            regions += [Candidate(p, 1.0, ("region word after the name",))
+                        for p in gazetteer.lookup(m.surface)
+                        if p.kind == "region" and p.id not in {c.place.id for c in regions}]
+            cands = tuple(regions) or cands
+        best = _pick(cands, countries, after, gazetteer)
+        if best is None or whose and best.place.kind not in ("city", "town"):
+            continue
+        if best.place.kind == "country" and not _LOCATIVE.search(before):
+            continue  # "Iraq military bases": not where an event happens
+        if any(p.place and p.place.id == best.place.id for p in sent.places):
+            continue  # "Qayara Airfield West, known as Q-West": one place
+        ambiguous = len(m.candidates) > 1 and m.candidates[1].score > best.score - 1.0
+        sent.places.append(Resolved(
+            m.start, m.end, m.surface, best.place, 0.5 if ambiguous else 1.0,
+            tuple(best.reasons), near=bool(_NEAR.search(before)),
+            reference=bool(whose or _REFERENCE.search(before)
+                           or _BETWEEN_SECOND.search(before)),
+            stay=bool(_STAY_BEFORE.search(before)),
+            origin=bool(_ORIGIN_BEFORE.search(before))))
+    for sent in sentences:
+        if any(not p.reference and is_specific(p) for p in sent.places):
+            sent.places = [p for p in sent.places if not p.reference]
+
+
+def _pick(candidates: Iterable, countries: set[str], after: str, gazetteer: Gazetteer):
+    """The best candidate the article's geography allows, or None.
+
+    "Rashidiya, Iraq": a country named right after the place decides. Otherwise a place in a
+    country the article never names is accepted only if it is a city (100,000+ people) or a
+    country itself: a small namesake abroad is a false match, not a guess worth mapping.
+    """
+    cands = list(candidates)
+    named = _TRAILING_COUNTRY.match(after)
+    if named:
+        wanted = {p.country for p in gazetteer.lookup(named.group(1)) if p.kind == "country"}
+        if wanted:
+            cands = [c for c in cands if c.place.country in wanted]
+    for c in cands:
+        if (not countries or c.place.country in countries
+                or c.place.kind in ("city", "country") or not c.place.country):
+            return c
+    return None
+
+
+def is_specific(res: Resolved) -> bool:
+    return res.place is not None and res.place.kind in POINT_KINDS
+
+
+def outside_places(triggers: list[lexicon.Trigger], sent: Sentence) -> list[lexicon.Trigger]:
+    """Event words that are not part of a place name ("the town of Hit"); base and crossing
+    words stay ("Camp Taji", "K-1 Air Base", "the al-Qaim border crossing" say what the place
+    is)."""
+    spans = [(p.start - sent.start, p.end - sent.start) for p in sent.places]
+    return [t for t in triggers if t.concept in _KIND_WORDS
+            or not any(s < t.end and t.start < e for s, e in spans)]
+
+
+def drop_containers(sent: Sentence, places: list[Resolved]) -> list[Resolved]:
+    """"the Green Zone in Baghdad", "Sadr City district of Baghdad": the second place contains
+    the first, so it is not a second location; a site without a point takes the container's
+    point as "near" (geo_precision 2)."""
+    ordered = sorted(places, key=lambda p: p.start)
+    out = list(ordered)
+    for inner, outer in zip(ordered, ordered[1:], strict=False):
+        if not (is_specific(inner) and is_specific(outer) and outer.place.has_point):
+            continue
+        gap = sent.text[inner.end - sent.start:outer.start - sent.start]
+        if not _CONTAINED_GAP.fullmatch(gap):
+            continue
+        if inner.place.has_point:
+            if haversine_km(inner.place.lat, inner.place.lon, outer.place.lat,
+                            outer.place.lon) > 30:
+                continue
+        else:
+            located = replace(outer.place, id=inner.place.id, name=inner.place.name,
+                              kind=inner.place.kind)
+            out[out.index(inner)] = replace(inner, place=located, near=True,
+                                            reasons=(*inner.reasons, f"in {outer.place.name}"))
+        if outer in out:
+            out.remove(outer)
+    return out
+
+
+def locations(places: list[Resolved]) -> list[Resolved]:
+    """Where a sentence's events happen: specific places, else regions, else countries.
+
+    A country that contains a named place is not a second location ("al-Qaim ... in Iraq").
+    """
+    resolved = [p for p in places if p.place is not None and p.place.kind != "river"]
+    specific = [p for p in resolved if p.place.kind in POINT_KINDS]
+    regions = [p for p in resolved if p.place.kind == "region"]
+    if specific:
+        return specific + [r for r in regions if not any(_within(p.place, r.place)
+                                                         for p in specific)]
+    if regions:
+        return regions
+    return [p for p in resolved if p.place.kind == "country"]
+
+
+def _within(place: Place, region: Place) -> bool:
+    """Whether a place lies in a region: its admin1 says so, or (no boundaries here) it is in
+    the region's country within 100 km of the region's point."""
+    if place.admin1 and fold(place.admin1) == fold(region.name):
+        return True
+    if place.country != region.country or not (place.has_point and region.has_point):
+        return False
+    return haversine_km(place.lat, place.lon, region.lat, region.lon) <= 100
+
+
+def base_sentences(sentences: list[Sentence], triggers: list[list[lexicon.Trigger]],
+                    ) -> set[int]:
+    """Sentences about a base: a base trigger in the sentence or the one before it.
+
+    A base trigger of either sentence is one of the pair. The pair is read as one text only
+    when it holds a base word that neither sentence alone makes a trigger (an ambiguous word,
+    "foundation", with the armed forces named in the other sentence).
+    """
+    has_base = [any(t.concept == "base" for t in found) for found in triggers]
+    words: dict[int, bool] = {}  # sentence -> holds a base word (each sentence read once)
+
+    def base_word(j: int) -> bool:
+        found = words.get(j)
+        if found is None:
+            text = sentences[j].text
+            hits = finditer_at_leads(_BASE_WORDS, _BASE_LEADS, text,
+                                             search_lower(text))
+            found = words[j] = next(hits, None) is not None
+        return found
+
+    out: set[int] = set()
+    for i, sent in enumerate(sentences):
+        if has_base[i] or i and has_base[i - 1]:
+            out.add(i)
+        elif base_word(i) or i and base_word(i - 1):
+            pair = (sentences[i - 1].text + " " if i else "") + sent.text
+            if any(t.concept == "base" for t in lexicon.find_triggers(pair)):
+                out.add(i)
+    return out
+
+
+def _article_countries(mentions: Iterable) -> set[str]:
+    """Countries the article is about: those it names, and those of its unambiguous cities
+    and sites (a town or region does not vote: a false match would vote for itself)."""
+    out: set[str] = set()
+    for m in mentions:
+        top = m.candidates[0].place
+        unambiguous = len({c.place.country for c in m.candidates}) == 1
+        votes = top.kind == "country" or (top.kind == "city" or top.kind in SITE_KINDS) \
+            and unambiguous
+        if votes and top.country:
+            out.add(top.country)
+    return out
