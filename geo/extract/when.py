@@ -45,12 +45,17 @@ def in_bullet(text: str, offset: int, span: tuple[int, int]) -> bool:
 
 def nearest_date(refs: list[dates_mod.DateRef], at: int, used: set[int],
                   many: bool) -> dates_mod.DateRef | None:
-    """The date expression closest to the trigger; with ``many`` each trigger gets its own."""
+    """The date expression closest to the trigger; with ``many`` each trigger gets its own.
+    A date that holds a more precise one of the same sentence gives way to it ("The 2019 K-1
+    Air Base attack was a rocket attack ... on 27 December 2019": the day)."""
     pool = [d for d in refs if d.rule != "future" or not many]
     if many:
         pool = [d for d in pool if id(d) not in used] or pool
     if not pool:
         return None
+    if len(pool) > 1:
+        pool = [d for d in pool if not any(o.precision < d.precision and d.first <= o.first
+                                           and o.last <= d.last for o in pool)] or pool
     best = min(pool, key=lambda d: (abs(d.start - at) + (0 if d.start >= at else 5), d.precision))
     used.add(id(best))
     return best
