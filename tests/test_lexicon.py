@@ -284,7 +284,12 @@ def test_left_is_a_withdrawal_only_before_a_place_or_a_base():
 
 
 def test_mortars_and_fired_at_are_attacks():
-    assert "attack" in _concepts("Militants fired mortar rounds at Balad air base.")
+    """Mortars, artillery and shells are ACLED's shelling, typed as such."""
+    assert "shelling" in _concepts("Militants fired mortar rounds at Balad air base.")
+    assert "attack" in _concepts("Militants fired at Balad air base.")
+    for text in ("RSF shellfire killed 40 at the market", "artillery fire hit the town",
+                 "the town was shelled overnight", "shells landed near the airport"):
+        assert "shelling" in _concepts(text), text
 
 
 # --- quick tests before the patterns (speed without changing a result) ---------------------------

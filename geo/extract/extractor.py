@@ -25,6 +25,7 @@ from dataclasses import replace
 
 from geo.articles import Article
 from geo.extract import lexicon
+from geo.extract.follow import add_follow_up, follow_up, more_targets, near_it
 from geo.extract.merge import merge_within_article
 from geo.extract.places import (
     ANAPHOR,
@@ -33,16 +34,27 @@ from geo.extract.places import (
     is_specific,
     outside_places,
     resolve_places,
+    without_references,
 )
-from geo.extract.sentence import add_follow_up, follow_up, sentence_events
+from geo.extract.sentence import Reading, sentence_events, statuses
 from geo.extract.triggers import ATTACK_CONCEPTS
-from geo.extract.when import CAPTION, in_bullet, infobox_period
+from geo.extract.when import (
+    CAPTION,
+    LineDate,
+    in_bullet,
+    infobox_period,
+    line_dates,
+    local_reference,
+)
 from geo.gazetteer import Gazetteer
 from geo.model import ATTACK_TYPES, Event
 from geo.text import dates as dates_mod
 from geo.text.sentences import split_sentences
 
 __all__ = ["ATTACK_CONCEPTS", "Extractor", "infobox_period"]
+
+#: Rules of dates that count from a reference day: re-read against a line's own date.
+_RELATIVE_RULES = frozenset({"relative", "weekday", "year-inferred", "future"})
 
 
 class Extractor:
@@ -54,26 +66,30 @@ class Extractor:
     def extract(self, article: Article) -> list[Event]:
         text = article.text
         sentences = [Sentence(s, e, text[s:e]) for s, e in split_sentences(text)]
-        # a wire dateline's date is the report's, its place where it was filed: no event's
-        dateline_start, dateline_end = article.dateline
-        date_refs = [d for d in dates_mod.find_dates(text, article.published)
-                     if not dateline_start <= d.start < dateline_end]
+        date_refs, lines = _dates(article)
+        infobox = infobox_period(text, date_refs)
+        if infobox:  # an infobox's values are not a live blog's headings
+            lines = [ld for ld in lines if not infobox[1][0] <= ld.start < infobox[1][1]]
         # each sentence's triggers, found once: base context, the follow-up test and the
         # events all read them
         found = [lexicon.find_triggers(s.text) for s in sentences]
         resolve_places(self.gazetteer, text, sentences, found, article.dateline)
         triggers = [outside_places(t, s) for t, s in zip(found, sentences, strict=True)]
         date_starts = [d.start for d in date_refs]
+        line_starts = [ld.start for ld in lines]
         events: list[Event] = []
         last_place: Resolved | None = None
         last_attack: Event | None = None
-        context_dates: list[dates_mod.DateRef] = []  # dates of the paragraph so far
-        infobox = infobox_period(text, date_refs)
+        reading = Reading()
+        withdrew = False  # the sentence before told forces leaving
         for i, sent in enumerate(sentences):
             if i and "\n" in text[sentences[i - 1].end:sent.start]:
-                context_dates = []  # a new paragraph: earlier dates no longer apply
+                reading.context_dates = []  # a new paragraph: earlier dates no longer apply
                 if infobox and in_bullet(text, sent.start, infobox[1]):
-                    context_dates = [infobox[0]]  # the infobox's period, unless it says more
+                    # the infobox's period, unless it says more
+                    reading.context_dates = [infobox[0]]
+            line = _line_of(lines, line_starts, sent.start)
+            reading.line_date = line.ref if line is not None else None
             places = sent.places
             if not [p for p in places if is_specific(p)] and ANAPHOR.search(sent.text) \
                     and last_place is not None:
@@ -83,21 +99,89 @@ class Extractor:
             sent_dates = [] if CAPTION.search(sent.text) else date_refs[
                 bisect_left(date_starts, sent.start):bisect_left(date_starts, sent.end)]
             follow = last_attack and follow_up(sent.text, last_attack.event_type, triggers[i])
-            if follow:
-                sites = [p for p in places if is_specific(p)]
-                relocate = len(sites) == 1 and last_attack.geo_precision in (None, 2) \
+            if follow and last_attack is not None:
+                sites = [p for p in without_references(places) if is_specific(p)]
+                near = [p for p in sites if near_it(last_attack, p)]
+                relocate = len(near) == 1 and last_attack.geo_precision in (None, 2) \
                     and not sent_dates
-                if not sites or relocate or follow == "reference":
-                    add_follow_up(last_attack, sent, article, sites[0] if relocate else None)
+                far = [p for p in sites if p not in near]
+                if not far or follow == "opening" and not more_targets(sent.text):
+                    add_follow_up(last_attack, sent, article, near[0] if relocate else None)
                     continue
-            found = sentence_events(article, sent, places, sent_dates, context_dates,
-                                    triggers[i])
+                places = [p for p in places if p not in near]
+            withdrawal = any(t.concept == "withdrawal" for t in triggers[i])
+            reading.after_withdrawal = withdrawal or withdrew
+            withdrew = withdrawal
+            reading.relative_days = dates_mod.find_relative_days(sent.text) \
+                if triggers[i] else []
+            reading.status = statuses(sent.text, triggers[i])
+            found = sentence_events(article, sent, places, sent_dates, reading, triggers[i])
             events.extend(found)
             last_attack = next((e for e in reversed(found) if e.event_type in ATTACK_TYPES
-                                and not e.aggregate), last_attack)
-            context_dates = (context_dates + [d for d in sent_dates if d.precision == 1
-                                              and d.rule != "future"])[-3:]
-            specific = [p for p in sent.places if is_specific(p)]
+                                and not e.aggregate and e.status == "reported"), last_attack)
+            day = next((e for e in reversed(found) if e.time_precision == 1), None)
+            if day is not None:
+                reading.last_day = dates_mod.date.fromisoformat(day.date)
+            reading.context_dates = (reading.context_dates + [
+                d for d in sent_dates if d.precision == 1 and d.rule != "future"])[-3:]
+            specific = [p for p in without_references(sent.places) if is_specific(p)]
             if specific:
                 last_place = specific[-1]
         return merge_within_article(events)
+
+
+def _dates(article: Article) -> tuple[list[dates_mod.DateRef], list[LineDate]]:
+    """The article's dates and the dates that open its lines. A wire dateline's date is the
+    report's and its place where it was filed: no event's. A line's relative dates count from
+    its own date or its heading's ("Monday, 15 August 2022" then "08:30 GMT - ... handed over
+    this morning": the 15th), not from publication."""
+    text = article.text
+    dateline_start, dateline_end = article.dateline
+    refs = [d for d in dates_mod.find_dates(text, article.published)
+            if not dateline_start <= d.start < dateline_end]
+    lines = line_dates(text, refs, article.published)
+    own: list[tuple[int, int, dates_mod.date]] = []  # a line with its own reference day
+    headed: list[tuple[int, int, dates_mod.date]] = []  # the lines under a heading
+    for n, line in enumerate(lines):
+        day = local_reference(line, article.published)
+        if day is None or day == article.published:
+            continue
+        if line.heading:
+            nxt = next((x.start for x in lines[n + 1:] if x.heading), len(text))
+            headed.append((line.end, nxt, day))
+        else:
+            own.append((line.start, line.end, day))
+    if not own and not headed:
+        return refs, lines
+    keep = {id(ld.ref) for ld in lines}
+    local: list[dates_mod.DateRef] = []
+    for spans, skip in ((own, []), (headed, own)):
+        skip_starts = [s for s, _, _ in skip]
+        for start, end, day in spans:
+            for d in dates_mod.find_dates(text[start:end], day):
+                at = d.start + start
+                if d.rule in _RELATIVE_RULES and not _inside(skip, skip_starts, at):
+                    local.append(replace(d, start=at, end=d.end + start))
+    own_starts, headed_starts = [s for s, _, _ in own], [s for s, _, _ in headed]
+    out = [d for d in refs if id(d) in keep or d.rule not in _RELATIVE_RULES
+           or not (_inside(own, own_starts, d.start) or _inside(headed, headed_starts, d.start))]
+    return sorted(out + local, key=lambda d: d.start), lines
+
+
+def _inside(spans: list[tuple[int, int, dates_mod.date]], starts: list[int], at: int) -> bool:
+    """Whether ``at`` falls in one of ``spans`` (disjoint, sorted; ``starts`` their starts)."""
+    i = bisect_left(starts, at + 1) - 1
+    return i >= 0 and spans[i][0] <= at < spans[i][1]
+
+
+def _line_of(lines: list[LineDate], starts: list[int], offset: int) -> LineDate | None:
+    """The date of the line that holds ``offset``: its own, else the heading above it."""
+    i = bisect_left(starts, offset + 1) - 1
+    while i >= 0:
+        line = lines[i]
+        if line.start <= offset < line.end and not line.heading:
+            return line
+        if line.heading:
+            return line
+        i -= 1
+    return None

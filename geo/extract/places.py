@@ -86,6 +86,9 @@ _BASE_WORDS = re.compile(r"\b(?:" + "|".join(
 _BASE_LEADS = pattern_leads(_BASE_WORDS.pattern, re.IGNORECASE)
 #: Trigger concepts that name what a place is and so count inside its name.
 _KIND_WORDS = frozenset({"base", "crossing"})
+#: Two mentions of one place this close are one mention ("Qayara Airfield West, known as
+#: Q-West"); further apart they may be in two clauses of two events.
+_SAME_MENTION = 40
 #: Kinds that are places where an event can happen at a point (not countries, rivers).
 POINT_KINDS = frozenset({"city", "town", "military_base", "airfield", "airport",
                           "border_crossing", "facility"})
@@ -163,7 +166,8 @@ def resolve_places(gazetteer: Gazetteer, text: str, sentences: list[Sentence],
             continue
         if best.place.kind == "country" and not _LOCATIVE.search(before):
             continue  # "Iraq military bases": not where an event happens
-        if any(p.place and p.place.id == best.place.id for p in sent.places):
+        if any(p.place and p.place.id == best.place.id and m.start - p.end < _SAME_MENTION
+               for p in sent.places):
             continue  # "Qayara Airfield West, known as Q-West": one place
         ambiguous = len(m.candidates) > 1 and m.candidates[1].score > best.score - 1.0
         sent.places.append(Resolved(
@@ -173,9 +177,16 @@ def resolve_places(gazetteer: Gazetteer, text: str, sentences: list[Sentence],
                            or _BETWEEN_SECOND.search(before)),
             stay=bool(_STAY_BEFORE.search(before)),
             origin=bool(_ORIGIN_BEFORE.search(before))))
-    for sent in sentences:
-        if any(not p.reference and is_specific(p) for p in sent.places):
-            sent.places = [p for p in sent.places if not p.reference]
+
+
+def without_references(places: list[Resolved]) -> list[Resolved]:
+    """``places`` less the reference points ("north of Baghdad", "Baghdad's Tayaran Square")
+    when another specific place is named among them: the event is there, not at the town
+    that locates it. Read per clause: "withdrew from X, west of Avdiivka, ... after Russian
+    forces captured Avdiivka" keeps the first Avdiivka for the withdrawal."""
+    if any(not p.reference and is_specific(p) for p in places):
+        return [p for p in places if not p.reference]
+    return places
 
 
 def _pick(candidates: Iterable, countries: set[str], after: str, gazetteer: Gazetteer):

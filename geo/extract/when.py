@@ -4,7 +4,8 @@ flattened infobox's period for its bullets, and the dates a photo caption holds 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date
 
 from geo.text import dates as dates_mod
 
@@ -72,3 +73,61 @@ def listed_days(refs: list[dates_mod.DateRef], text: str,
                             text[a.end - offset:b.start - offset]):
             return []
     return days
+
+
+# --- the dates of lines: headlines, live-blog entries, their headings ----------------------------
+
+#: What follows a date that opens a line of a headline list or a live blog: a dash or a colon
+#: ("20 Nov 2022 — Turkey opens ...", "SUN 4 MAY 2025 – A missile ..."), a time
+#: ("Sun 10 Dec, 23:45 MMT - ..."), or the line's end (a heading: "Friday, 31 January 2025").
+_AFTER_LINE_DATE = re.compile(
+    r"[ \t]*(?:,?[ \t]*(?:about[ \t]+)?\d{1,2}[:.]\d{2}(?:[ \t]*[A-Z]{2,4})?[ \t]*)?"
+    r"(?:(?P<sep>[-–—:])[ \t]|(?P<end>\([^()\n]{0,60}\))?[ \t]*$)", re.MULTILINE)
+#: At most this much may come before the date on its line ("SUN ", "Mid-").
+_LINE_DATE_LEAD = 5
+
+
+@dataclass(frozen=True)
+class LineDate:
+    """A date that opens a line (``start``..``end`` of the line) and whether it heads the
+    lines below it (a heading) or only its own (a headline's or an entry's date)."""
+
+    start: int
+    end: int
+    ref: dates_mod.DateRef
+    heading: bool
+
+
+def line_dates(text: str, refs: list[dates_mod.DateRef],
+               published: date | None = None) -> list[LineDate]:
+    """The dates that open lines of ``text``, in text order (``refs``: its dates). A lone
+    heading that repeats the publication date (a byline's "March 17, 2020 07:25 AM") heads
+    nothing: only a live blog's headings (two or more, or one of another day) do."""
+    out: list[LineDate] = []
+    for ref in refs:
+        line_start = text.rfind("\n", max(0, ref.start - _LINE_DATE_LEAD - 1), ref.start) + 1
+        if line_start == 0 and ref.start > _LINE_DATE_LEAD:
+            continue
+        lead = text[line_start:ref.start]
+        if lead.strip(" \t") and not re.fullmatch(r"[A-Za-z]{2,4}\.?\s+|Mid-|mid-|Early\s|Late\s",
+                                                  lead):
+            continue
+        m = _AFTER_LINE_DATE.match(text, ref.end)
+        if m is None or ref.rule == "future":
+            continue
+        line_end = text.find("\n", ref.end)
+        out.append(LineDate(line_start, len(text) if line_end < 0 else line_end, ref,
+                            heading=m["sep"] is None))
+    headings = [ld for ld in out if ld.heading]
+    if len(headings) == 1 and headings[0].ref.precision == 1 \
+            and headings[0].ref.first == published:
+        out.remove(headings[0])
+    return out
+
+
+def local_reference(line: LineDate | None, published: date | None) -> date | None:
+    """The day a line's relative dates ("this morning", "on Monday") count from: its own
+    (or its heading's) when that is a day, else publication."""
+    if line is not None and line.ref.precision == 1:
+        return line.ref.first
+    return published
