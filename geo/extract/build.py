@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from geo.articles import Article
 from geo.extract import lexicon
 from geo.extract.places import POINT_KINDS, Resolved, Sentence
-from geo.model import ATTACK_TYPES, Event, Evidence
+from geo.model import ATTACK_TYPES, Event, Evidence, Place
 from geo.text import dates as dates_mod
 
 
@@ -41,6 +41,8 @@ def new_event(article: Article, sent: Sentence, etype: str, res: Resolved | None
         else:
             notes.append(f"place '{res.surface}' unresolved"
                          + (f" ({', '.join(res.reasons)})" if res.reasons else ""))
+            if res.container is not None:
+                _near_container(ev, res.container)
     if date_ref is not None:
         confidence += 0.1 if date_ref.precision == 1 else 0.05
     if hedged:
@@ -49,6 +51,14 @@ def new_event(article: Article, sent: Sentence, etype: str, res: Resolved | None
     ev.confidence = round(min(max(confidence, 0.05), 0.95), 2)
     ev.notes = "; ".join(notes)
     return ev
+
+
+def _near_container(ev: Event, container: Place) -> None:
+    """A place the gazetteer lacks, in a known one: its country, and, a town, its point as
+    near (geo_precision 2); a region or a country gives no point (never a guess)."""
+    ev.country = container.country or None
+    if container.kind in ("city", "town") and container.has_point:
+        ev.lat, ev.lon, ev.geo_precision = container.lat, container.lon, 2
 
 
 def evidence(article: Article, sent: Sentence) -> Evidence:

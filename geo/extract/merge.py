@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 
-from geo.extract.places import POINT_KINDS
+from geo.extract.mentions import POINT_KINDS
 from geo.extract.triggers import ATTACK_CONCEPTS
 from geo.geodesy import PointGrid
 from geo.model import ATTACK_TYPES, Event
+from geo.text.names import fold
 
 #: Type specificity when two reports of one event are merged (lower wins).
 _TYPE_RANK = {t: i for i, t in enumerate(dict.fromkeys(t for _, t in ATTACK_CONCEPTS))}
@@ -25,14 +26,29 @@ SAME_ATTACK_KM = 25.0
 
 
 def _same_report(a: Event, b: Event) -> bool:
-    """Two events of one article that describe the same thing."""
+    """Two events of one article that describe the same thing: the same type family, site
+    and status, one undated or both of one date (a day within the month of the other's)."""
     same_family = (a.event_type == b.event_type
                    or a.event_type in ATTACK_TYPES and b.event_type in ATTACK_TYPES)
-    if not same_family or a.aggregate != b.aggregate:
+    if not same_family or a.aggregate != b.aggregate or a.status != b.status:
         return False
-    if a.place_id is None or a.place_id != b.place_id or a.place_kind not in POINT_KINDS:
+    key = _place_key(a)
+    if key is None or key != _place_key(b):
         return False
-    return a.date is None or b.date is None or a.date == b.date
+    return a.date is None or b.date is None or _same_time(a.date, b.date)
+
+
+def _place_key(ev: Event) -> str | None:
+    """What says two reports are at one place: the site's id; for a name the gazetteer
+    lacks ("Tal Hpyar village"), the name; a region or a country says too little."""
+    if ev.place_id is not None:
+        return ev.place_id if ev.place_kind in POINT_KINDS else None
+    return "name:" + fold(ev.place) if ev.place else None
+
+
+def _same_time(a: str, b: str) -> bool:
+    """One date, or a day of the other's month ("2014-11-21" and "2014-11")."""
+    return a == b or len(a) == 7 and b[:7] == a or len(b) == 7 and a[:7] == b
 
 
 def merge_within_article(events: list[Event]) -> list[Event]:
@@ -43,20 +59,23 @@ def merge_within_article(events: list[Event]) -> list[Event]:
     reports: dict[tuple[str, bool, str], _Reports] = {}
     spans: dict[int, set[tuple[int, int]]] = {}
     for ev in events:
-        if ev.place_id is None or ev.place_kind not in POINT_KINDS:
+        key = _place_key(ev)
+        if key is None:
             merged.append(ev)
             continue
         family = "attack" if ev.event_type in ATTACK_TYPES else ev.event_type
-        at_place = reports.setdefault((family, ev.aggregate, ev.place_id), _Reports())
+        at_place = reports.setdefault((family, ev.aggregate, ev.status, key), _Reports())
         twin = at_place.twin(ev)
         if twin is None:
             at_place.add(ev, len(merged))
             merged.append(ev)
             continue
-        undated = twin.date is None
+        before = twin.date
         _absorb(twin, ev, spans)
-        if undated and twin.date is not None:
+        if before is None and twin.date is not None:
             at_place.dated(twin)
+        elif twin.date != before:
+            at_place.add_date(twin, before)
     return _fold_vague(merged, spans)
 
 
@@ -77,23 +96,38 @@ class _Reports:
         if ev.date is None:
             self.undated.append(ev)
         else:
-            self.by_date.setdefault(ev.date, ev)
+            self._dated(ev)
+
+    def _dated(self, ev: Event) -> None:
+        """Indexes ``ev`` by its date, and a day or a month by its month too."""
+        for key in (ev.date, "m:" + ev.date[:7]) if len(ev.date) >= 7 else (ev.date,):
+            first = self.by_date.get(key)
+            if first is None or self.order[id(ev)] < self.order[id(first)]:
+                self.by_date[key] = ev
 
     def twin(self, ev: Event) -> Event | None:
         if ev.date is None:
             return self.first
+        # a day joins a report of its month, a month any report of a day in it
+        month = self.by_date.get("m:" + ev.date) if len(ev.date) == 7 else \
+            self.by_date.get(ev.date[:7]) if len(ev.date) == 10 else None
         found = [e for e in (self.undated[0] if self.undated else None,
-                             self.by_date.get(ev.date)) if e is not None]
+                             self.by_date.get(ev.date), month) if e is not None]
         return min(found, key=lambda e: self.order[id(e)], default=None)
+
+    def add_date(self, ev: Event, before: str) -> None:
+        """``ev`` took a finer date (a day in its month) from a report it absorbed: it is no
+        longer the report of ``before`` alone."""
+        if self.by_date.get(before) is ev:
+            del self.by_date[before]
+        self._dated(ev)
 
     def dated(self, ev: Event) -> None:
         """``ev``, undated until now, took a date from a report it absorbed (only the first
         undated event ever absorbs one)."""
         assert self.undated[0] is ev
         self.undated.popleft()
-        first = self.by_date.get(ev.date)
-        if first is None or self.order[id(ev)] < self.order[id(first)]:
-            self.by_date[ev.date] = ev
+        self._dated(ev)
 
 
 def _fold_vague(events: list[Event], spans: dict[int, set[tuple[int, int]]]) -> list[Event]:
@@ -166,7 +200,8 @@ def _absorb(keep: Event, other: Event, spans: dict[int, set[tuple[int, int]]]) -
     ``spans``: the evidence spans of each event that has absorbed another, by ``id``."""
     if _TYPE_RANK.get(other.event_type, 99) < _TYPE_RANK.get(keep.event_type, 99):
         keep.event_type = other.event_type
-    if keep.date is None and other.date is not None:
+    if other.date is not None and (keep.date is None or len(other.date) > len(keep.date)
+                                   and other.date.startswith(keep.date)):
         keep.date, keep.time_precision = other.date, other.time_precision
         keep.date_start, keep.date_end = other.date_start, other.date_end
     keep.killed = max_count(keep.killed, other.killed)

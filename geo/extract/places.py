@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-from geo.extract import lexicon
+from geo.extract import kinds, lexicon
+from geo.extract.mentions import POINT_KINDS, Resolved, Sentence, is_specific
 from geo.extract.spans import SpanSet
 from geo.gazetteer import Candidate, Gazetteer
 from geo.gazetteer.demonyms import find_demonym_countries
@@ -52,6 +53,15 @@ _REGION_AFTER = re.compile(r"^(?:\s*(?:,|and)\s*[A-Z][\w'’-]*)*\s+(?:governora
 _CONTAINED_GAP = re.compile(r"(?i)\s*,?\s*(?:in|of|inside|within)\s+(?:the\s+)?(?:(?:city|town|"
                             r"capital|province|district|area)\s+of\s+)?|\s+(?:district|"
                             r"neighbou?rhood|quarter|area|suburb)\s+of\s+(?:the\s+)?")
+#: Between a name the gazetteer lacks and the known place that contains it: ", a village in
+#: the central", " in Chin State's", " (Tyre district)", ", Hpakant Township, ".
+_UNKNOWN_IN = re.compile(
+    r"(?i)(?:\s*,\s*(?:a|an|the)\s+(?:[\w'’-]+\s+){0,3}?(?:in|near|of|outside)\s+"
+    r"|\s+(?:in|near|outside|within|of)\s+"
+    r"|\s*,\s*(?:(?:about|some)\s+)?(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+)?"
+    r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of\s+)"
+    r"(?:the\s+)?(?:[\w'’-]+\s+){0,2}?|\s*\(\s*"
+    r"|\s*,\s*(?:[A-Z][\w'’-]*\s+){1,3}(?:Township|District|Province),\s*")
 #: ", Iraq" right after a place name.
 _TRAILING_COUNTRY = re.compile(r"^,\s+([A-Z][\w'’ -]{2,30}?)(?=[,.;)]|\s*$|\s+(?:on|in)\b)")
 #: A locative preposition before a country name, allowing a list: "in both Syria and Iraq".
@@ -89,33 +99,6 @@ _KIND_WORDS = frozenset({"base", "crossing"})
 #: Two mentions of one place this close are one mention ("Qayara Airfield West, known as
 #: Q-West"); further apart they may be in two clauses of two events.
 _SAME_MENTION = 40
-#: Kinds that are places where an event can happen at a point (not countries, rivers).
-POINT_KINDS = frozenset({"city", "town", "military_base", "airfield", "airport",
-                          "border_crossing", "facility"})
-
-
-@dataclass
-class Resolved:
-    """A place mention in the article, resolved."""
-
-    start: int
-    end: int
-    surface: str
-    place: Place | None
-    score: float = 0.0
-    reasons: tuple[str, ...] = ()
-    near: bool = False  # "near X": geo_precision 2
-    reference: bool = False  # "27 km north of X": X locates another place
-    stay: bool = False  # "remain in X": forces stay there, they do not leave it
-    origin: bool = False  # "Hamid from X": where someone comes from
-
-
-@dataclass
-class Sentence:
-    start: int
-    end: int
-    text: str
-    places: list[Resolved] = field(default_factory=list)
 
 
 def resolve_places(gazetteer: Gazetteer, text: str, sentences: list[Sentence],
@@ -177,6 +160,35 @@ def resolve_places(gazetteer: Gazetteer, text: str, sentences: list[Sentence],
                            or _BETWEEN_SECOND.search(before)),
             stay=bool(_STAY_BEFORE.search(before)),
             origin=bool(_ORIGIN_BEFORE.search(before))))
+    _named_by_kind(gazetteer, text, sentences, triggers, in_actor)
+
+
+def _named_by_kind(gazetteer: Gazetteer, text: str, sentences: list[Sentence],
+                   triggers: list[list[lexicon.Trigger]], in_actor: SpanSet) -> None:
+    """Sites named by kind and town, names the gazetteer lacks, and "the city" (see
+    :mod:`geo.extract.kinds`), sentence by sentence in article order."""
+    memory = kinds.KindMemory()
+    cache: dict = {}
+    for sent, found in zip(sentences, triggers, strict=True):
+        kinds.sites_by_kind(gazetteer, sent, text, cache)
+        if found:
+            new = [r for r in kinds.unknown_places(sent) if not in_actor.overlaps(r.start, r.end)]
+            new += kinds.kind_references(sent, memory)
+            sent.places += [_with_flags(r, text[max(sent.start, r.start - 60):r.start])
+                            for r in new]
+            sent.places.sort(key=lambda p: p.start)
+        for res in sent.places:
+            if res.reasons and res.reasons[-1].endswith("named before"):
+                continue
+            memory.remember(res, text, sent)
+
+
+def _with_flags(res: Resolved, before: str) -> Resolved:
+    """``res`` with what the words before it say: near, a reference point, stay, origin."""
+    return replace(res, near=bool(_NEAR.search(before)),
+                   reference=bool(_REFERENCE.search(before) or _BETWEEN_SECOND.search(before)),
+                   stay=bool(_STAY_BEFORE.search(before)),
+                   origin=bool(_ORIGIN_BEFORE.search(before)))
 
 
 def without_references(places: list[Resolved]) -> list[Resolved]:
@@ -209,10 +221,6 @@ def _pick(candidates: Iterable, countries: set[str], after: str, gazetteer: Gaze
     return None
 
 
-def is_specific(res: Resolved) -> bool:
-    return res.place is not None and res.place.kind in POINT_KINDS
-
-
 def outside_places(triggers: list[lexicon.Trigger], sent: Sentence) -> list[lexicon.Trigger]:
     """Event words that are not part of a place name ("the town of Hit"); base and crossing
     words stay ("Camp Taji", "K-1 Air Base", "the al-Qaim border crossing" say what the place
@@ -229,7 +237,16 @@ def drop_containers(sent: Sentence, places: list[Resolved]) -> list[Resolved]:
     ordered = sorted(places, key=lambda p: p.start)
     out = list(ordered)
     for inner, outer in zip(ordered, ordered[1:], strict=False):
-        if not (is_specific(inner) and is_specific(outer) and outer.place.has_point):
+        if inner.place is None and outer.place is not None and _UNKNOWN_IN.fullmatch(
+                sent.text[inner.end - sent.start:outer.start - sent.start]):
+            # "Pazi Gyi, a village in the central Sagaing region": Sagaing contains it
+            out[out.index(inner)] = replace(inner, container=outer.place, reasons=(
+                *inner.reasons, f"in {outer.place.name}"))
+            if outer in out:
+                out.remove(outer)
+            continue
+        if not (is_specific(inner) and is_specific(outer) and inner.place is not None
+                and outer.place is not None and outer.place.has_point):
             continue
         gap = sent.text[inner.end - sent.start:outer.start - sent.start]
         if not _CONTAINED_GAP.fullmatch(gap):
@@ -254,11 +271,12 @@ def locations(places: list[Resolved]) -> list[Resolved]:
     A country that contains a named place is not a second location ("al-Qaim ... in Iraq").
     """
     resolved = [p for p in places if p.place is not None and p.place.kind != "river"]
-    specific = [p for p in resolved if p.place.kind in POINT_KINDS]
+    unknown = [p for p in places if p.place is None and p.surface]
+    specific = [p for p in resolved if p.place.kind in POINT_KINDS] + unknown
     regions = [p for p in resolved if p.place.kind == "region"]
     if specific:
-        return specific + [r for r in regions if not any(_within(p.place, r.place)
-                                                         for p in specific)]
+        return specific + [r for r in regions if not any(
+            p.place is not None and _within(p.place, r.place) for p in specific)]
     if regions:
         return regions
     return [p for p in resolved if p.place.kind == "country"]
