@@ -83,16 +83,18 @@ def set_place(ev: Event, res: Resolved) -> None:
 
 
 def informative(ev: Event) -> bool:
-    """Worth reporting: a point, or else a date or a count (a country-only "the attacks" with
-    neither is an allusion, not an event). An event placed nowhere needs a day and a named
-    weapon; one placed by a name the gazetteer lacks ("Pazi Gyi") is a place all the same."""
-    if ev.has_point or ev.place_kind in POINT_KINDS:
+    """Worth reporting: a site or a town; a region or a country with a date (without one, "the
+    attacks" there are an allusion, not an event); a name the gazetteer lacks ("Pazi Gyi");
+    and, placed nowhere, a day and a named weapon."""
+    if ev.place_kind in POINT_KINDS:
         return True  # a known site, even one without coordinates
     if ev.place is not None and ev.place_id is None:
         return True  # a named place the gazetteer does not know: "unresolved", not nothing
     if ev.place is None:  # no place at all: only a dated attack with a specific type
         return ev.time_precision == 1 and ev.event_type in ATTACK_TYPES and not ev.aggregate
-    return ev.date is not None or ev.killed is not None or ev.wounded is not None
+    # a region or a country: an event there needs a date ("Armed clashes ... went on while
+    # the parties debated" across the Kurdistan Region is no event of its own)
+    return ev.date is not None
 
 
 def actor_names(actors: Iterable[lexicon.Actor]) -> list[str]:

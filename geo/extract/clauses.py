@@ -128,7 +128,9 @@ _NO_EVENT_BEFORE = re.compile(
     r"eight|nine|ten|eleven|twelve|months?|weeks?|days?|years?|of|its|their)\s+){0,5}$"
     r"|\baccus\w*\s+(?:each\s+other|one\s+another|the\s+other)\s+of\s+(?:[\w'’-]+\s+){0,2}$")
 #: After an event word: "fighting will go on", "clashes could resume".
-_UNREAL_AFTER = re.compile(r"(?i)\s+(?:will|would|could|might|may|is\s+to|are\s+to|"
+_UNREAL_AFTER = re.compile(r"(?i)\s+(?:(?:could\s+be|were|was|are|is|can\s+be)\s+)?(?:heard|"
+                           r"sound(?:ed)?|echo(?:ed)?|rang\s+out)\b|\s+(?:will|would|could|might|"
+                           r"may|is\s+to|are\s+to|"
                            r"is\s+expected|are\s+expected|is\s+due)\b")
 #: "rebels fighting the government", "the AA, which is fighting the junta": a description of
 #: who someone is, not a report of fighting.

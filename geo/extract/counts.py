@@ -64,7 +64,8 @@ class Casualties:
     spans: tuple[tuple[int, int, str], ...] = field(default_factory=tuple)
 
 
-KILL_WORDS = r"(?:killed|killing|kills|kill|dead|died|die|dies|deaths?|lives\s+lost|slain|lost)"
+KILL_WORDS = (r"(?:killed|killing|kills|kill|dead|died|die|dies|deaths?|lives\s+lost|slain|lost|"
+              r"martyred|martyrs)")
 WOUND_WORDS = r"(?:wounded|wounding|wounds|wound|injured|injuring|injures|injure|injuries|hurt)"
 #: Nouns for people, so "killed 3 associates" is a count and "killed on 3 January" is not.
 PERSON_NOUNS = (

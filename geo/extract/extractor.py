@@ -20,6 +20,7 @@ become one rocket attack with the date. Every decision is written into ``Event.n
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import replace
 
@@ -73,7 +74,7 @@ class Extractor:
         # each sentence's triggers, found once: base context, the follow-up test and the
         # events all read them
         found = [lexicon.find_triggers(s.text) for s in sentences]
-        resolve_places(self.gazetteer, text, sentences, found, article.dateline)
+        resolve_places(self.gazetteer, text, sentences, found, dateline_span(article))
         triggers = [outside_places(t, s) for t, s in zip(found, sentences, strict=True)]
         date_starts = [d.start for d in date_refs]
         line_starts = [ld.start for ld in lines]
@@ -166,6 +167,32 @@ def _dates(article: Article) -> tuple[list[dates_mod.DateRef], list[LineDate]]:
     out = [d for d in refs if id(d) in keep or d.rule not in _RELATIVE_RULES
            or not (_inside(own, own_starts, d.start) or _inside(headed, headed_starts, d.start))]
     return sorted(out + local, key=lambda d: d.start), lines
+
+
+#: A dateline the reader leaves: "WASHINGTON/ADEN: ", "Port Sudan, Sudan - " (a place, a
+#: comma and its country, a dash), at the head of one of the first paragraphs.
+_LOOSE_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z'’.-]+(?:[ /][A-Z][A-Z'’.-]+){0,3}\s*:\s"
+    r"|[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,2},\s+[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)?"
+    r"(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s+[-–—]{1,2}\s)", re.MULTILINE)
+_DATELINE_PARAGRAPHS = 4
+
+
+def dateline_span(article: Article) -> tuple[int, int]:
+    """Where the article's dateline is: the reader's, else a looser one it leaves (its
+    places are where the report was filed, not where anything happened)."""
+    if article.dateline != (0, 0):
+        return article.dateline
+    text = article.text
+    offset = 0
+    for n, paragraph in enumerate(text.split("\n", _DATELINE_PARAGRAPHS * 3)):
+        if n >= _DATELINE_PARAGRAPHS * 3:
+            break
+        m = _LOOSE_DATELINE.match(paragraph)
+        if m is not None and len(paragraph) > m.end() + 40:
+            return offset, offset + m.end()
+        offset += len(paragraph) + 1
+    return 0, 0
 
 
 def _inside(spans: list[tuple[int, int, dates_mod.date]], starts: list[int], at: int) -> bool:

@@ -38,7 +38,7 @@ _DEFINITE_BEFORE = re.compile(
     r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today)['’]s\s+"
     r"(?:[\w-]+\s+){0,2})$")
 #: Words saying a sentence that opens on the attack before tells more targets of it.
-_MORE_TARGETS = re.compile(r"(?i)\b(?:also|another|other|others|wave|series|several|as\s+well)\b")
+_MORE_TARGETS = re.compile(r"(?i)\b(?:also|another|others|as\s+well)\b")
 #: How far from the attack before a place named in a sentence about it may be and still be
 #: where it happened (a site "near" a town it was first placed at).
 _NEAR_KM = 60.0

@@ -51,7 +51,7 @@ _KIND_AFTER = re.compile(rf"(?i)^(?:,\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}?|\s+
 #: Hnone Buu hilltop outpost", "the village of Canaqci", "Pazi Gyi, a village in ...".
 _NAME = r"(?:(?:al|el|ad|ar|as|ash|an|at|az|ul|de|du|la|le)-)?[A-Z][\w'’]*(?:-[\w'’]+)*"
 _NAMES = rf"{_NAME}(?:\s+(?:{_NAME}|\d{{1,3}}))*"
-_SITE_WORD = (r"(?:village|town|outpost|hilltop\s+outpost|hilltop\s+post|post|base|"
+_SITE_WORD = (r"(?:village|town|outpost|hilltop\s+outpost|hilltop\s+post|post|base|territory|"
               r"forward\s+operating\s+base|FOB|camp|oil\s+field|gas\s+field|field|"
               r"border\s+crossing|crossing|mountains|neighbou?rhood|district|township|"
               r"airport|airbase|air\s+base|prison|bridge)")
@@ -59,7 +59,15 @@ _UNKNOWN_PLACE = re.compile(
     rf"(?P<a>{_NAMES})\s+(?P<ka>{_SITE_WORD})\b"
     rf"|\b(?:village|town|city|locality|hamlet)\s+of\s+(?P<b>{_NAMES})"
     rf"|(?P<c>{_NAMES}),\s+(?:a|the)\s+(?:[\w-]+\s+){{0,2}}?(?P<kc>village|town|city|"
-    r"locality|hamlet|base|outpost|camp)\b")
+    r"locality|hamlet|base|outpost|camp)\b"
+    # "in Komanda, in Ituri province", "of Bashiqa, near Mosul", "Tarhouna, southeast of"
+    rf"|\b(?:in|at|near|into|on|of|from|to)\s+(?P<d>{_NAMES})(?=,?\s+(?:in|near|outside|"
+    r"(?:\d+\s*(?:km|kilomet\w+|miles)\s+)?(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?"
+    r"\s+of)\s+(?:the\s+)?[A-Z])"
+    # "the Red Sea", "the Gulf of Aden", "the Bab el-Mandeb Strait": a sea is a place
+    rf"|\b(?P<e>(?:Gulf|Sea|Strait|Straits|Bay)\s+of\s+{_NAME}|(?:{_NAME}\s+){{1,2}}"
+    r"(?:Sea|Strait|Gulf|Ocean))\b(?!\s+(?:crisis|war|conflict|region|states|countries|"
+    r"Cooperation|Arab|nations|monarchies)\b)")
 #: Words that start a capitalised run but are not names.
 _NOT_NAMES = frozenset({
     "The", "A", "An", "This", "That", "These", "Those", "It", "Its", "Their", "His", "Her",
@@ -150,6 +158,10 @@ def unknown_places(sent: Sentence) -> list[Resolved]:
             add(m.start("a"), m.end("a"), m.end(), f"a {kind} the gazetteer does not know")
         elif m["b"]:
             add(m.start("b"), m.end("b"), m.end("b"), "a place the gazetteer does not know")
+        elif m["d"]:
+            add(m.start("d"), m.end("d"), m.end("d"), "a place the gazetteer does not know")
+        elif m["e"]:
+            add(m.start("e"), m.end("e"), m.end("e"), "a sea or a strait")
         else:
             add(m.start("c"), m.end("c"), m.end("c"),
                 f"a {m['kc'].lower()} the gazetteer does not know")

@@ -45,14 +45,17 @@ _POSSESSIVE_PLACE = re.compile(
 _REFERENCE = re.compile(
     r"(?i)\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?"
     r"\s+of\s+(?:the\s+)?$"
+    r"|\b(?:which|that|it)\s+(?:lies|is\s+located|sits|is)\s+(?:near|close\s+to|next\s+to)\s+"
+    r"(?:the\s+)?$"
 )
 #: A region word after a name or a list of names: "Aleppo and Raqqa governorates".
 _REGION_AFTER = re.compile(r"^(?:\s*(?:,|and)\s*[A-Z][\w'’-]*)*\s+(?:governorates?|provinces?|"
                            r"oblasts?|regions?|districts?|states?|counties|county)\b", re.I)
 #: Words between a place and the place that contains it: " in ", " district of ", ", in ".
-_CONTAINED_GAP = re.compile(r"(?i)\s*,?\s*(?:in|of|inside|within)\s+(?:the\s+)?(?:(?:city|town|"
-                            r"capital|province|district|area)\s+of\s+)?|\s+(?:district|"
-                            r"neighbou?rhood|quarter|area|suburb)\s+of\s+(?:the\s+)?")
+_CONTAINED_GAP = re.compile(r"(?i)\s*,?\s*(?:in|of|inside|within|part\s+of)\s+(?:the\s+)?"
+                            r"(?:greater\s+)?(?:(?:city|town|capital|province|district|area)\s+"
+                            r"of\s+)?|\s+(?:district|neighbou?rhood|quarter|area|suburb)\s+of\s+"
+                            r"(?:the\s+)?")
 #: Between a name the gazetteer lacks and the known place that contains it: ", a village in
 #: the central", " in Chin State's", " (Tyre district)", ", Hpakant Township, ".
 _UNKNOWN_IN = re.compile(
@@ -77,6 +80,17 @@ _ORG_AFTER = re.compile(r"\s+(?:\d+\s+)?(?:Times|Post|Daily|Journal|Herald|Tribu
                         r"Operation|Offensive|Campaign|Accords?|Agreement|Protocol|Process|"
                         r"Conference|Declaration|Summit|Airways|Airlines)\b")
 _ORG_BEFORE = re.compile(r"\bOperation\s+$")
+#: Not where something happens: a time zone ("11:30 a.m. Sanaa time"), a sea or a strait
+#: named after a town ("the Gulf of Aden", "Bab el-Mandeb Strait"), a venue of talks or a
+#: ceremony ("talks in Kunming", "celebrations in Moscow"), a war named by its place ("the
+#: war in Gaza", "the Israel-Hamas war").
+_NOT_PLACE_AFTER = re.compile(r"\s+(?:time|Strait|Straits|Sea|Gulf|Bay|Canal|war|War)\b")
+_NOT_PLACE_BEFORE = re.compile(
+    r"(?i)\b(?:(?:gulf|sea|strait|straits|bay)\s+of\s+(?:the\s+)?"
+    r"|(?:talks|summit|meeting|conference|negotiations|ceremony|celebrations?|funeral|rally|"
+    r"protests?|demonstrations?|parade|visit|trip|speech)\s+(?:held\s+|taking\s+place\s+)?"
+    r"(?:in|at)\s+(?:the\s+)?"
+    r"|(?:war|conflict|crisis|genocide)\s+in\s+(?:the\s+)?)$")
 #: Sentence openings that refer back to a place named before ("The place was...").
 ANAPHOR = re.compile(
     r"^\s*(?:The|This|That)\s+(?:(?:air|military|army|naval|US|American|former)\s+)?"
@@ -149,6 +163,15 @@ def resolve_places(gazetteer: Gazetteer, text: str, sentences: list[Sentence],
             continue
         if best.place.kind == "country" and not _LOCATIVE.search(before):
             continue  # "Iraq military bases": not where an event happens
+        if _SPEAKER_AFTER.match(text, m.end) or _SPEAKER_BEFORE.search(before):
+            continue  # "Café owners in Mosul said", "Ankara says": the speaker's place
+        if _NOT_PLACE_AFTER.match(text, m.end) or _NOT_PLACE_BEFORE.search(before):
+            continue  # "Sanaa time", "the Gulf of Aden", "talks in Kunming", "war in Gaza"
+        if _is_capital(best) and not _PLACE_CUE.search(before) \
+                and not _listed_after_place(sent, text, m.start):
+            continue  # "Washington had struck back", "accused Moscow": the government
+        if _between_far(text, sent, m, best.place, gazetteer, countries):
+            continue  # "friction between Washington and Tehran": no place of an event
         if any(p.place and p.place.id == best.place.id and m.start - p.end < _SAME_MENTION
                for p in sent.places):
             continue  # "Qayara Airfield West, known as Q-West": one place
@@ -183,6 +206,82 @@ def _named_by_kind(gazetteer: Gazetteer, text: str, sentences: list[Sentence],
             memory.remember(res, text, sent)
 
 
+#: A reporting verb right after a place: the place is the speaker's ("residents in Mosul
+#: said", "..., Ankara says", "Kinshasa rules out talks").
+_SPEAKER_AFTER = re.compile(
+    r"(?:,\s*)?\s+(?:(?:has|have|had|also|later|then)\s+)?(?:said|says|say|told|tells|reported|"
+    r"reports|claimed|claims|announced|announces|confirmed|confirms|stated|states|added|"
+    r"warned|warns|denied|denies|accused|accuses|blamed|blames|insisted|alleged|alleges|"
+    r"rules\s+out|ruled\s+out|responded|retaliated|vowed|vows|threatened|condemned|"
+    r"condemns|rejected|rejects|called|calls|urged|urges|demanded|demands|struck\s+back|"
+    r"had\s+struck|has\s+struck|agreed|agrees|signed|signs|sent|sends|wants|hopes)\b")
+#: "according to officials in Baghdad", "sources in Kyiv told": the speaker's place.
+_SPEAKER_BEFORE = re.compile(
+    r"(?i)\b(?:according\s+to\s+(?:[\w'’-]+\s+){0,3}?(?:in|from)|(?:officials?|sources?|"
+    r"residents?|witnesses|activists|spokes(?:man|woman|person)|correspondents?|reporters?|"
+    r"journalists?|diplomats?|analysts?|monitors?|doctors?|medics?)\s+(?:based\s+)?(?:in|from))"
+    r"\s+(?:the\s+)?$")
+#: What before a capital makes it a place (else "Washington", "Moscow", "Ankara" name the
+#: government): a locative preposition, an event verb, "the capital,".
+_PLACE_CUE = re.compile(
+    r"(?i)\b(?:in|at|near|on|onto|over|into|outside|towards?|around|across|inside|from|"
+    r"against|of|to|within|targeted|targeting|hit|hits|struck|strike|strikes|attacked|bombed|"
+    r"shelled|captured|seized|took|entered|recaptured|retook|liberated|reached|left|fled|"
+    r"capital,|city,|city\s+of)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}$")
+
+
+def _is_capital(cand: Candidate) -> bool:
+    return cand.place.kind == "city" and any(r.startswith("national capital")
+                                             for r in cand.reasons)
+
+
+def _listed_after_place(sent: Sentence, text: str, start: int) -> bool:
+    """A name right after a place of the sentence in a list ("strikes on Sanaa and Hodeidah",
+    "hit Kyiv, Kharkiv and Odesa"): it is a place as the first one is."""
+    if not sent.places:
+        return False
+    last = sent.places[-1]
+    return 0 < start - last.end <= 6 and bool(_LIST_GAP.fullmatch(text, last.end, start))
+
+
+_LIST_GAP = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+
+
+#: "between A and B": two places far apart or in two countries tell no event's place.
+_BETWEEN_FIRST = re.compile(r"(?i)\bbetween\s+(?:the\s+)?$")
+_AND_NEXT = re.compile(r"\s+and\s+(?:the\s+)?([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3})")
+_BETWEEN_KM = 150.0
+
+
+def _between_far(text: str, sent: Sentence, m, place: Place, gazetteer: Gazetteer,
+                 countries: set[str]) -> bool:
+    """A name in "between A and B" when A and B lie in two countries or far apart: a
+    relation or a border ("between Washington and Tehran", "the crossing between Gaza and
+    Egypt"), not where something happened."""
+    before = text[max(sent.start, m.start - 30):m.start]
+    if _BETWEEN_FIRST.search(before):
+        other = _AND_NEXT.match(text, m.end)
+        names = other.group(1) if other else None
+    else:
+        prev = _BETWEEN_SECOND_NAME.search(before)
+        names = prev.group(1) if prev else None
+    if not names:
+        return False
+    others = [p for p in gazetteer.lookup(names) if p.kind in ("city", "town", "country", "region")]
+    if not others:
+        return False
+    o = others[0]
+    if o.country != place.country:
+        return True
+    return bool(o.has_point and place.has_point
+                and haversine_km(o.lat, o.lon, place.lat, place.lon) > _BETWEEN_KM)
+
+
+_BETWEEN_SECOND_NAME = re.compile(
+    r"(?i)\bbetween\s+(?:the\s+)?((?-i:[A-Z])[\w'’-]*(?:\s+(?-i:[A-Z])[\w'’-]*){0,3})\s+and\s+"
+    r"(?:the\s+)?$")
+
+
 def _with_flags(res: Resolved, before: str) -> Resolved:
     """``res`` with what the words before it say: near, a reference point, stay, origin."""
     return replace(res, near=bool(_NEAR.search(before)),
@@ -215,10 +314,25 @@ def _pick(candidates: Iterable, countries: set[str], after: str, gazetteer: Gaze
         if wanted:
             cands = [c for c in cands if c.place.country in wanted]
     for c in cands:
-        if (not countries or c.place.country in countries
-                or c.place.kind in ("city", "country") or not c.place.country):
+        if (not countries or c.place.country in countries or not c.place.country
+                or c.place.kind == "country"
+                or c.place.kind == "city" and not _variant(c) and not _alias_abroad(c)):
             return c
     return None
+
+
+def _variant(c: Candidate) -> bool:
+    """Matched by a transliteration variant or another spelling ("Mambasa" -> Mombasa): abroad,
+    a look-alike, not the place."""
+    return any(r.startswith(("transliteration variant", "name or alias spelled"))
+               for r in c.reasons)
+
+
+def _alias_abroad(c: Candidate) -> bool:
+    """Matched only by an alias ("Adan" -> Aden): abroad, trusted for a capital or a city of a
+    million, not for a smaller namesake of a place the text names in its own country."""
+    return any(r.startswith("alias") for r in c.reasons) and c.place.population < 1_000_000 \
+        and not any(r.startswith("national capital") for r in c.reasons)
 
 
 def outside_places(triggers: list[lexicon.Trigger], sent: Sentence) -> list[lexicon.Trigger]:

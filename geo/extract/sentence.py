@@ -54,11 +54,14 @@ _AGGREGATE = re.compile(
 _CROSSING_ACTION = re.compile(
     r"(?i)\b(?:(?:re)?open(?:s|ed|ing)?|clos(?:e|es|ed|ing|ure)|shut(?:s|ting)?(?:\s+down)?|"
     r"seal(?:s|ed|ing)?|block(?:s|ed|ing|ade)?|seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|"
-    r"took\s+control|taken|cross(?:ed|es|ing)?\s+(?:the\s+border|into|over))\b")
+    r"took\s+control|taken|cross(?:ed|es|ing)?\s+(?:the\s+border|into|over)|through)\b")
 #: Withdrawal words that also mean other things ("leave", "close"): they need a place after them.
 _WEAK_WITHDRAWAL = re.compile(r"(?i)(?:leav|depart|go|exit|move|vacat|clos|fle|abandon|set)")
 #: Words after a weak withdrawal word that make it something else: "close to", "leave for".
-_NOT_WITHDRAWAL_AFTER = re.compile(r"(?i)^\s+(?:to|for|behind)\b")
+_NOT_WITHDRAWAL_AFTER = re.compile(
+    r"(?i)^\s+(?:to|for|behind|(?:at\s+least\s+|more\s+than\s+|some\s+|about\s+)?(?:\d+|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|dozens|scores|hundreds|thousands|"
+    r"many|several|a\s+(?:dozen|hundred))\b)")
 #: Who is moved when "evacuate" is not a withdrawal of forces: "evacuating civilians".
 _CIVILIANS_AFTER = re.compile(
     r"(?i)^\s+(?:(?:most|all|some|many|hundreds|thousands|dozens|\d[\d,]*)\s+(?:of\s+)?)?"
@@ -103,7 +106,7 @@ _PRESENCE = re.compile(
     r"(?i)\b(?:host(?:s|ed|ing)?|hous(?:e|es|ed|ing)|station(?:ed|s)?|deploy(?:ed|ment|s)?|"
     r"based\s+(?:at|in)|presence|garrison(?:ed)?|troops|forces|personnel|soldiers?|marines|"
     r"advis[eo]rs|trainers|contractors?|servicem[ae]n|service\s+members|used\s+by|home\s+to|"
-    r"run\s+by|run\s+the)\b"
+    r"run\s+by|run\s+the|base\s+(?:of|for)|headquarters\s+of)\b"
 )
 #: Hedges that lower confidence.
 _HEDGE = re.compile(

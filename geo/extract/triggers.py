@@ -70,7 +70,8 @@ TRIGGERS: dict[str, tuple[tuple[str, ...], bool]] = {
     "capture": ((
         r"captur(?:e|es|ed|ing)", r"seiz(?:e|es|ed|ing|ure)(?!\s+power)",
         r"re-?captur(?:e|es|ed|ing)",
-        r"(?:take|takes|took|taken|taking)\s+(?:full\s+)?(?:control|handle|management|charge)",
+        r"(?:take|takes|took|taken|taking)\s+(?:full\s+|operational\s+|complete\s+|total\s+|"
+        r"effective\s+)?(?:control|handle|management|charge)",
         r"(?:fall|falls|fell|fallen|falling|tumble|tumbles|tumbled|drop|drops|dropped)\s+"
         r"(?:in)?to(?:\s+the\s+hands\s+of)?",
         r"re-?tak(?:e|es|en|ing)", r"retook", r"(?:taken|took|take|get|got|won|win)\s+"
@@ -141,11 +142,13 @@ TRIGGERS: dict[str, tuple[tuple[str, ...], bool]] = {
     ), True),
     "crossing": ((
         r"border\s+crossings?", r"crossing\s+points?", r"border\s+posts?",
+        r"(?:friendship|border)\s+bridges?",
         r"cross(?:ed|es|ing)?\s+(?:the\s+border|into)", r"crossings?",
     ), False),
     "base": ((
         r"air\s*bases?", r"bases?", r"camps?", r"garrisons?", r"outposts?", r"airfields?",
         r"forward\s+operating\s+bases?", r"FOBs?", r"barracks", r"installations?",
+        r"headquarters",
     ), False),
     "base_context": ((r"foundations?", r"facilit(?:y|ies)", r"compounds?"), True),
     "attack": ((
@@ -154,7 +157,8 @@ TRIGGERS: dict[str, tuple[tuple[str, ...], bool]] = {
         r"bombard(?:ed|ment|ing)?", r"ambush(?:ed|es)?",
         r"fired\s+(?:[\w-]+\s+){0,3}?(?:at|on|into)", r"opened\s+fire",
         r"snipers?", r"shot\s+dead", r"gunned\s+down", r"gunfire", r"shootings?",
-        r"pound(?:s|ed|ing)", r"massacres?", r"launches", r"bombed",
+        r"pound(?:s|ed|ing)", r"massacres?", r"launches", r"bombed", r"shot\s+down",
+        r"downed",
     ), False),
 }
 #: The concepts find_triggers reports.

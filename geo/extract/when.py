@@ -82,6 +82,7 @@ def listed_days(refs: list[dates_mod.DateRef], text: str,
 #: ("Sun 10 Dec, 23:45 MMT - ..."), or the line's end (a heading: "Friday, 31 January 2025").
 _AFTER_LINE_DATE = re.compile(
     r"[ \t]*(?:,?[ \t]*(?:about[ \t]+)?\d{1,2}[:.]\d{2}(?:[ \t]*[A-Z]{2,4})?[ \t]*)?"
+    r"(?:[·•|][ \t]*(?:[A-Za-z]+[ \t]*){1,2})?"
     r"(?:(?P<sep>[-–—:])[ \t]|(?P<end>\([^()\n]{0,60}\))?[ \t]*$)", re.MULTILINE)
 #: At most this much may come before the date on its line ("SUN ", "Mid-").
 _LINE_DATE_LEAD = 5
