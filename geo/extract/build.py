@@ -92,9 +92,9 @@ def informative(ev: Event) -> bool:
         return True  # a named place the gazetteer does not know: "unresolved", not nothing
     if ev.place is None:  # no place at all: only a dated attack with a specific type
         return ev.time_precision == 1 and ev.event_type in ATTACK_TYPES and not ev.aggregate
-    # a region or a country: an event there needs a date ("Armed clashes ... went on while
-    # the parties debated" across the Kurdistan Region is no event of its own)
-    return ev.date is not None
+    # a region or a country: an event there needs a date or a count ("Armed clashes ... went
+    # on while the parties debated" across the Kurdistan Region is no event of its own)
+    return ev.date is not None or ev.killed is not None or ev.wounded is not None
 
 
 def actor_names(actors: Iterable[lexicon.Actor]) -> list[str]:
