@@ -83,7 +83,12 @@ class Extractor:
         last_attack: Event | None = None
         reading = Reading()
         withdrew = False  # the sentence before told forces leaving
+        lead_end = _lead_end(text, sentences)
+        published = None if article.published is None else dates_mod.DateRef(
+            0, 0, "publication", article.published.isoformat(), article.published,
+            article.published, 1, "publication date")
         for i, sent in enumerate(sentences):
+            reading.publication = published if sent.start < lead_end else None
             if i and "\n" in text[sentences[i - 1].end:sent.start]:
                 reading.context_dates = []  # a new paragraph: earlier dates no longer apply
                 if infobox and in_bullet(text, sent.start, infobox[1]):
@@ -199,6 +204,20 @@ def _inside(spans: list[tuple[int, int, dates_mod.date]], starts: list[int], at:
     """Whether ``at`` falls in one of ``spans`` (disjoint, sorted; ``starts`` their starts)."""
     i = bisect_left(starts, at + 1) - 1
     return i >= 0 and spans[i][0] <= at < spans[i][1]
+
+
+def _lead_end(text: str, sentences: list[Sentence]) -> int:
+    """Where the headline and the lead end: after the first paragraph of prose (a line of 80
+    characters or more) that follows the headline."""
+    if not sentences:
+        return 0
+    pos = sentences[0].end
+    for sent in sentences[1:6]:
+        line_end = text.find("\n", sent.start, sent.start + 3000)
+        if sent.end - sent.start >= 80 or line_end < 0:
+            return line_end if line_end >= 0 else sent.end
+        pos = sent.end
+    return pos
 
 
 def _line_of(lines: list[LineDate], starts: list[int], offset: int) -> LineDate | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
+from datetime import date
 
 from geo.extract.mentions import POINT_KINDS
 from geo.extract.triggers import ATTACK_CONCEPTS
@@ -140,23 +141,38 @@ def _fold_vague(events: list[Event], spans: dict[int, set[tuple[int, int]]]) -> 
       killing three");
     * an undated one in a town ("Rocket assault on Erbil kills contractor") is the dated
       attack within :data:`SAME_ATTACK_KM` of it whose counts do not contradict it ("A
-      rocket attack on a base in Erbil on Monday killed a contractor", at Erbil Air Base).
+      rocket attack on a base in Erbil on Monday killed a contractor", at Erbil Air Base);
+    * one placed by its region ("a hospital in western Rakhine state") is the attack placed
+      in a town of the region (within :data:`_REGION_KM` of its centre) that agrees with it
+      (sharing a day or a count when it is dated).
 
     The placed attacks are indexed by country and by point; a loose report that could be any
     of more than :data:`_MAX_LOOSE_FITS` of them is left as it is.
     """
     placed = [e for e in events if e.has_point and e.event_type in ATTACK_TYPES
-              and not e.aggregate]
+              and not e.aggregate and e.place_kind != "region"]
     by_country: dict[str | None, list[Event]] = {}
     for e in placed:
         by_country.setdefault(e.country, []).append(e)
     near: PointGrid[Event] | None = None
+    wide: PointGrid[Event] | None = None
     out: list[Event] = []
     for ev in events:
         fits = None
-        if ev.event_type in ATTACK_TYPES and not ev.aggregate:
+        if ev.event_type in ATTACK_TYPES and not ev.aggregate and ev.status == "reported":
             if ev.place_kind == "country":
-                fits = _fits(ev, by_country.get(ev.country, ()), positive=True)
+                fits = _fits(ev, (e for e in by_country.get(ev.country, ())
+                                  if e.evidence_start != ev.evidence_start),
+                             positive=True, slack=True)
+            elif ev.place_kind == "region" and ev.has_point:
+                # "an air strike on a hospital in western Rakhine state": the attack placed
+                # in a town of that region that agrees with it
+                if wide is None:
+                    wide = PointGrid(((e.lat, e.lon, e) for e in placed), _REGION_KM)
+                fits = _fits(ev, (e for _, e in wide.within(ev.lat, ev.lon)
+                                  if e.country == ev.country
+                                  and e.evidence_start != ev.evidence_start),
+                             positive=ev.date is not None, slack=True)
             elif ev.date is None and ev.place_kind in ("city", "town") and ev.has_point:
                 if near is None:
                     near = PointGrid(((e.lat, e.lon, e) for e in placed), SAME_ATTACK_KM)
@@ -169,28 +185,38 @@ def _fold_vague(events: list[Event], spans: dict[int, set[tuple[int, int]]]) -> 
     return out
 
 
+#: How far from a region's centre an attack placed in one of its towns may be.
+_REGION_KM = 150.0
 #: How many placed attacks a loose report is compared with before it is left alone.
 _MAX_LOOSE_FITS = 200
 
 
-def _fits(ev: Event, pool: Iterable[Event], positive: bool) -> list[Event] | None:
+def _fits(ev: Event, pool: Iterable[Event], positive: bool,
+          slack: bool = False) -> list[Event] | None:
     """Up to two events of ``pool`` that agree with ``ev`` (two are enough to say it is not
-    the only one), or None when ``pool`` is too large to read."""
+    the only one), or None when ``pool`` is too large to read. Their types agree (one of them
+    an attack of unstated kind, or the same). ``slack``: days a day apart agree (a report
+    dated by its line, "Dec 11 - ...", of an attack "late on Wednesday")."""
     fits: list[Event] = []
     for n, e in enumerate(pool):
         if n == _MAX_LOOSE_FITS:
             return None
-        if _agree(e, ev, positive=positive):
+        if _agree(e, ev, positive=positive, slack=slack) and (
+                e.event_type == ev.event_type or "other_attack" in (e.event_type, ev.event_type)):
             fits.append(e)
             if len(fits) == 2:
                 break
     return fits
 
 
-def _agree(a: Event, b: Event, positive: bool = True) -> bool:
+def _agree(a: Event, b: Event, positive: bool = True, slack: bool = False) -> bool:
     """No day or count of one contradicts the other's, and (``positive``) both have the
     same day or count."""
-    pairs = ((a.date, b.date), (a.killed, b.killed), (a.wounded, b.wounded))
+    da, db = a.date, b.date
+    if slack and da and db and len(da) == len(db) == 10 and da != db \
+            and abs((date.fromisoformat(da) - date.fromisoformat(db)).days) <= 1:
+        db = da
+    pairs = ((da, db), (a.killed, b.killed), (a.wounded, b.wounded))
     return ((not positive or any(x is not None and x == y for x, y in pairs))
             and all(x is None or y is None or x == y for x, y in pairs))
 
