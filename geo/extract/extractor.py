@@ -27,9 +27,10 @@ from dataclasses import replace
 from geo.articles import Article
 from geo.extract import lexicon
 from geo.extract.follow import add_follow_up, follow_up, more_targets, near_it
-from geo.extract.merge import merge_within_article
+from geo.extract.merge import add_note, merge_within_article
 from geo.extract.places import (
     ANAPHOR,
+    POINT_KINDS,
     Resolved,
     Sentence,
     is_specific,
@@ -83,12 +84,7 @@ class Extractor:
         last_attack: Event | None = None
         reading = Reading()
         withdrew = False  # the sentence before told forces leaving
-        lead_end = _lead_end(text, sentences)
-        published = None if article.published is None else dates_mod.DateRef(
-            0, 0, "publication", article.published.isoformat(), article.published,
-            article.published, 1, "publication date")
         for i, sent in enumerate(sentences):
-            reading.publication = published if sent.start < lead_end else None
             if i and "\n" in text[sentences[i - 1].end:sent.start]:
                 reading.context_dates = []  # a new paragraph: earlier dates no longer apply
                 if infobox and in_bullet(text, sent.start, infobox[1]):
@@ -133,7 +129,10 @@ class Extractor:
             specific = [p for p in without_references(sent.places) if is_specific(p)]
             if specific:
                 last_place = specific[-1]
-        return merge_within_article(events)
+        merged = merge_within_article(events)
+        if article.published is not None:
+            _date_the_news(merged, _lead_end(text, sentences), article.published)
+        return merged
 
 
 def _dates(article: Article) -> tuple[list[dates_mod.DateRef], list[LineDate]]:
@@ -204,6 +203,18 @@ def _inside(spans: list[tuple[int, int, dates_mod.date]], starts: list[int], at:
     """Whether ``at`` falls in one of ``spans`` (disjoint, sorted; ``starts`` their starts)."""
     i = bisect_left(starts, at + 1) - 1
     return i >= 0 and spans[i][0] <= at < spans[i][1]
+
+
+def _date_the_news(events: list[Event], lead_end: int, published: dates_mod.date) -> None:
+    """The headline's and the lead's events at a place that no report dates are the news of
+    the day the article was published ("Ukraine pulls troops out of Avdiivka")."""
+    day = published.isoformat()
+    for ev in events:
+        if ev.date is None and ev.event_type != "base" and ev.status == "reported" \
+                and (ev.place_kind in POINT_KINDS or ev.place and not ev.place_id) \
+                and any(s.start < lead_end for s in ev.sources):
+            ev.date, ev.time_precision, ev.date_start, ev.date_end = day, 1, day, day
+            add_note(ev, "date: the headline's or the lead's news, the day of publication")
 
 
 def _lead_end(text: str, sentences: list[Sentence]) -> int:

@@ -124,9 +124,8 @@ class Reading:
     last_day: date | None = None  # the day of the last dated event ("the following day")
     after_withdrawal: bool = False  # the sentence or the one before tells forces leaving
     relative_days: list[dates_mod.RelativeDay] = field(default_factory=list)  # of the sentence
-    #: the publication day, for the headline's and the lead's events that say no date ("Ukraine
-    #: pulls troops out of Avdiivka": the news of the day)
-    publication: dates_mod.DateRef | None = None
+
+
     status: dict[int, str | None] = field(default_factory=dict)
 
 
@@ -174,8 +173,6 @@ def sentence_events(article: Article, sent: Sentence, places: list[Resolved],
             date_refs, note = _dates(dates, own_dates, relative, reading, part, sent, offset,
                                      etype, used_dates)
             for res in targets:
-                if note == _PUBLICATION and not _point_place(res):
-                    continue  # the news of the day is dated so only where it is placed
                 for date_ref in date_refs:
                     ev = new_event(article, sent, etype, res, date_ref,
                                    clause_actors or actors, hedged, note)
@@ -200,10 +197,6 @@ def _distinct(events: list[Event]) -> list[Event]:
             seen.add(key)
             out.append(ev)
     return out
-
-
-def _point_place(res: Resolved | None) -> bool:
-    return res is not None and (res.place is None or res.place.kind in POINT_KINDS)
 
 
 # --- what each clause tells ---------------------------------------------------------------------
@@ -310,12 +303,9 @@ def _dates(dates: list[dates_mod.DateRef], own: list[dates_mod.DateRef],
         return [reading.line_date], "the line's date"
     if reading.context_dates:
         return [reading.context_dates[-1]], "the paragraph's date"  # "The Pentagon later said"
-    if reading.publication is not None:
-        return [reading.publication], _PUBLICATION
     return [None], ""
 
 
-_PUBLICATION = "the headline's or lead's news, dated by publication"
 #: Events dated by the end of a range: a change of control "from November 2012 until July
 #: 2013" happened at its end; an attack or a battle is dated by its start.
 _AT_RANGE_END = frozenset({"territory_change", "withdrawal", "handover"})
