@@ -312,3 +312,32 @@ def test_lead_search_finds_what_a_scan_finds(pattern: str, flags: int, data) -> 
             assert {s for s, _ in want} <= starts, (pattern, text, leads)
             assert [m.span() for m in finditer_at(regex, text, sorted(starts))] == want
         assert [m.span() for m in finditer_at_leads(regex, leads, text, low)] == want
+
+
+# --- the quick test before the status patterns ---------------------------------------------------
+
+_STATUS_WORDS = ["no", "not", "threatened", "to", "strike", "vowed", "denied", "attacking", "is",
+                 "Israel", "plans", "would", "May", "may", "the", "end", "of", "fighting",
+                 "rebels", "ceasefire", "calling", "for", "agreeing", "accused", "each", "other",
+                 "fighters", "will", "trying", "months", "halting", "Ending", "which", "sign"]
+
+
+@given(st.lists(st.sampled_from(_STATUS_WORDS), max_size=12).map(" ".join),
+       st.sampled_from(["strike", "fighting", "attack", "withdraw", "rockets"]))
+@settings(max_examples=600, deadline=None)
+def test_status_quick_test_never_hides_a_cue(before: str, word: str) -> None:
+    """status() reads a window without its patterns only when no cue word is in it: the
+    patterns would have found nothing either."""
+    from geo.extract.clauses import _quiet, status
+    from geo.extract.triggers import Trigger
+
+    text = f"{before} {word} the base"
+    trigger = Trigger("attack", len(before) + 1, len(before) + 1 + len(word), word)
+    if _quiet(text[max(0, trigger.start - 60):trigger.start], trigger):
+        from geo.extract import clauses
+
+        window = text[max(0, trigger.start - 60):trigger.start]
+        assert not any(p.search(window) for p in (
+            clauses._NO_EVENT_BEFORE, clauses._THREAT_BEFORE, clauses._DENIED_BEFORE,
+            clauses._PLAN_BEFORE)), text
+        assert status(text, trigger) in ("reported", None)

@@ -142,11 +142,49 @@ _PARTICIPLE_AFTER = re.compile(r"(?i)\s+(?:the|a|an|against|alongside|for|with|o
 _PARTICIPLES = frozenset({"fighting", "battling", "combat"})
 
 
+#: The words that can start a cue of :func:`status` before an event word (lower case): a
+#: window holding none of them is a report, read without a pattern. Whole words, stems, the
+#: words that count only before "to" ("is to withdraw"), and those that count only before
+#: "fighting" ("rebels fighting the government").
+_CUE_WORDS = frozenset({"no", "not", "never", "nor", "neither", "without", "little", "if",
+                        "unless", "would", "could", "might", "should", "must", "may", "can",
+                        "cannot", "end", "ends", "ended", "ending", "will", "shall", "'ll",
+                        "bid", "drive", "push", "effort", "efforts", "operation", "offensive",
+                        "try", "tries", "tried", "trying", "sought"})
+_CUE_STEMS = ("avoid", "prevent", "fear", "ceasefire", "truce", "cessation", "halt", "stop",
+              "paus", "suspend", "accus", "threat", "vow", "warn", "promis", "pledg", "deny",
+              "denie", "denied", "denying", "plan", "intend", "prepar", "aim", "seek",
+              "attempt", "campaign", "order", "schedul", "poised", "decid")
+_BEFORE_TO = frozenset({"due", "expected", "set", "ready", "is", "are", "was", "were", "going",
+                        "about"})
+_BEFORE_TO_STEMS = ("agree", "demand", "call", "vot")
+_BEFORE_PARTICIPLE = frozenset({"rebel", "rebels", "forces", "troops", "fighters", "militant",
+                                "militants", "militia", "militias", "group", "groups", "army",
+                                "units", "personnel", "soldiers", "coalition", "insurgents",
+                                "which", "who", "that"})
+_WORD = re.compile(r"[\w'’]+")
+
+
+def _quiet(before: str, trigger: Trigger) -> bool:
+    """No word of the window can start a cue: the event word is a plain report."""
+    words = {w.lower() for w in _WORD.findall(before)}
+    if words & _CUE_WORDS or any(w.startswith(_CUE_STEMS) for w in words):
+        return False
+    if "to" in words and (words & _BEFORE_TO
+                          or any(w.startswith(_BEFORE_TO_STEMS) for w in words)):
+        return False
+    return not (trigger.text.lower() in _PARTICIPLES and words & _BEFORE_PARTICIPLE)
+
+
 def status(text: str, trigger: Trigger) -> str | None:
     """What ``trigger`` (in ``text``) states: "reported", "threatened", "planned", "denied",
     or None when it states no event (a negation, a condition, a ceasefire, a description)."""
     before = text[max(0, trigger.start - 60):trigger.start]
-    if _NO_EVENT_BEFORE.search(before) or _UNREAL_AFTER.match(text, trigger.end):
+    if _UNREAL_AFTER.match(text, trigger.end):
+        return None
+    if _quiet(before, trigger):
+        return "reported"
+    if _NO_EVENT_BEFORE.search(before):
         return None
     if trigger.text.lower() in _PARTICIPLES and _PARTICIPLE_BEFORE.search(before) \
             and _PARTICIPLE_AFTER.match(text, trigger.end):

@@ -62,6 +62,8 @@ class Casualties:
     wounded: int | None = None
     #: (start, end, "killed" | "wounded") of each statement read.
     spans: tuple[tuple[int, int, str], ...] = field(default_factory=tuple)
+    #: each statement's count (None when vague), in the order of ``spans``
+    counts: tuple[int | None, ...] = field(default_factory=tuple, compare=False)
 
 
 KILL_WORDS = (r"(?:killed|killing|kills|kill|dead|died|die|dies|deaths?|lives\s+lost|slain|lost|"
@@ -123,6 +125,7 @@ def find_casualties(sentence: str) -> Casualties:
     """
     results: dict[str, list[int | None]] = {"killed": [], "wounded": []}
     spans: list[tuple[int, int, str]] = []
+    stated: dict[tuple[int, int, str], int | None] = {}
     low = search_lower(sentence)
     for kind, words in (("killed", KILL_WORDS), ("wounded", WOUND_WORDS)):
         # every statement ends with (count then verb) or starts with (verb then count) one of
@@ -138,10 +141,12 @@ def find_casualties(sentence: str) -> Casualties:
             if any(start < e and s < end and k == kind for s, e, k in spans):
                 continue
             spans.append((start, end, kind))
+            stated[(start, end, kind)] = count
             results[kind].append(count)
+    ordered = tuple(sorted(spans))
     return Casualties(
         killed=_combine(results["killed"]), wounded=_combine(results["wounded"]),
-        spans=tuple(sorted(spans)),
+        spans=ordered, counts=tuple(stated[s] for s in ordered),
     )
 
 

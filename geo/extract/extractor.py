@@ -27,6 +27,7 @@ from dataclasses import replace
 from geo.articles import Article
 from geo.extract import lexicon
 from geo.extract.follow import add_follow_up, follow_up, more_targets, near_it
+from geo.extract.kinds import Sites
 from geo.extract.merge import add_note, merge_within_article
 from geo.extract.places import (
     ANAPHOR,
@@ -64,6 +65,8 @@ class Extractor:
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
+        #: the gazetteer's sites in a grid, for "Sanaa airport" (read once, when first needed)
+        self._sites = Sites(gazetteer)
 
     def extract(self, article: Article) -> list[Event]:
         text = article.text
@@ -75,7 +78,10 @@ class Extractor:
         # each sentence's triggers, found once: base context, the follow-up test and the
         # events all read them
         found = [lexicon.find_triggers(s.text) for s in sentences]
-        resolve_places(self.gazetteer, text, sentences, found, dateline_span(article))
+        actors = lexicon.find_actors(text)  # read once: places and events both need them
+        actor_starts = [a.start for a in actors]
+        resolve_places(self.gazetteer, text, sentences, found, dateline_span(article),
+                       self._sites, actors)
         triggers = [outside_places(t, s) for t, s in zip(found, sentences, strict=True)]
         date_starts = [d.start for d in date_refs]
         line_starts = [ld.start for ld in lines]
@@ -117,7 +123,11 @@ class Extractor:
             reading.relative_days = dates_mod.find_relative_days(sent.text) \
                 if triggers[i] else []
             reading.status = statuses(sent.text, triggers[i])
-            found = sentence_events(article, sent, places, sent_dates, reading, triggers[i])
+            own_actors = [replace(a, start=a.start - sent.start, end=a.end - sent.start)
+                          for a in actors[bisect_left(actor_starts, sent.start):
+                                          bisect_left(actor_starts, sent.end)]]
+            found = sentence_events(article, sent, places, sent_dates, reading, triggers[i],
+                                    own_actors)
             events.extend(found)
             last_attack = next((e for e in reversed(found) if e.event_type in ATTACK_TYPES
                                 and not e.aggregate and e.status == "reported"), last_attack)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from geo.extract.mentions import Resolved, Sentence
 from geo.gazetteer import Gazetteer
 from geo.gazetteer.demonyms import DEMONYMS
+from geo.geodesy import PointGrid
 from geo.model import SITE_KINDS, Place
 
 #: Kind words and the place kinds they name.
@@ -55,17 +56,28 @@ _SITE_WORD = (r"(?:village|town|outpost|hilltop\s+outpost|hilltop\s+post|post|ba
               r"forward\s+operating\s+base|FOB|camp|oil\s+field|gas\s+field|field|"
               r"border\s+crossing|crossing|mountains|neighbou?rhood|district|township|"
               r"airport|airbase|air\s+base|prison|bridge)")
-_UNKNOWN_PLACE = re.compile(
-    rf"(?P<a>{_NAMES})\s+(?P<ka>{_SITE_WORD})\b"
-    rf"|\b(?:village|town|city|locality|hamlet)\s+of\s+(?P<b>{_NAMES})"
-    rf"|(?P<c>{_NAMES}),\s+(?:a|the)\s+(?:[\w-]+\s+){{0,2}}?(?P<kc>village|town|city|"
-    r"locality|hamlet|base|outpost|camp)\b"
-    # "in Komanda, in Ituri province", "of Bashiqa, near Mosul", "Tarhouna, southeast of"
-    rf"|\b(?:in|at|near|into|on|of|from|to)\s+(?P<d>{_NAMES})(?=,?\s+(?:in|near|outside|"
-    r"(?:\d+\s*(?:km|kilomet\w+|miles)\s+)?(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?"
-    r"\s+of)\s+(?:the\s+)?[A-Z])"
-    # "the Red Sea", "the Gulf of Aden", "the Bab el-Mandeb Strait": a sea is a place
-    rf"|\b(?P<e>(?:Gulf|Sea|Strait|Straits|Bay)\s+of\s+{_NAME}|(?:{_NAME}\s+){{1,2}}"
+#: How every site word of _SITE_WORD starts (a quick test before the pattern).
+_SITE_STARTS = ("village", "town", "outpost", "hilltop", "post", "base", "territory",
+                "forward", "fob", "camp", "oil", "gas", "field", "border", "crossing",
+                "mountains", "neighbo", "district", "township", "airport", "airbase", "air",
+                "prison", "bridge")
+#: A run of capitalised words (a name, perhaps with "The" or a title before it).
+_NAME_RUN = re.compile(_NAMES)
+#: What around a run says it names a place: a kind word after it ("Tal Hpyar village"), "the
+#: village of" before it, an apposition after it ("Pazi Gyi, a village in"), a preposition
+#: before it and a place that contains it after ("in Komanda, in Ituri province", "of
+#: Bashiqa, near Mosul", "Tarhouna, southeast of Tripoli").
+_KIND_NEXT = re.compile(rf"\s+(?P<k>{_SITE_WORD})\b")
+_KIND_OF_BEFORE = re.compile(r"\b(?:village|town|city|locality|hamlet)\s+of\s+$")
+_APPOSITION_NEXT = re.compile(r",\s+(?:a|the)\s+(?:[\w-]+\s+){0,2}?(?P<k>village|town|city|"
+                              r"locality|hamlet|base|outpost|camp)\b")
+_PREPOSITION_BEFORE = re.compile(r"\b(?:in|at|near|into|on|of|from|to)\s+$")
+_CONTAINER_NEXT = re.compile(
+    r",?\s+(?:in|near|outside|(?:\d+\s*(?:km|kilomet\w+|miles)\s+)?(?:north|south|east|west)"
+    r"(?:-?(?:east|west))?(?:ern)?\s+of)\s+(?:the\s+)?[A-Z]")
+#: "the Red Sea", "the Gulf of Aden", "the Bab el-Mandeb Strait": a sea is a place.
+_SEA = re.compile(
+    rf"\b(?:(?:Gulf|Sea|Strait|Straits|Bay)\s+of\s+{_NAME}|(?:{_NAME}\s+){{1,2}}"
     r"(?:Sea|Strait|Gulf|Ocean))\b(?!\s+(?:crisis|war|conflict|region|states|countries|"
     r"Cooperation|Arab|nations|monarchies)\b)")
 #: Words that start a capitalised run but are not names.
@@ -102,11 +114,18 @@ class KindMemory:
             words |= {w for w, kinds in _KIND_PLACES.items() if res.place.kind in kinds}
         before = text[max(sent.start, res.start - 40):res.start]
         after = text[res.end:min(sent.end, res.end + 40)]
-        for m in (_KIND_BEFORE.search(before), _KIND_AFTER.match(after)):
-            if m:
-                words.add(_key(m["kind"]))
+        around = (before + " " + after).lower()
+        if any(k in around for k in _KIND_STEMS):
+            for m in (_KIND_BEFORE.search(before), _KIND_AFTER.match(after)):
+                if m:
+                    words.add(_key(m["kind"]))
         for w in words:
             self.last[w] = res
+
+
+#: One of these is in every kind word (a quick test before the patterns).
+_KIND_STEMS = ("city", "town", "village", "capital", "base", "airport", "airfield", "outpost",
+               "camp", "garrison", "crossing", "prison", "port", "facility", "compound", "field")
 
 
 def _key(kind: str) -> str:
@@ -152,19 +171,30 @@ def unknown_places(sent: Sentence) -> list[Resolved]:
         out.append(Resolved(sent.start + start, sent.start + end, text[start:end], None, 0.0,
                             (why,)))
 
-    for m in _UNKNOWN_PLACE.finditer(text):
-        if m["a"]:
-            kind = " ".join(m["ka"].lower().split())
-            add(m.start("a"), m.end("a"), m.end(), f"a {kind} the gazetteer does not know")
-        elif m["b"]:
-            add(m.start("b"), m.end("b"), m.end("b"), "a place the gazetteer does not know")
-        elif m["d"]:
-            add(m.start("d"), m.end("d"), m.end("d"), "a place the gazetteer does not know")
-        elif m["e"]:
-            add(m.start("e"), m.end("e"), m.end("e"), "a sea or a strait")
-        else:
-            add(m.start("c"), m.end("c"), m.end("c"),
-                f"a {m['kc'].lower()} the gazetteer does not know")
+    for run in _NAME_RUN.finditer(text):
+        start, end = run.span()
+        nxt = text[end:end + 2]
+        # the patterns only where the words around can start them: most runs are not places
+        if nxt[:1] == " " and text[end + 1:end + 12].lower().startswith(_SITE_STARTS):
+            kind = _KIND_NEXT.match(text, end)
+            if kind:
+                word = " ".join(kind["k"].lower().split())
+                add(start, end, kind.end(), f"a {word} the gazetteer does not know")
+                continue
+        before = text[max(0, start - 25):start]
+        if before.endswith(" of ") and _KIND_OF_BEFORE.search(before):
+            add(start, end, end, "a place the gazetteer does not know")
+            continue
+        if nxt not in (", ", " i", " n", " o", " s", " e", " w") and nxt[:1] != ",":
+            continue
+        apposition = _APPOSITION_NEXT.match(text, end) if nxt == ", " else None
+        if apposition:
+            add(start, end, end, f"a {apposition['k'].lower()} the gazetteer does not know")
+        elif _PREPOSITION_BEFORE.search(before) and _CONTAINER_NEXT.match(text, end):
+            add(start, end, end, "a place the gazetteer does not know")
+    if any(w in text for w in ("Sea", "Gulf", "Strait", "Ocean", "Bay")):
+        for m in _SEA.finditer(text):
+            add(m.start(), m.end(), m.end(), "a sea or a strait")
     # names listed with known towns, in a list of three or more: "taken Gwer, Makhmour and
     # the Parvezkhan border crossing", "withdrawn from Khurmatu, Daquq and Jalawla"
     towns = [p for p in sent.places if p.place is not None and p.place.kind in ("city", "town")]
@@ -200,22 +230,38 @@ def _not_a_name(word: str) -> bool:
 _LIST_HEAD = re.compile(rf"(?P<n>{_NAMES})(?:,\s+|\s+and\s+)$")
 
 
-def site_of_kind(gazetteer: Gazetteer, res: Resolved, kind: str,
-                 cache: dict[tuple[str, str], Place | None]) -> Place | None:
-    """The one site of a kind within :data:`_SITE_KM` of a town ("Sanaa airport" ->
-    Sanaa International Airport), or None when there is none or more than one."""
-    place = res.place
-    if place is None or not place.has_point or place.kind not in ("city", "town"):
-        return None
-    kinds = _KIND_PLACES.get(_key(kind), frozenset()) & SITE_KINDS | (
-        {"border_crossing"} if _key(kind) == "crossing" else set())
-    if not kinds:
-        return None
-    key = (place.id, ",".join(sorted(kinds)))
-    if key not in cache:
-        near = gazetteer.nearest(place.lat, place.lon, kinds=kinds, limit=2, max_km=_SITE_KM)
-        cache[key] = near[0][0] if len(near) == 1 else None
-    return cache[key]
+class Sites:
+    """Every site the gazetteer has (bases, airfields, airports, border crossings, facilities),
+    in a point grid read once, lazily: "the one airport within 15 km of Sanaa" reads a few
+    cells, not every place of the gazetteer."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self._grid: PointGrid[Place] | None = None
+
+    def _sites(self) -> PointGrid[Place]:
+        if self._grid is None:
+            kinds = SITE_KINDS | {"border_crossing"}
+            found = self.gazetteer.nearest(0.0, 0.0, kinds=kinds, limit=_ALL_SITES)
+            self._grid = PointGrid(((p.lat, p.lon, p) for p, _ in found), _SITE_KM)
+        return self._grid
+
+    def of_kind(self, res: Resolved, kind: str) -> Place | None:
+        """The one site of a kind within :data:`_SITE_KM` of a town ("Sanaa airport" ->
+        Sanaa International Airport), or None when there is none or more than one."""
+        place = res.place
+        if place is None or not place.has_point or place.kind not in ("city", "town"):
+            return None
+        kinds = _KIND_PLACES.get(_key(kind), frozenset()) & SITE_KINDS | (
+            {"border_crossing"} if _key(kind) == "crossing" else set())
+        if not kinds:
+            return None
+        near = [p for _, p in self._sites().within(place.lat, place.lon) if p.kind in kinds]
+        return near[0] if len(near) == 1 else None
+
+
+#: More sites than any gazetteer holds: nearest() then returns them all.
+_ALL_SITES = 10_000_000
 
 
 #: A kind word right after a town's name, or "a base in X": the site of that kind there.
@@ -226,11 +272,13 @@ _SITE_BEFORE = re.compile(r"(?i)\b(?P<kind>airport|air\s*base|airfield|base)\s+(
                           r"near|outside|beside|of)\s+$")
 
 
-def sites_by_kind(gazetteer: Gazetteer, sent: Sentence, text: str,
-                  cache: dict[tuple[str, str], Place | None]) -> None:
+def sites_by_kind(sites: Sites, sent: Sentence, text: str) -> None:
     """Moves each town named with a kind word of a site ("Sanaa airport", "a base in
     Mekelle") to that site when the gazetteer has exactly one of that kind near it; else the
     town stays, near (geo_precision 2), with a note."""
+    low = sent.text.lower()
+    if not any(w in low for w in ("airport", "base", "airfield", "crossing")):
+        return
     for i, res in enumerate(sent.places):
         if res.place is None or res.place.kind not in ("city", "town"):
             continue
@@ -239,7 +287,7 @@ def sites_by_kind(gazetteer: Gazetteer, sent: Sentence, text: str,
         m = after or before
         if m is None:
             continue
-        site = site_of_kind(gazetteer, res, m["kind"], cache)
+        site = sites.of_kind(res, m["kind"])
         kind = " ".join(m["kind"].lower().split())
         if site is not None:
             sent.places[i] = replace(res, place=site, near=False, reasons=(

@@ -117,7 +117,9 @@ _SAME_MENTION = 40
 
 def resolve_places(gazetteer: Gazetteer, text: str, sentences: list[Sentence],
                     triggers: list[list[lexicon.Trigger]],
-                    dateline: tuple[int, int] = (0, 0)) -> None:
+                    dateline: tuple[int, int] = (0, 0),
+                    sites: kinds.Sites | None = None,
+                    actors: list[lexicon.Actor] | None = None) -> None:
     """Resolves every mention in its sentence, with the article's countries and base context.
 
     A mention is dropped when it names an actor ("the US", "IS"), a country that is not
@@ -133,7 +135,9 @@ def resolve_places(gazetteer: Gazetteer, text: str, sentences: list[Sentence],
     def sentence_of(offset: int) -> int:
         return max(0, bisect_right(starts, offset) - 1)
 
-    in_actor = SpanSet((a.start, a.end) for a in lexicon.find_actors(text))
+    if actors is None:
+        actors = lexicon.find_actors(text)
+    in_actor = SpanSet((a.start, a.end) for a in actors)
     mentions = [m for m in gazetteer.resolve_mentions(
                     text, prefer_sites_at=lambda at: sentence_of(at) in about_bases)
                 if m.candidates and not in_actor.overlaps(m.start, m.end)]
@@ -163,37 +167,38 @@ def resolve_places(gazetteer: Gazetteer, text: str, sentences: list[Sentence],
             continue
         if best.place.kind == "country" and not _LOCATIVE.search(before):
             continue  # "Iraq military bases": not where an event happens
-        if _SPEAKER_AFTER.match(text, m.end) or _SPEAKER_BEFORE.search(before):
+        cues = _cues(before)
+        if _SPEAKER_AFTER.match(text, m.end) or cues & _SPEAKER_CUES \
+                and _SPEAKER_BEFORE.search(before):
             continue  # "Café owners in Mosul said", "Ankara says": the speaker's place
-        if _NOT_PLACE_AFTER.match(text, m.end) or _NOT_PLACE_BEFORE.search(before):
+        if _NOT_PLACE_AFTER.match(text, m.end) or cues & _NOT_PLACE_CUES \
+                and _NOT_PLACE_BEFORE.search(before):
             continue  # "Sanaa time", "the Gulf of Aden", "talks in Kunming", "war in Gaza"
         if _is_capital(best) and not _PLACE_CUE.search(before) \
                 and not _listed_after_place(sent, text, m.start):
             continue  # "Washington had struck back", "accused Moscow": the government
-        if _between_far(text, sent, m, best.place, gazetteer, countries):
+        if "between" in cues and _between_far(text, sent, m, best.place, gazetteer, countries):
             continue  # "friction between Washington and Tehran": no place of an event
         if any(p.place and p.place.id == best.place.id and m.start - p.end < _SAME_MENTION
                for p in sent.places):
             continue  # "Qayara Airfield West, known as Q-West": one place
         ambiguous = len(m.candidates) > 1 and m.candidates[1].score > best.score - 1.0
-        sent.places.append(Resolved(
+        sent.places.append(_with_flags(Resolved(
             m.start, m.end, m.surface, best.place, 0.5 if ambiguous else 1.0,
-            tuple(best.reasons), near=bool(_NEAR.search(before)),
-            reference=bool(whose or _REFERENCE.search(before)
-                           or _BETWEEN_SECOND.search(before)),
-            stay=bool(_STAY_BEFORE.search(before)),
-            origin=bool(_ORIGIN_BEFORE.search(before))))
-    _named_by_kind(gazetteer, text, sentences, triggers, in_actor)
+            tuple(best.reasons)), before, cues, bool(whose)))
+    _named_by_kind(text, sentences, triggers, in_actor,
+                   kinds.Sites(gazetteer) if sites is None else sites)
 
 
-def _named_by_kind(gazetteer: Gazetteer, text: str, sentences: list[Sentence],
-                   triggers: list[list[lexicon.Trigger]], in_actor: SpanSet) -> None:
+def _named_by_kind(text: str, sentences: list[Sentence],
+                   triggers: list[list[lexicon.Trigger]], in_actor: SpanSet,
+                   sites: kinds.Sites) -> None:
     """Sites named by kind and town, names the gazetteer lacks, and "the city" (see
-    :mod:`geo.extract.kinds`), sentence by sentence in article order."""
+    :mod:`geo.extract.kinds`), sentence by sentence in article order. ``sites``: the
+    gazetteer's sites, read once by the caller for all its articles."""
     memory = kinds.KindMemory()
-    cache: dict = {}
     for sent, found in zip(sentences, triggers, strict=True):
-        kinds.sites_by_kind(gazetteer, sent, text, cache)
+        kinds.sites_by_kind(sites, sent, text)
         if found:
             new = [r for r in kinds.unknown_places(sent) if not in_actor.overlaps(r.start, r.end)]
             new += kinds.kind_references(sent, memory)
@@ -282,12 +287,55 @@ _BETWEEN_SECOND_NAME = re.compile(
     r"(?:the\s+)?$")
 
 
-def _with_flags(res: Resolved, before: str) -> Resolved:
-    """``res`` with what the words before it say: near, a reference point, stay, origin."""
-    return replace(res, near=bool(_NEAR.search(before)),
-                   reference=bool(_REFERENCE.search(before) or _BETWEEN_SECOND.search(before)),
-                   stay=bool(_STAY_BEFORE.search(before)),
-                   origin=bool(_ORIGIN_BEFORE.search(before)))
+def _with_flags(res: Resolved, before: str, cues: frozenset[str] | None = None,
+                whose: bool = False) -> Resolved:
+    """``res`` with what the words before it say: near, a reference point, stay, origin
+    (``cues``: :func:`_cues` of ``before``, which says which patterns can match)."""
+    cues = _cues(before) if cues is None else cues
+    if not cues & _FLAG_CUES and not whose:
+        return res
+    return replace(res, near=bool(cues & _NEAR_CUES and _NEAR.search(before)),
+                   reference=whose or bool(cues & _REFERENCE_CUES and (
+                       _REFERENCE.search(before) or _BETWEEN_SECOND.search(before))),
+                   stay=bool(cues & _STAY_CUES and _STAY_BEFORE.search(before)),
+                   origin=bool(cues & _ORIGIN_CUES and _ORIGIN_BEFORE.search(before)))
+
+
+_WORDS = re.compile(r"[A-Za-z]+")
+_DIRECTIONS = ("north", "south", "east", "west")
+
+
+def _cues(before: str) -> frozenset[str]:
+    """The lower-case words of the text before a mention, with "direction" for a compass
+    word ("north-east", "southwestern") and "number" for a number: every pattern read on
+    that text needs one of its cue words, so the others are not tried."""
+    words = {w.lower() for w in _WORDS.findall(before)}
+    if any(w.startswith(_DIRECTIONS) for w in words):
+        words.add("direction")
+    if any(c.isdigit() for c in before):
+        words.add("number")
+    return frozenset(words)
+
+
+#: The words without which each pattern before a mention cannot match.
+_NEAR_CUES = frozenset({"near", "nearby", "outside", "close", "around", "vicinity", "direction",
+                        "outskirts", "edge", "between", "number"})
+_REFERENCE_CUES = frozenset({"direction", "between", "lies", "located", "sits", "is"})
+_STAY_CUES = frozenset({"remain", "remains", "remained", "remaining", "stay", "stays",
+                        "stayed", "staying"})
+_ORIGIN_CUES = frozenset({"from", "native"})
+_FLAG_CUES = _NEAR_CUES | _REFERENCE_CUES | _STAY_CUES | _ORIGIN_CUES
+_SPEAKER_CUES = frozenset({"according", "official", "officials", "source", "sources",
+                           "resident", "residents", "witnesses", "activists", "spokesman",
+                           "spokeswoman", "spokesperson", "correspondent", "correspondents",
+                           "reporter", "reporters", "journalist", "journalists", "diplomat",
+                           "diplomats", "analyst", "analysts", "monitor", "monitors", "doctor",
+                           "doctors", "medic", "medics"})
+_NOT_PLACE_CUES = frozenset({"gulf", "sea", "strait", "straits", "bay", "talks", "summit",
+                             "meeting", "conference", "negotiations", "ceremony", "celebration",
+                             "celebrations", "funeral", "rally", "protest", "protests",
+                             "demonstration", "demonstrations", "parade", "visit", "trip",
+                             "speech", "war", "conflict", "crisis", "genocide"})
 
 
 def without_references(places: list[Resolved]) -> list[Resolved]:

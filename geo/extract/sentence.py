@@ -76,8 +76,8 @@ _TARGET_AFTER_WEAPON = re.compile(
     r"workshops?|warehouses?|defen[cs]e|systems?|launchers?|hangars?)\b")
 #: A weapon that only supports the attack another names ("shelling ... with drones
 #: supporting the barrage", "supported by Russian airstrikes").
-_SUPPORT_BEFORE = re.compile(r"(?i)\b(?:supported|backed|covered|aided)\s+by\s+(?:[\w-]+\s+){0,2}$"
-                             r"|\bwith\s+(?:[\w-]+\s+){0,2}$")
+_SUPPORT_BEFORE = re.compile(r"(?i)\b(?:supported|backed|covered|aided|assisted)\s+by\s+"
+                             r"(?:[\w-]+\s+){0,2}$")
 _SUPPORT_AFTER = re.compile(r"(?i)\s+(?:supporting|in\s+support|providing)\b")
 _WEAPON_CONCEPTS = frozenset({"drone", "missile", "rocket"})
 #: Two weapons of one attack, each an event of its own type: "Russian drones and missiles
@@ -131,17 +131,21 @@ class Reading:
 
 def sentence_events(article: Article, sent: Sentence, places: list[Resolved],
                     sent_dates: list[dates_mod.DateRef], reading: Reading,
-                    triggers: list[lexicon.Trigger]) -> list[Event]:
-    """Every event ``sent`` states, clause by clause (see the module's doc)."""
+                    triggers: list[lexicon.Trigger],
+                    found_actors: list[lexicon.Actor] | None = None) -> list[Event]:
+    """Every event ``sent`` states, clause by clause (see the module's doc). ``found_actors``:
+    the actors of the sentence (offsets in it), when the caller has them."""
     if not triggers:
         return []
     text = sent.text
     located = locations(drop_containers(sent, places))
-    found_actors = lexicon.find_actors(text)
+    if found_actors is None:
+        found_actors = lexicon.find_actors(text)
     actors = actor_names(found_actors)
     aggregate = _is_aggregate(text)
     hedged = bool(_HEDGE.search(text))
     parts = clauses(text, triggers)
+    casualties = lexicon.find_casualties(text)
     own_time = [c for c in parts if c.own_time]
     shared_places = [p for p in located if not any(c.holds(p.start - sent.start) for c in own_time)]
     shared_dates = [d for d in sent_dates
@@ -158,7 +162,8 @@ def sentence_events(article: Article, sent: Sentence, places: list[Resolved],
         dates = own_dates or ([] if part.own_time else shared_dates)
         relative = [r for r in reading.relative_days if part.holds(r.start)
                     and not any(d.start <= sent.start + r.start < d.end for d in sent_dates)]
-        casualties = [lexicon.find_casualties(text[s:e]) for s, e in part.spans]
+        told = [(a, k, c) for (a, _, k), c in zip(casualties.spans, casualties.counts,
+                                                      strict=True) if part.holds(a)]
         # a clause with its own subject has its own actors ("Ukrainian troops withdrew ...,
         # after Russian forces captured Avdiivka"); one without shares the sentence's
         own_actors = [a for a in found_actors if part.holds(a.start)]
@@ -169,7 +174,7 @@ def sentence_events(article: Article, sent: Sentence, places: list[Resolved],
             lo, hi = _kind_span(kinds, offset, part) if several else (part.start, part.end)
             targets = [p for p in targets_all if lo <= p.start - sent.start < hi] or targets_all
             targets = _targets(etype, targets, located, sent, offset) or [None]
-            counts = _counts(casualties, part, targets, sent) if etype in ATTACK_TYPES else {}
+            counts = _counts(told, targets, sent) if etype in ATTACK_TYPES else {}
             date_refs, note = _dates(dates, own_dates, relative, reading, part, sent, offset,
                                      etype, used_dates)
             for res in targets:
@@ -212,8 +217,10 @@ def _kinds(sent: Sentence, part: Clause, located: list[Resolved],
                 if not _names_a_target(text, t) and not _supports(text, t)
                 and not (t.concept in _WEAPON_CONCEPTS and _GENERIC_BEFORE.search(
                     text[max(0, t.start - 20):t.start]))}
-    clause_text = " ".join(text[s:e] for s, e in part.spans)
-    hit = _HIT_VERB.search(clause_text) is not None
+    clause_text = " ".join(text[s:e] for s, e in part.spans) if len(part.spans) > 1 \
+        else text[part.start:part.end]
+    weapons = concepts & (_WEAPON_CONCEPTS | {"aircraft"})
+    hit = bool(weapons) and _HIT_VERB.search(clause_text) is not None
     attack_type = next((ty for c, ty in ATTACK_CONCEPTS if c in concepts
                         and (c != "aircraft" or hit)), None)
     attack_words = [t for t in live if dict(ATTACK_CONCEPTS).get(t.concept)
@@ -223,7 +230,7 @@ def _kinds(sent: Sentence, part: Clause, located: list[Resolved],
             or attack_type in _FIRED_TYPES and hit):
         first = min(attack_words, key=lambda t: t.start)
         state = states.get(first.start, "reported") or "reported"
-        types = _two_weapons(clause_text) or [attack_type]
+        types = (_two_weapons(clause_text) if len(weapons) > 1 else []) or [attack_type]
         out.extend((ty, first.start, state) for ty in types)
     for concept, etype in (("withdrawal", "withdrawal"), ("handover", "handover")):
         for t in live:
@@ -317,20 +324,18 @@ def _end_of_range(ref: dates_mod.DateRef | None, etype: str) -> dates_mod.DateRe
     return ref.tail if etype in _AT_RANGE_END else ref.head
 
 
-def _counts(casualties: list[lexicon.Casualties], part: Clause,
-            targets: list[Resolved | None], sent: Sentence,
-            ) -> dict[int | None, tuple[int | None, int | None]]:
-    """The killed and wounded of each event of a clause (by ``id`` of its place): when a
-    clause tells two counts or more at two places or more, each goes to the place it is told
-    nearest ("two fighters were killed in Al-Mayadeen, and five were wounded near Albu
-    Kamal"), so a count belongs to one event; one count told of a list of places ("strikes
-    in Syria and Iraq, which killed 25") is the list's."""
-    stated = [(s + a, k, cas.killed if k == "killed" else cas.wounded)
-              for (s, _), cas in zip(part.spans, casualties, strict=True) for a, _, k in cas.spans]
+def _counts(told: list[tuple[int, str, int | None]], targets: list[Resolved | None],
+            sent: Sentence) -> dict[int | None, tuple[int | None, int | None]]:
+    """The killed and wounded of each event of a clause (by ``id`` of its place), from the
+    clause's statements ``told`` (offset, kind, count): when a clause tells two counts or
+    more at two places or more, each goes to the place it is told nearest ("two fighters were
+    killed in Al-Mayadeen, and five were wounded near Albu Kamal"), so a count belongs to one
+    event; one count told of a list of places ("strikes in Syria and Iraq, which killed 25")
+    is the list's."""
     placed = [t for t in targets if t is not None]
-    split = len(placed) > 1 and len(stated) > 1
+    split = len(placed) > 1 and len(told) > 1
     found: dict[int | None, dict[str, list[int]]] = {}
-    for at, kind, count in stated:
+    for at, kind, count in told:
         owners = [min(placed, key=lambda t: abs(t.start - sent.start - at))] if split \
             else targets
         for owner in owners:

@@ -107,10 +107,17 @@ TRIGGERS: dict[str, tuple[tuple[str, ...], bool]] = {
     # a change of control told by a verb after the place ("before Goma fell", "The neighbouring
     # Traunaing outpost was taken")
     "capture_before": ((
-        r"(?<=\s)(?:fell|falls|has\s+fallen|had\s+fallen)(?!\s+(?:in)?to\b)(?!\s+(?:on|in|near|"
-        r"short|silent|back|apart|under|victim|ill|asleep)\b)",
-        r"(?:was|were|had\s+been|has\s+been|have\s+been)\s+(?:re)?taken(?!\s+(?:to|into|"
-        r"away|in|by\s+surprise|prisoner|hostage|captive|ill)\b)",
+        r"(?<=\s)(?:fell|falls)(?!\s+(?:in)?to\b)(?!\s+(?:on|in|near|short|silent|back|apart|"
+        r"under|victim|ill|asleep)\b)",
+        # "has fallen", "was taken", "had been retaken": the auxiliary read behind the verb,
+        # so the pattern starts at the verb (a rare word), not at "was" or "has"
+        r"(?<=\bhas\s)fallen", r"(?<=\bhad\s)fallen", r"(?<=\bhave\s)fallen",
+        r"(?<=\bwas\s)(?:re)?taken(?!\s+(?:to|into|away|in|by\s+surprise|prisoner|hostage|"
+        r"captive|ill)\b)",
+        r"(?<=\bwere\s)(?:re)?taken(?!\s+(?:to|into|away|in|by\s+surprise|prisoner|hostage|"
+        r"captive|ill)\b)",
+        r"(?<=\bbeen\s)(?:re)?taken(?!\s+(?:to|into|away|in|by\s+surprise|prisoner|hostage|"
+        r"captive|ill)\b)",
     ), False),
     # a change of control told by a verb that needs a place after it ("took Kidal", "took the
     # town of Hadrut", "moved into the centre of Bukavu", "losing the city")

@@ -744,13 +744,17 @@ _RELATIVE_DAY_RE = re.compile(
     r")\b")
 
 
+#: One of these is in every match of _RELATIVE_DAY_RE: a quick test before it.
+_RELATIVE_DAY_WORDS = ("later", "earlier", "following", "next", "previous", "preceding", "same",
+                       "before", "after", "within")
+
+
 def find_relative_days(text: str) -> list[RelativeDay]:
     """Days told relative to the event before ("the following day": +1, "the same day" and
     "hours later": 0, "the previous day": -1, "three days later": +3, "a week earlier": -7).
     The caller knows which event comes before; this only reads the words."""
     low = search_lower(text)
-    if not any(w in low for w in ("day", "hour", "minute", "week", "night", "morning",
-                                  "evening", "afternoon")):
+    if not any(w in low for w in _RELATIVE_DAY_WORDS):
         return []
     out = []
     for m in _RELATIVE_DAY_RE.finditer(text):

@@ -109,7 +109,7 @@ def _automaton(table: dict[str, Any]) -> ahocorasick.Automaton | None:
 #: Leads longer than this are cut (still a prefix of every match); a pattern with more than
 #: _MAX_LEADS of them (optional words multiply them) is scanned instead.
 _LEAD_LENGTH = 12
-_MAX_LEADS = 64
+_MAX_LEADS = 160
 
 
 def pattern_leads(pattern: str, flags: int = 0) -> Leads | None:
