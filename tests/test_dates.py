@@ -252,3 +252,85 @@ def test_digit_led_patterns_are_tried_where_numbers_start(text: str) -> None:
     for regex in _DIGIT_LED:
         assert [m.span() for m in _matches(regex, text)] == \
             [m.span() for m in regex.finditer(text)], (regex.pattern, text)
+
+
+# --- issue 15's date forms -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("killed on3 January 2020 near the airport", ("2020-01-03", 1)),  # glued to a word
+    ("killed 3January 2020 near the airport", ("2020-01-03", 1)),  # day glued to the month
+    ("the 1921 Treaty of Ankara ceded the area", ("1921", 3)),  # a year naming a treaty
+    ("the 1983 bombing of a US Marine Corps barracks", ("1983", 3)),
+    ("1992 - Armenian forces capture Shusha", ("1992", 3)),  # a chronology's line
+    ("it fell in December 2024", ("2024-12", 3)),
+])
+def test_glued_days_and_years_alone(text: str, expected: tuple[str, int]) -> None:
+    assert _one(text, date(2025, 1, 10))[:2] == expected
+
+
+def test_a_bare_number_is_not_a_year() -> None:
+    assert find_dates("the blast killed 1983 people and 2010 others", date(2025, 1, 10)) == []
+
+
+def test_capitalised_leads_and_months_of_a_relative_year() -> None:
+    pub = date(2021, 2, 16)
+    assert _one("Last September the airport was hit", pub)[:2] == ("2020-09", 3)
+    assert _one("the army seized Mekelle in late November last year", pub)[:2] == ("2020-11", 3)
+    assert _one("talks are due in March next year", pub)[:3] == ("2022-03", 3, "future")
+
+
+def test_ranges_keep_their_two_ends() -> None:
+    ref = _only("fought for Ramadi from 21 November 2014 to 17 May 2015.", None)
+    assert (ref.first, ref.last, ref.precision) == (date(2014, 11, 21), date(2015, 5, 17), 3)
+    assert (ref.head.date, ref.tail.date) == ("2014-11-21", "2015-05-17")
+    ref = _only("held by the group from November 2012 until July 2013", None)
+    assert (ref.head.date, ref.tail.date, ref.tail.precision) == ("2012-11", "2013-07", 3)
+    ref = _only("The Battle of Kidal was fought between 10 and 14 November 2023 by", None)
+    assert (ref.first, ref.last, ref.precision) == (date(2023, 11, 10), date(2023, 11, 14), 2)
+    ref = _only("occupied from 2014 to 2017.", None)
+    assert (ref.head.date, ref.tail.date) == ("2014", "2017")
+    # "and" joins two ends only after "between"; a dash does not join a day to a headline
+    assert len(find_dates("in 2016 and 2017", None)) == 1
+    assert [r.date for r in find_dates("Nov 20, 2012 - M23 rebels seize Goma", None)] == [
+        "2012-11-20"]
+
+
+def _only(text: str, published: date | None):
+    refs = find_dates(text, published)
+    assert len(refs) == 1, refs
+    return refs[0]
+
+
+def test_a_page_dated_by_its_event_goes_on_into_the_next_days() -> None:
+    """A day without a year after a stated day of the next year is not rolled a year back
+    ("The drone hit the outpost on 28 January 2024 ... On 2 February": 2024-02-02)."""
+    text = ("The drone hit the outpost on 28 January 2024. Iran denied any role in it. "
+            "On 2 February the U.S. began a series of retaliatory strikes.")
+    refs = find_dates(text, date(2024, 1, 28))
+    assert [(r.date, r.rule) for r in refs] == [("2024-01-28", "absolute"),
+                                                ("2024-02-02", "year-from-narrative")]
+    # a dateline is not the narrative: a re-post's date does not move older days forward
+    text = "Monday, 28 September, 2020\n\nA contractor was killed at Kirkuk on 28 December."
+    assert find_dates(text, date(2020, 9, 28))[-1].date == "2019-12-28"
+    # nor does a day months after publication
+    text = "On 5 January 2024 rockets hit. On 20 September a drone struck."
+    assert find_dates(text, date(2024, 1, 6))[-1].date == "2023-09-20"
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("On the following day, 11 June, insurgents captured Tikrit", [1]),
+    ("Hours later, rockets hit the base", [0]),
+    ("a second strike hit the same day", [0]),
+    ("paramedics killed earlier that day when strikes hit", [0]),
+    ("Three days later, on 17 May, the army fled", [3]),
+    ("a bombing a week earlier", [-7]),
+    ("a fatal drone attack in Tel Aviv the previous day", [-1]),
+    ("the day before yesterday", []),  # publication-relative, read by find_dates
+    ("a day after the deadliest strike", [1]),
+])
+def test_days_told_relative_to_the_event_before(text: str, days: list[int]) -> None:
+    from geo.text.dates import find_relative_days
+
+    found = find_relative_days(text)
+    assert [r.days for r in found] == days
+    assert all(text[r.start:r.end] == r.text for r in found)

@@ -284,7 +284,12 @@ def test_left_is_a_withdrawal_only_before_a_place_or_a_base():
 
 
 def test_mortars_and_fired_at_are_attacks():
-    assert "attack" in _concepts("Militants fired mortar rounds at Balad air base.")
+    """Mortars, artillery and shells are ACLED's shelling, typed as such."""
+    assert "shelling" in _concepts("Militants fired mortar rounds at Balad air base.")
+    assert "attack" in _concepts("Militants fired at Balad air base.")
+    for text in ("RSF shellfire killed 40 at the market", "artillery fire hit the town",
+                 "the town was shelled overnight", "shells landed near the airport"):
+        assert "shelling" in _concepts(text), text
 
 
 # --- quick tests before the patterns (speed without changing a result) ---------------------------
@@ -449,7 +454,7 @@ def test_lead_starts_are_every_offset_where_a_lead_starts(text: str) -> None:
 def test_casualty_cue_words_hold_a_needed_word(text: str) -> None:
     """find_casualties skips a kind when none of its needed words is in the sentence: every
     cue match must hold one."""
-    from geo.extract.lexicon import _CUE_NEEDS, _CUE_WORDS
+    from geo.extract.counts import _CUE_NEEDS, _CUE_WORDS
 
     for kind, cue in _CUE_WORDS.items():
         if cue.search(text):

@@ -9,7 +9,9 @@ random parts land inside the patterns the code actually reads.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import re
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -22,6 +24,7 @@ from geo.extract import lexicon
 from geo.gazetteer.demonyms import DEMONYMS, find_demonym_countries
 from geo.model import EVENT_TYPES, Event
 from geo.text.dates import find_dates, parse_dateline
+from geo.text.search import finditer_at, finditer_at_leads, pattern_leads, search_lower
 from geo.text.sentences import split_sentences
 
 MAX_COUNT = 1_000_000
@@ -249,3 +252,92 @@ def test_extractor_on_real_sentences_with_noise(extractor, sentences: list[str],
     if any("Camp Taji" in s for s in sentences):  # noise after a sentence cannot hide it
         assert any(ev.event_type == "rocket_attack" and ev.place == "Camp Taji"
                    for ev in events), article.text
+
+
+# --- the pattern reader behind the lead search --------------------------------------------------
+
+_PATTERN_ATOMS = ["a", "b", "A", "ab", r"\s", r"\w", r"\d", ".", "[ab]", "[Aa]", "[a-c]", "[^a]",
+                  r"\.", "-", "[’']", "é", r"\-", "{", "x{2}", "İ", r"\x41"]
+_ZERO_WIDTH = [r"\b", "^", "$", "(?#note)", "(?<!a)", "(?<=[ab])", r"(?<![\d.-])"]
+_REPEATS = ["", "", "", "?", "*", "+", "{0,2}", "{1,3}?", "??", "{2}"]
+
+
+def _pattern(draw, depth: int = 0) -> str:
+    out = ""
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["atom"] * 5 + ["zero", "alt", "group", "fold", "unfold",
+                                                     "look"])) if depth < 2 else "atom"
+        if kind == "zero":
+            out += draw(st.sampled_from(_ZERO_WIDTH))
+            continue
+        if kind == "atom":
+            out += draw(st.sampled_from(_PATTERN_ATOMS))
+        else:
+            inner = _pattern(draw, depth + 1)
+            if kind == "alt":
+                inner += "|" + _pattern(draw, depth + 1)
+            out += {"alt": "(?:{})", "group": "({})", "fold": "(?i:{})", "unfold": "(?-i:{})",
+                    "look": "(?={})"}[kind].format(inner)
+        out += draw(st.sampled_from(_REPEATS))
+    return out
+
+
+@st.composite
+def _patterns(draw) -> str:
+    pattern = _pattern(draw)
+    return pattern + "|" + _pattern(draw) if draw(st.booleans()) else pattern
+
+
+@given(_patterns(), st.sampled_from([0, re.IGNORECASE]), st.data())
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                    HealthCheck.filter_too_much])
+def test_lead_search_finds_what_a_scan_finds(pattern: str, flags: int, data) -> None:
+    """The pattern reader (public syntax only, no private parser) gives leads that start every
+    match: searching at the leads finds exactly what a scan of every position finds, on texts
+    that hold matches of the pattern (and random ones)."""
+    try:
+        regex = re.compile(pattern, flags)
+    except re.error:
+        return  # not a pattern at all
+    leads = pattern_leads(pattern, flags)
+    texts = [data.draw(st.text(alphabet="abAB -.'’é{xİ\u212a1", max_size=14))]
+    with contextlib.suppress(Exception):  # hypothesis cannot write texts for every pattern
+        texts += [data.draw(st.from_regex(regex).filter(lambda t: len(t) < 200))
+                  for _ in range(2)]
+    for text in texts:
+        want = [m.span() for m in regex.finditer(text)]
+        low = search_lower(text)
+        if leads is not None:  # every match starts at a lead (a short text is scanned anyway)
+            starts = leads.starts(text, low)
+            assert {s for s, _ in want} <= starts, (pattern, text, leads)
+            assert [m.span() for m in finditer_at(regex, text, sorted(starts))] == want
+        assert [m.span() for m in finditer_at_leads(regex, leads, text, low)] == want
+
+
+# --- the quick test before the status patterns ---------------------------------------------------
+
+_STATUS_WORDS = ["no", "not", "threatened", "to", "strike", "vowed", "denied", "attacking", "is",
+                 "Israel", "plans", "would", "May", "may", "the", "end", "of", "fighting",
+                 "rebels", "ceasefire", "calling", "for", "agreeing", "accused", "each", "other",
+                 "fighters", "will", "trying", "months", "halting", "Ending", "which", "sign"]
+
+
+@given(st.lists(st.sampled_from(_STATUS_WORDS), max_size=12).map(" ".join),
+       st.sampled_from(["strike", "fighting", "attack", "withdraw", "rockets"]))
+@settings(max_examples=600, deadline=None)
+def test_status_quick_test_never_hides_a_cue(before: str, word: str) -> None:
+    """status() reads a window without its patterns only when no cue word is in it: the
+    patterns would have found nothing either."""
+    from geo.extract.clauses import _quiet, status
+    from geo.extract.triggers import Trigger
+
+    text = f"{before} {word} the base"
+    trigger = Trigger("attack", len(before) + 1, len(before) + 1 + len(word), word)
+    if _quiet(text[max(0, trigger.start - 60):trigger.start], trigger):
+        from geo.extract import clauses
+
+        window = text[max(0, trigger.start - 60):trigger.start]
+        assert not any(p.search(window) for p in (
+            clauses._NO_EVENT_BEFORE, clauses._THREAT_BEFORE, clauses._DENIED_BEFORE,
+            clauses._PLAN_BEFORE)), text
+        assert status(text, trigger) in ("reported", None)

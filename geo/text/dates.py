@@ -57,6 +57,7 @@ DASH = r"\s*(?:-|–|—|to|until|till|through)\s*"
 #: Words that introduce a bare month or year ("in March", "since 2015").
 LEAD = (
     r"(?:in|In|since|Since|until|Until|till|by|By|during|During|throughout|Throughout|of|"
+    r"between|Between|"
     r"from|From|before|Before|after|After|around|Around|early|Early|late|Late|mid|Mid|"
     r"mid-|Mid-|end of|beginning of|start of|the end of|the start of|in early|in late|"
     r"in mid|in mid-|the first half of|the second half of|spring|summer|autumn|fall|winter|"
@@ -84,6 +85,10 @@ class DateRef:
     last: date
     precision: int  # 1 a day, 2 a week or a range of days, 3 a month or a year
     rule: str  # how it was resolved ("absolute", "year-inferred", "relative", "future", ...)
+    #: a range's two ends as written ("from November 2012 until July 2013": the months), for
+    #: events dated by the start (a battle) or by the end (a change of control)
+    head: DateRef | None = None
+    tail: DateRef | None = None
 
 
 # --- small helpers ------------------------------------------------------------------------------
@@ -197,14 +202,17 @@ _OPT_WEEKDAY = rf"(?:{WEEKDAY},?\s+)?"
 
 
 _DAY_RANGE = re.compile(
-    rf"{DAY_START}({DAY})(?:\s+({MONTH}))?{DASH}({DAY})\s+({MONTH}),?\s+({YEAR})\b")
+    rf"{DAY_START}({DAY})(?:\s*({MONTH}))?{DASH}({DAY})\s*({MONTH}),?\s+({YEAR})\b")
+_BETWEEN_DAYS = re.compile(
+    rf"\b(?:between|Between)\s+({DAY})(?:\s*({MONTH}))?\s+and\s+({DAY})\s*({MONTH}),?\s+"
+    rf"({YEAR})\b")
 
 
 def _rule_day_range(text: str, published: date | None) -> Iterator[DateRef]:
     """"9–17 October 2019", "18 October – 25 November 2019"."""
     if not _has_month(text):
         return
-    for m in _matches(_DAY_RANGE, text):
+    for m in (*_matches(_DAY_RANGE, text), *_matches(_BETWEEN_DAYS, text)):
         year, m2 = int(m[5]), _month_number(m[4])
         m1 = _month_number(m[2]) if m[2] else m2
         first = _safe_date(year if m1 <= m2 else year - 1, m1, _day_number(m[1]))
@@ -214,7 +222,7 @@ def _rule_day_range(text: str, published: date | None) -> Iterator[DateRef]:
 
 
 _DAY_MONTH_YEAR = re.compile(
-    rf"(?:\b{_OPT_WEEKDAY}|{DAY_START})({DAY})\s+(?:of\s+)?({MONTH}),?\s+({YEAR})\b")
+    rf"(?:\b{_OPT_WEEKDAY}|{DAY_START})({DAY})\s*(?:of\s+)?({MONTH}),?\s+({YEAR})\b")
 
 
 def _rule_day_month_year(text: str, published: date | None) -> Iterator[DateRef]:
@@ -276,22 +284,27 @@ def _stated_from(refs: list[DateRef]) -> dict[tuple[int, int], date]:
 
 
 _DAY_MONTH_PATS = (
-    re.compile(rf"{DAY_START}({DAY})\s+(?:of\s+)?({MONTH})\b"),
+    re.compile(rf"{DAY_START}({DAY})\s*(?:of\s+)?({MONTH})\b"),
     re.compile(rf"\b({MONTH})\s+({DAY})\b(?![,.]?\d)"),
 )
 _DIGIT_NEXT = re.compile(r"\s*\d")
 
 
 def _rule_day_month(text: str, published: date | None,
-                    stated: dict[tuple[int, int], date] | None = None) -> Iterator[DateRef]:
+                    stated: dict[tuple[int, int], date] | None = None,
+                    stated_refs: list[DateRef] | None = None) -> Iterator[DateRef]:
     """"28 December", "on 11 March", "March 2": the year comes from the list or publication.
 
-    ``stated``: :func:`_stated_days` of ``text`` when the caller has it already.
+    ``stated``: :func:`_stated_days` of ``text`` when the caller has it already;
+    ``stated_refs``: the days stated with a year (for :func:`_narrative_year`).
     """
     if not _has_month(text):
         return
     if stated is None:
         stated = _stated_days(text)
+    told = sorted((r for r in stated_refs or () if not _whole_line(text, r)),
+                  key=lambda r: r.start)
+    told_starts = [r.start for r in told]
     for i, pat in enumerate(_DAY_MONTH_PATS):
         for m in _matches(pat, text):
             day_word, month_word = (m[1], m[2]) if i == 0 else (m[2], m[1])
@@ -307,10 +320,53 @@ def _rule_day_month(text: str, published: date | None,
                 d, rule = _safe_date(stated[(month, 0)].year, month, day), "year-from-text"
             elif published is not None:
                 d, rule = _infer_year(month, day, published), "year-inferred"
+                i_told = bisect.bisect_left(told_starts, m.start())
+                if d is not None and i_told:
+                    d, rule = _narrative_year(d, rule, told[i_told - 1].first, published)
             else:
                 continue
             if d is not None:
                 yield _ref(m, d, d, rule)
+
+
+#: How far a day without a year may lie from the last day the text stated with one before
+#: rolling it into another year is implausible (about half a year).
+_NARRATIVE_DAYS = 183
+
+
+def _narrative_year(inferred: date, rule: str, told: date,
+                    published: date) -> tuple[date, str]:
+    """A day without a year, given the year that puts it last before publication
+    (``inferred``), and the last day stated with a year in a sentence before it (``told``).
+    A page dated by its main event tells what followed ("The drone hit the outpost on 28
+    January 2024 ... On 2 February the U.S. began retaliatory strikes": 2024-02-02, not
+    2023): when ``inferred`` falls half a year or more before ``told`` and the same day in
+    ``told``'s year (or the next) falls within half a year after it, and at most
+    :data:`_NARRATIVE_AFTER` days after publication, that one is meant."""
+    if (told - inferred).days < _NARRATIVE_DAYS:
+        return inferred, rule
+    for year in (told.year, told.year + 1):
+        d = _safe_date(year, inferred.month, inferred.day)
+        if d is not None and 0 <= (d - told).days < _NARRATIVE_DAYS \
+                and (d - published).days <= _NARRATIVE_AFTER:
+            return d, "year-from-narrative"
+    return inferred, rule
+
+
+#: A page dated by its main event may tell what followed in the next weeks, not months.
+_NARRATIVE_AFTER = 60
+_NOT_WORDS = re.compile(rf"(?:{WEEKDAY}|[\W\d_])+")
+
+
+def _whole_line(text: str, ref: DateRef) -> bool:
+    """Whether ``ref`` is all its line says (a dateline or a heading, not a sentence). Only
+    a few characters around it are read: a heading is short."""
+    before = text[max(0, ref.start - 40):ref.start]
+    after = text[ref.end:ref.end + 40]
+    if ref.start > 40 and "\n" not in before or len(text) > ref.end + 40 and "\n" not in after:
+        return False
+    rest = before[before.rfind("\n") + 1:] + " " + after.split("\n", 1)[0]
+    return _NOT_WORDS.fullmatch(rest) is not None
 
 
 _MONTH_YEAR = re.compile(rf"\b({MONTH}),?\s+({YEAR})\b")
@@ -325,7 +381,22 @@ def _rule_month_year(text: str, published: date | None) -> Iterator[DateRef]:
         yield _ref(m, first, last, "absolute-month", precision=3)
 
 
-_LEAD_MONTH = re.compile(rf"\b(?:{LEAD}|next|this|last)\s*({MONTH})\b(?!\s*\d)")
+_MONTH_REL_YEAR = re.compile(rf"\b({MONTH})\s+(?:of\s+)?(last|this|next)\s+(?:year|yr)\b")
+
+
+def _rule_month_relative_year(text: str, published: date | None) -> Iterator[DateRef]:
+    """"November last year", "in March this year", "June next year"."""
+    if published is None or not _has_month(text):
+        return
+    for m in _matches(_MONTH_REL_YEAR, text):
+        shift = {"last": -1, "this": 0, "next": 1}[m[2]]
+        first, last = _month_range(published.year + shift, _month_number(m[1]))
+        yield _ref(m, first, last, "future" if shift > 0 or first > published else "relative",
+                   precision=3)
+
+
+_LEAD_MONTH = re.compile(
+    rf"\b(?:{LEAD}|next|Next|this|This|last|Last)\s*({MONTH})\b(?!\s*\d)")
 
 
 def _rule_lead_month(text: str, published: date | None) -> Iterator[DateRef]:
@@ -346,15 +417,26 @@ def _rule_lead_month(text: str, published: date | None) -> Iterator[DateRef]:
         yield _ref(m, first, last, rule, precision=3, group=1)
 
 
-_YEAR_RE = re.compile(rf"(?:\b{LEAD}\s*({YEAR})\b(?![-–]\d|,\d|\.\d))|(?:\b({YEAR})['’]s\b)")
+_YEAR_RE = re.compile(
+    rf"(?:\b{LEAD}\s*({YEAR})\b(?![-–]\d|,\d|\.\d))|(?:\b({YEAR})['’]s\b)"
+    # a year naming an event or a treaty: "the 1983 bombing", "the 1921 Treaty of Ankara"
+    rf"|(?<![\w,.-])({YEAR})(?=\s+[A-Za-z])(?!\s+(?:and|or|to)\b)"
+    # a year that opens a line of a chronology: "1992 - Armenian forces capture Shusha"
+    rf"|(?m:^({YEAR})(?=[ \t]*[-–—:][ \t]))")
+
+
+_YEAR_DETERMINER = re.compile(r"\b(?:the|The|a|an|its|their|his|her)\s+$")
 
 
 def _rule_year(text: str, published: date | None) -> Iterator[DateRef]:
-    """"in 2014", "early 2016", "since 2015", "2019's campaign"."""
+    """"in 2014", "early 2016", "since 2015", "2019's campaign", "the 1983 bombing", and a
+    chronology's "1992 - ..."."""
     if _YEAR_WORD.search(text) is None:
         return
     for m in _matches(_YEAR_RE, text):
-        group = 1 if m[1] else 2
+        group = next(g for g in (1, 2, 3, 4) if m[g])
+        if group == 3 and not _YEAR_DETERMINER.search(text, max(0, m.start() - 7), m.start()):
+            continue  # "the 1983 bombing", not "killed 1983 people"
         year = int(m[group])
         yield _ref(m, date(year, 1, 1), date(year, 12, 31), "absolute-year", precision=3,
                    group=group)
@@ -504,9 +586,9 @@ def _rule_weekday(text: str, published: date | None) -> Iterator[DateRef]:
 #: Leads of the rules' patterns: each is tried only where they occur (see _matches).
 _LEADS: dict[re.Pattern[str], Leads] = {
     regex: leads for regex in (
-        _ISO, _DAY_RANGE, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR, *_DAY_MONTH_PATS, _MONTH_YEAR,
-        _LEAD_MONTH, _YEAR_RE, *(r for _, r, _ in _RELATIVE_DAYS), _OVERNIGHT, _AGO,
-        *(r for _, r in _PERIODS), _VAGUE_SPAN, _WEEKDAY_RE)
+        _ISO, _DAY_RANGE, _BETWEEN_DAYS, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR, *_DAY_MONTH_PATS,
+        _MONTH_YEAR, _LEAD_MONTH, _MONTH_REL_YEAR, _YEAR_RE, *(r for _, r, _ in _RELATIVE_DAYS),
+        _OVERNIGHT, _AGO, *(r for _, r in _PERIODS), _VAGUE_SPAN, _WEEKDAY_RE)
     if (leads := pattern_leads(regex.pattern, regex.flags)) is not None
 }
 
@@ -555,7 +637,8 @@ def _lead_starts(text: str) -> tuple[str, dict[int, set[int]]]:
 
 RULES: tuple[Rule, ...] = (
     _rule_iso, _rule_day_range, _rule_day_month_year, _rule_month_day_year, _rule_month_year,
-    _rule_day_month, _rule_vague_span, _rule_relative_period, _rule_relative_day,
+    _rule_day_month, _rule_month_relative_year, _rule_vague_span, _rule_relative_period,
+    _rule_relative_day,
     _rule_lead_month, _rule_year, _rule_weekday,
 )
 
@@ -574,7 +657,8 @@ def find_dates(text: str, published: date | None) -> list[DateRef]:
     stated_refs: list[DateRef] = []  # what _stated_days would read again: kept from its rules
     for rule in RULES:
         if rule is _rule_day_month:
-            refs: Iterable[DateRef] = _rule_day_month(text, published, _stated_from(stated_refs))
+            refs: Iterable[DateRef] = _rule_day_month(text, published, _stated_from(stated_refs),
+                                                      stated_refs)
         elif rule in _STATED_RULES:
             refs = list(rule(text, published))
             stated_refs += refs
@@ -587,7 +671,104 @@ def find_dates(text: str, published: date | None) -> list[DateRef]:
             starts.insert(i, ref.start)
             ends.insert(i, ref.end)
             found.append(ref)
-    return sorted(found, key=lambda r: r.start)
+    return _join_ranges(text, sorted(found, key=lambda r: r.start))
+
+
+#: What joins the two ends of a range ("from November 2012 until July 2013", "21 November
+#: 2014 - 17 May 2015", "between 2014 and 2017": "and" only after "between").
+_RANGE_GAP = re.compile(r"[ \t]*(?:-|–|—|to|until|till|through|and)[ \t]*")
+_RANGE_LEAD = re.compile(r"\b(?:from|From|between|Between)\s+$")
+_RANGE_YEAR = re.compile(rf"({YEAR})\b(?![-–]\d|,\d|\.\d)")
+_RANGE_RULES = frozenset({"absolute", "absolute-month", "absolute-year", "year-from-text",
+                          "year-from-list", "year-inferred", "year-from-narrative"})
+
+
+def _join_ranges(text: str, refs: list[DateRef]) -> list[DateRef]:
+    """Two dates joined as a range become one :class:`DateRef` over both, with ``head`` and
+    ``tail`` the two ends ("from 2014 to 2017": the second year is read here, as "to" does
+    not introduce a year by itself)."""
+    out: list[DateRef] = []
+    i = 0
+    while i < len(refs):
+        a = refs[i]
+        gap = _RANGE_GAP.match(text, a.end) if a.rule in _RANGE_RULES else None
+        b = None
+        if gap is not None and (gap[0].strip() != "and"
+                                or _RANGE_LEAD.search(text, max(0, a.start - 9), a.start)):
+            nxt = refs[i + 1] if i + 1 < len(refs) else None
+            if nxt is not None and nxt.start == gap.end() and nxt.rule in _RANGE_RULES:
+                b, i = nxt, i + 1
+            elif a.precision == 3 and a.date.isdigit():  # "from 2014 to 2017"
+                y = _RANGE_YEAR.match(text, gap.end())
+                if y and (nxt is None or nxt.start >= y.end()):
+                    b = DateRef(y.start(1), y.end(1), y[1], y[1], date(int(y[1]), 1, 1),
+                                date(int(y[1]), 12, 31), 3, "absolute-year")
+        if b is not None and b.first >= a.first and (
+                gap[0].strip() not in ("-", "–", "—") or a.rule.startswith("absolute")
+                and b.rule.startswith("absolute")):
+            first, last = a.first, b.last
+            out.append(DateRef(a.start, b.end, text[a.start:b.end], _iso_label(first, last),
+                               first, last, _precision(first, last), "absolute-range",
+                               head=a, tail=b))
+        else:
+            out.append(a)
+        i += 1
+    return out
+
+
+# --- days told relative to the event before ------------------------------------------------------
+
+@dataclass(frozen=True)
+class RelativeDay:
+    """A day told relative to the event before it ("the following day", "the same day",
+    "hours later", "three days later", "a week earlier"): ``days`` after that event's day."""
+
+    start: int
+    end: int
+    text: str
+    days: int
+
+
+_N_WORD = r"(?:\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
+_RELATIVE_DAY_RE = re.compile(
+    r"\b(?i:(?P<same>(?:on\s+|later\s+|earlier\s+)?the\s+same\s+day|(?:earlier|later)\s+"
+    r"(?:that|the\s+same)\s+(?:day|morning|afternoon|evening|night)|that\s+same\s+day|"
+    r"(?:(?:a\s+few|several|some|" + _N_WORD + r"|\d+)\s+)?(?:hours?|minutes?)\s+"
+    r"(?:later|earlier|afterwards)|within\s+hours)"
+    r"|(?P<next>(?:on\s+)?the\s+(?:following|next)\s+(?:day|morning|afternoon|evening|night)"
+    r"|the\s+day\s+after(?!\s+tomorrow)|a\s+day\s+later|one\s+day\s+later|the\s+next\s+day)"
+    r"|(?P<prev>(?:on\s+)?the\s+(?:previous|preceding)\s+(?:day|night|evening)|the\s+day\s+"
+    r"before(?!\s+yesterday)|the\s+night\s+before|a\s+day\s+(?:earlier|before))"
+    r"|(?P<n>" + _N_WORD + r")\s+(?P<unit>days?|weeks?)\s+(?P<dir>later|earlier|afterwards|"
+    r"before|after)(?![\w-])"
+    r")\b")
+
+
+#: One of these is in every match of _RELATIVE_DAY_RE: a quick test before it.
+_RELATIVE_DAY_WORDS = ("later", "earlier", "following", "next", "previous", "preceding", "same",
+                       "before", "after", "within")
+
+
+def find_relative_days(text: str) -> list[RelativeDay]:
+    """Days told relative to the event before ("the following day": +1, "the same day" and
+    "hours later": 0, "the previous day": -1, "three days later": +3, "a week earlier": -7).
+    The caller knows which event comes before; this only reads the words."""
+    low = search_lower(text)
+    if not any(w in low for w in _RELATIVE_DAY_WORDS):
+        return []
+    out = []
+    for m in _RELATIVE_DAY_RE.finditer(text):
+        if m["same"]:
+            days = 0
+        elif m["next"]:
+            days = 1
+        elif m["prev"]:
+            days = -1
+        else:
+            n = _count(m["n"]) * (7 if m["unit"].lower().startswith("week") else 1)
+            days = -n if m["dir"].lower() in ("earlier", "before") else n
+        out.append(RelativeDay(m.start(), m.end(), m[0], days))
+    return out
 
 
 _TIME = re.compile(

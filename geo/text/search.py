@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from re import _constants as sre  # the parsed form of a pattern, to read its leading words
-from re import _parser
 from typing import Any
 
 import ahocorasick
+
+from geo.text.pattern_reader import Item, parse_pattern
 
 _RE_ASCII_FOLDS = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
 
@@ -109,16 +109,19 @@ def _automaton(table: dict[str, Any]) -> ahocorasick.Automaton | None:
 #: Leads longer than this are cut (still a prefix of every match); a pattern with more than
 #: _MAX_LEADS of them (optional words multiply them) is scanned instead.
 _LEAD_LENGTH = 12
-_MAX_LEADS = 64
-_ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
+_MAX_LEADS = 160
 
 
 def pattern_leads(pattern: str, flags: int = 0) -> Leads | None:
     """The :class:`Leads` of ``pattern`` (as ``re.compile(pattern, flags)`` reads it), or None
     when some match may start otherwise than with a literal (a class such as ``\\w``, an
-    optional first word) or the strings would be too many to be a quick test."""
+    optional first word), the strings would be too many to be a quick test, or the pattern
+    uses syntax :func:`parse_pattern` does not read (then it is always scanned)."""
+    items = parse_pattern(pattern)
+    if items is None:
+        return None
     fold = bool(flags & re.IGNORECASE)
-    leads = _leads(list(_parser.parse(pattern, flags)), fold)
+    leads = _leads(items, fold)
     if not leads:
         return None
     # search_lower folds only ASCII letters as re does: a folded lead ends at other characters
@@ -186,23 +189,26 @@ def _ascii_head(word: str) -> str:
     return word
 
 
-def _leads(items: list[tuple[Any, Any]], fold: bool) -> set[tuple[str, bool]] | None:
-    """(prefix, folded) pairs of a parsed sequence: every match starts with one of them."""
+
+
+def _leads(items: list[Item], fold: bool) -> set[tuple[str, bool]] | None:
+    """(prefix, folded) pairs of a sequence of items: every match starts with one of them."""
     done: set[tuple[str, bool]] = set()  # prefixes that cannot grow (cut, or end of sequence)
     open_: set[tuple[str, bool]] = {("", fold)}  # prefixes still growing, item by item
-    for op, av in items:
-        if op in _ZERO_WIDTH:
+    for item in items:
+        kind = item[0]
+        if kind == "zero":
             continue
-        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] == 0:
+        if kind == "repeat" and item[1] == 0:
             # optional: a match starts with the item's leads, or goes on without the item
-            inner = _leads(list(av[2]), fold)
+            inner = _leads(item[2], fold)
             if inner is None:
                 return done | open_
             done |= {(w + c, f or cf) for w, f in open_ for c, cf in inner}
             if len(done) > _MAX_LEADS:
                 return None
             continue
-        step = _step(op, av, fold)
+        step = _step(item, fold)
         if step is None:  # the item does not start with known characters: stop here
             return done | open_
         chars, ends = step
@@ -215,25 +221,23 @@ def _leads(items: list[tuple[Any, Any]], fold: bool) -> set[tuple[str, bool]] | 
     return done | open_
 
 
-def _step(op: Any, av: Any, fold: bool) -> tuple[set[tuple[str, bool]], bool] | None:
-    """What one parsed item adds to a prefix: (strings, whether prefixes stop after it)."""
-    if op is sre.LITERAL:
-        return {(chr(av), fold)}, False
-    if op is sre.IN and all(o is sre.LITERAL for o, _ in av):
-        return {(chr(v), fold) for _, v in av}, False
-    if op is sre.BRANCH:
-        subs = [_leads(list(branch), fold) for branch in av[1]]
+def _step(item: Item, fold: bool) -> tuple[set[tuple[str, bool]], bool] | None:
+    """What one item adds to a prefix: (strings, whether prefixes stop after it)."""
+    kind = item[0]
+    if kind == "lit":
+        return {(item[1], fold)}, False
+    if kind == "set":
+        return {(c, fold) for c in item[1]}, False
+    if kind == "branch":
+        subs = [_leads(branch, fold) for branch in item[1]]
         if any(sub is None for sub in subs):
             return None
         return set().union(*subs), True
-    if op is sre.SUBPATTERN:
-        _, add, remove, sub = av
-        inner = (fold or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
-        found = _leads(list(sub), inner)
+    if kind == "group":
+        inner = fold if item[1] is None else item[1]
+        found = _leads(item[2], inner)
         return (found, True) if found is not None else None
-    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1:
-        found = _leads(list(av[2]), fold)
+    if kind == "repeat":  # at least once
+        found = _leads(item[2], fold)
         return (found, True) if found is not None else None
     return None
-
-
