@@ -381,7 +381,7 @@ def _expected(events: list[Event], f: dict) -> set[str]:
     for ev in events:
         start, end = ev.date_start, ev.date_end
         if ev.date and not start:
-            from geo.store.sqlite import _date_range
+            from geo.store.rules import date_range as _date_range
             start, end = _date_range(ev.date)
         if f.get("types") is not None and ev.event_type not in f["types"]:
             continue
