@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Unpack, runtime_checkable
 
 if TYPE_CHECKING:
@@ -32,8 +32,8 @@ BULK_BATCH = 20_000
 #: Filters whose facets one store keeps (a page session uses a handful).
 FACET_CACHE_SIZE = 32
 #: What :meth:`Store.facets` can count.
-FACET_FIELDS = ("total", "drawable", "by_type", "by_dataset", "by_country", "actors",
-                "by_day", "date_min", "date_max", "bounds")
+FACET_FIELDS = ("total", "drawable", "by_type", "by_dataset", "by_country", "by_status",
+                "actors", "by_day", "date_min", "date_max", "bounds")
 
 
 class StoreError(Exception):
@@ -57,8 +57,12 @@ class Filters(TypedDict, total=False):
     east, north), west > east crossing the antimeridian; ``types``, ``datasets``,
     ``countries`` take one value or several; ``actors`` (any of) and ``text`` (place, place
     name, evidence, actors) match case-insensitive substrings; ``min_fatalities`` compares
-    ``killed``. Events a date or bbox filter cannot judge (undated, unlocated) pass only when
-    ``include_undated`` / ``include_unlocated`` (default True). Bad values raise ValueError.
+    ``killed``; ``statuses`` keeps events of those statuses (``geo.model.STATUSES``; default
+    all: the map asks for ``"reported"``); ``added_since`` (a datetime, date or ISO text; UTC
+    when naive) keeps events first stored at or after it (rows migrated from schema 1 have
+    no such time and never pass). Events a date or bbox filter cannot judge (undated,
+    unlocated) pass only when ``include_undated`` / ``include_unlocated`` (default True).
+    Bad values raise ValueError.
     """
 
     types: str | Iterable[str] | None
@@ -70,6 +74,8 @@ class Filters(TypedDict, total=False):
     actors: str | Iterable[str] | None
     text: str | None
     min_fatalities: int | None
+    statuses: str | Iterable[str] | None
+    added_since: str | date | datetime | None
     include_undated: bool
     include_unlocated: bool
     limit: int | None
@@ -110,3 +116,26 @@ class Store(Protocol):
     def fast_bins(self, cell_deg: float, **kwargs: Any) -> pd.DataFrame: ...
     def columns(self, *, wait: bool = True) -> EventColumns | None: ...
     def generation(self) -> int: ...
+
+    # --- the monitor's state (geo.store.monitoring)
+    def feeds(self) -> list[dict[str, Any]]: ...
+    def feed(self, url: str) -> dict[str, Any] | None: ...
+    def update_feed(self, url: str, kind: str, *, entries: int = 0, events: int = 0,
+                    **fields: Any) -> None: ...
+    def seen_entries(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]: ...
+    def mark_entry(self, keys: Iterable[str], *, feed: str, status: str,
+                   link: str | None = None, title: str | None = None,
+                   article_key: str | None = None, events: int = 0,
+                   error: str | None = None) -> None: ...
+    def add_watch(self, name: str, lat: float, lon: float, radius_km: float, *,
+                  place_id: str | None = None, place_name: str | None = None,
+                  country: str | None = None) -> dict[str, Any]: ...
+    def watchlist(self) -> list[dict[str, Any]]: ...
+    def remove_watch(self, name: str) -> bool: ...
+    def record_alerts(self, alerts: Iterable[tuple[str, str, float]]
+                      ) -> list[dict[str, Any]]: ...
+    def alerts(self, *, since: str | None = None, limit: int | None = None
+               ) -> list[dict[str, Any]]: ...
+    def alert_count(self, *, since: str | None = None) -> int: ...
+    def last_visit(self, who: str = "default") -> str | None: ...
+    def mark_visit(self, who: str = "default", at: str | None = None) -> str | None: ...

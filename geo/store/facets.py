@@ -12,7 +12,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -67,21 +67,23 @@ class FacetMixin:
                countries: str | Iterable[str] | None = None,
                actors: str | Iterable[str] | None = None, text: str | None = None,
                min_fatalities: int | None = None, include_undated: bool = True,
-               include_unlocated: bool = True,
+               include_unlocated: bool = True, statuses: str | Iterable[str] | None = None,
+               added_since: str | date | datetime | None = None,
                fields: Iterable[str] | None = None) -> dict[str, Any]:
         """What a page shows about the events :meth:`query` would return, without loading them.
 
         Keys (``fields`` picks some; default all, see :data:`FACET_FIELDS`): ``total``;
         ``drawable`` (located and not aggregate: what a map can draw as a point);
-        ``by_type``, ``by_dataset``, ``by_country``, ``actors`` (value -> events, commonest
-        first); ``by_day`` (first day -> events, for timelines); ``date_min``/``date_max``
-        (first and last day any event can mean); ``bounds`` (south, west, north, east of the
-        located events, or None). Each is its own small SQL aggregate, so the database can
-        answer most from an index, and answers are cached per filter until the store changes
-        (any commit, from any connection): a page re-rendering with the same filters pays
-        nothing."""
+        ``by_type``, ``by_dataset``, ``by_country``, ``by_status``, ``actors`` (value ->
+        events, commonest first); ``by_day`` (first day -> events, for timelines);
+        ``date_min``/``date_max`` (first and last day any event can mean); ``bounds``
+        (south, west, north, east of the located events, or None). Each is its own small SQL
+        aggregate, so the database can answer most from an index, and answers are cached per
+        filter until the store changes (any commit, from any connection): a page
+        re-rendering with the same filters pays nothing."""
         q = parse_query(types, since, until, bbox, datasets, countries, actors, text,
-                        min_fatalities, include_undated, include_unlocated, None)
+                        min_fatalities, include_undated, include_unlocated, None,
+                        statuses=statuses, added_since=added_since)
         wanted = FACET_FIELDS if fields is None else tuple(dict.fromkeys(fields))
         unknown = [f for f in wanted if f not in FACET_FIELDS]
         if unknown:
@@ -108,11 +110,12 @@ class FacetMixin:
 
     def _facets(self, conn: Conn, q: Query, wanted: set[str]) -> dict[str, Any]:
         counts: dict[str, dict] = {k: {} for k in ("by_type", "by_dataset", "by_country",
-                                                   "by_day", "actors")}
+                                                   "by_status", "by_day", "actors")}
         total = drawable = 0
         first = last = None
         box: list[Any] = [None, None, None, None]
-        columns = {"by_type": "event_type", "by_dataset": "dataset", "by_country": "country"}
+        columns = {"by_type": "event_type", "by_dataset": "dataset", "by_country": "country",
+                   "by_status": "status"}
         for where, params in self._parts(conn, q):
             if wanted & {"total", "by_day", "date_min"}:
                 for day, n in conn.execute(f"SELECT e.date_start, count(*) FROM events e "
@@ -160,7 +163,9 @@ class FacetMixin:
              bbox: Sequence[float] | None = None, datasets: str | Iterable[str] | None = None,
              countries: str | Iterable[str] | None = None,
              actors: str | Iterable[str] | None = None, text: str | None = None,
-             min_fatalities: int | None = None, include_undated: bool = True) -> pd.DataFrame:
+             min_fatalities: int | None = None, include_undated: bool = True,
+             statuses: str | Iterable[str] | None = None,
+             added_since: str | date | datetime | None = None) -> pd.DataFrame:
         """The drawable events (located, not aggregate) matching the filters, counted in square
         cells of ``cell_deg`` degrees: one row per (cell, event type) with columns ``row``,
         ``col`` (cell indices from 90S/180W), ``event_type``, ``n``, ``lat``, ``lon`` (mean
@@ -169,7 +174,8 @@ class FacetMixin:
         Cached like :meth:`facets`: a page panning at one zoom asks once."""
         cell = cell_size(cell_deg)
         q = parse_query(types, since, until, bbox, datasets, countries, actors, text,
-                        min_fatalities, include_undated, False, None)
+                        min_fatalities, include_undated, False, None, statuses=statuses,
+                        added_since=added_since)
 
         def compute(conn: Conn) -> list[tuple]:
             out: list[tuple] = []
@@ -245,23 +251,29 @@ class FacetMixin:
                   countries: str | Iterable[str] | None = None,
                   actors: str | Iterable[str] | None = None, text: str | None = None,
                   min_fatalities: int | None = None, include_undated: bool = True,
+                  statuses: str | Iterable[str] | None = None,
+                  added_since: str | date | datetime | None = None,
                   wait: bool = True) -> pd.DataFrame:
         """:meth:`bins`, answered from the :meth:`columns` snapshot with numpy (same rows;
-        mean positions equal to rounding). Filters on ``actors`` or ``text`` need the JSON and
-        text columns the snapshot leaves out: those go to :meth:`bins` (SQL), and so does
+        mean positions equal to rounding). Filters on ``actors``, ``text`` or ``added_since``
+        need columns the snapshot leaves out: those go to :meth:`bins` (SQL), and so does
         every call while the snapshot is being read when ``wait=False``."""
         cell = cell_size(cell_deg)
         q = parse_query(types, since, until, bbox, datasets, countries, actors, text,
-                        min_fatalities, include_undated, False, None)
-        cols = None if actors is not None or text else self.columns(wait=wait)
+                        min_fatalities, include_undated, False, None, statuses=statuses,
+                        added_since=added_since)
+        sql_only = actors is not None or bool(text) or added_since is not None
+        cols = None if sql_only else self.columns(wait=wait)
         if cols is None:
             return self.bins(cell_deg, types=types, since=since, until=until, bbox=bbox,
                              datasets=datasets, countries=countries, actors=actors, text=text,
-                             min_fatalities=min_fatalities, include_undated=include_undated)
+                             min_fatalities=min_fatalities, include_undated=include_undated,
+                             statuses=statuses, added_since=added_since)
         keep = cols.mask(types=as_list(types), datasets=as_list(datasets),
                          countries=as_list(countries), since=q.since, until=q.until,
                          spans=q.spans, min_fatalities=min_fatalities,
-                         include_undated=q.include_undated) & cols.drawable
+                         include_undated=q.include_undated,
+                         statuses=as_list(statuses)) & cols.drawable
         return cols.bins(cell, keep)
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
+from geo.model import STATUSES
 from geo.store.rules import as_list, iso_day
 
 Spans = tuple[tuple[float, float, float, float], ...]
@@ -24,6 +26,8 @@ class Query:
     actors: tuple[str, ...] | None = None
     text: str | None = None
     min_fatalities: int | None = None
+    statuses: tuple[str, ...] | None = None
+    added_since: str | None = None
     since: str | None = None
     until: str | None = None
     spans: Spans | None = None
@@ -41,9 +45,15 @@ def parse_query(types: Any = None, since: Any = None, until: Any = None, bbox: A
                 datasets: Any = None, countries: Any = None, actors: Any = None,
                 text: str | None = None, min_fatalities: int | None = None,
                 include_undated: bool = True, include_unlocated: bool = True,
-                limit: int | None = None) -> Query:
+                limit: int | None = None, statuses: Any = None,
+                added_since: Any = None) -> Query:
     """Check the filters before touching the database; bad values raise ValueError."""
     actor_list = _tuple(actors)
+    status_list = _tuple(statuses)
+    unknown = [s for s in status_list or () if s not in STATUSES]
+    if unknown:
+        raise ValueError(f"unknown status(es) {', '.join(map(repr, unknown))}; known: "
+                         f"{', '.join(STATUSES)}")
     if limit is not None and int(limit) < 0:
         raise ValueError(f"limit must be >= 0, got {limit}")
     since_day = None if since is None else iso_day(since, "since")
@@ -55,9 +65,28 @@ def parse_query(types: Any = None, since: Any = None, until: Any = None, bbox: A
         actors=None if actor_list is None else tuple(a.casefold() for a in actor_list),
         text=str(text).casefold() if text else None,
         min_fatalities=None if min_fatalities is None else int(min_fatalities),
+        statuses=status_list,
+        added_since=None if added_since is None else utc_instant(added_since, "added_since"),
         since=since_day, until=until_day, spans=None if bbox is None else bbox_spans(bbox),
         include_undated=bool(include_undated), include_unlocated=bool(include_unlocated),
         limit=None if limit is None else int(limit))
+
+
+def utc_instant(value: str | date | datetime, what: str) -> str:
+    """An instant as the store writes it (``added_at``: ISO 8601, UTC, to the second), from a
+    datetime (naive: UTC), a date (its midnight, UTC) or an ISO text."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{what} {value!r} is not an ISO date or time") from None
+    if not isinstance(value, datetime):
+        if not isinstance(value, date):
+            raise ValueError(f"{what} {value!r} is not a date or time")
+        value = datetime(value.year, value.month, value.day)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def bbox_spans(bbox: Sequence[float]) -> Spans:

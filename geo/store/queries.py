@@ -85,7 +85,8 @@ class QueryMixin:
         return sql, params
 
     def _common(self, q: Query) -> tuple[list[str], list[Any]]:
-        """The clauses every part shares (type, dataset, country, actors, text, killed)."""
+        """The clauses every part shares (type, dataset, country, actors, text, killed,
+        status, time added)."""
         common: list[str] = []
         params: list[Any] = []
         for column, values in (("event_type", q.types), ("dataset", q.datasets),
@@ -104,6 +105,13 @@ class QueryMixin:
         if q.min_fatalities is not None:
             common.append("e.killed >= ?")
             params.append(q.min_fatalities)
+        if q.statuses is not None:
+            common.append(f"e.status IN ({','.join('?' * len(q.statuses))})" if q.statuses
+                          else self._SQL_FALSE)
+            params += q.statuses
+        if q.added_since is not None:
+            common.append("e.added_at >= ?")
+            params.append(q.added_since)
         return common, params
 
     def _parts(self, conn: Conn, q: Query) -> list[tuple[str, list[Any]]]:

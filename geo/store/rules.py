@@ -15,16 +15,19 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from geo.geodesy import haversine_km
-from geo.model import ATTACK_TYPES, EVENT_COLUMNS, EVENT_TYPES, Event, Evidence
+from geo.model import ATTACK_TYPES, EVENT_COLUMNS, EVENT_TYPES, STATUSES, Event, Evidence
 from geo.store.base import MERGE_KM, StoreError
 
-# Columns of ``events`` written from an Event, in INSERT order (``rid`` is the row id).
+# Columns of ``events`` written from an Event, in INSERT order (``rid`` is the row id;
+# ``added_at`` is written once, when the row is added). Schema version 1 had the first 27.
 STORED = (
     "event_id", "event_type", "date", "date_start", "date_end", "time_precision", "place",
     "place_name", "place_id", "place_kind", "country", "lat", "lon", "geo_precision", "killed",
     "wounded", "actors", "evidence", "evidence_start", "evidence_end", "source", "confidence",
     "aggregate", "dataset", "notes", "sources", "place_key",
+    "actor1", "actor2", "claimant", "status",
 )
+STORED_V1 = STORED[:27]
 # Columns read back for an Event / a frame row (same order as EVENT_COLUMNS, "id" = event_id).
 READ = tuple("event_id" if c == "id" else c for c in EVENT_COLUMNS)
 READ_SQL = ", ".join(f"e.{c}" for c in READ)
@@ -148,6 +151,9 @@ def check_event(ev: Event, where: str) -> tuple[str | None, str | None]:
         raise StoreError(f"{where}: expected an Event, got {type(ev).__name__}")
     if ev.event_type not in EVENT_TYPES:
         raise StoreError(f"{where}: unknown event_type {ev.event_type!r}")
+    if ev.status not in STATUSES:
+        raise StoreError(f"{where}: event {ev.event_id} has an unknown status {ev.status!r} "
+                         f"(one of {', '.join(STATUSES)})")
     if (ev.lat is None) != (ev.lon is None):
         raise StoreError(f"{where}: event {ev.event_id} has only one of lat/lon")
     if ev.has_point and not (-90 <= ev.lat <= 90 and -180 <= ev.lon <= 180):  # type: ignore
@@ -200,6 +206,7 @@ def stored_row(ev: Event, start: str | None = None, end: str | None = None) -> t
         ev.lat, ev.lon, ev.geo_precision, ev.killed, ev.wounded, dumps(list(ev.actors)),
         ev.evidence, ev.evidence_start, ev.evidence_end, ev.source, float(ev.confidence),
         int(bool(ev.aggregate)), ev.dataset, ev.notes, dumps(sources), place_key,
+        ev.actor1, ev.actor2, ev.claimant, ev.status,
     )
 
 
@@ -245,7 +252,9 @@ def best_match(ev: Event, found: dict[int, Event]) -> tuple[int, Event] | None:
 
 def merge_events(stored: Event, new: Event) -> Event:
     """One event from two reports of it: every source, union of actors, the larger casualty
-    figures, the more precise date and place, the higher confidence. Ties keep ``stored``."""
+    figures, the more precise date and place, the higher confidence, the actor roles the first
+    report left empty. Ties keep ``stored``. (Reports of another status never merge: a threat
+    is not the attack.)"""
     seen = {(s.source, s.start, s.end) for s in stored.sources}
     sources = list(stored.sources)
     for s in new.sources:
@@ -256,7 +265,9 @@ def merge_events(stored: Event, new: Event) -> Event:
     out = replace(stored, sources=sources, actors=actors,
                   killed=greatest(stored.killed, new.killed),
                   wounded=greatest(stored.wounded, new.wounded),
-                  confidence=max(stored.confidence, new.confidence))
+                  confidence=max(stored.confidence, new.confidence),
+                  actor1=stored.actor1 or new.actor1, actor2=stored.actor2 or new.actor2,
+                  claimant=stored.claimant or new.claimant)
     if stored.event_type == "other_attack" and new.event_type in ATTACK_TYPES:
         out = replace(out, event_type=new.event_type)  # the specific attack type is the news
     if time_rank(new) < time_rank(stored):

@@ -47,13 +47,13 @@ def _day_numbers(days: Sequence[Any], index: dict[Any, int]) -> np.ndarray:
 
 #: The snapshot's SQL: every event, the columns the page filters and bins on.
 COLUMNS_SQL = ("SELECT lat, lon, event_type, date_start, date_end, dataset, country, killed, "
-                "aggregate FROM events")
+               "aggregate, status FROM events")
 #: Rows converted at a time while reading the snapshot (bounds the Python objects alive).
 COLUMN_CHUNK = 131_072
 #: What loading a snapshot file that is missing, cut short or not ours raises.
 UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
 #: EventColumns fields holding the distinct values the codes point into.
-_NAME_FIELDS = frozenset({"types", "datasets", "countries"})
+_NAME_FIELDS = frozenset({"types", "datasets", "countries", "statuses"})
 
 
 
@@ -78,37 +78,42 @@ class EventColumns:
     country_code: np.ndarray
     countries: tuple[str, ...]
     killed: np.ndarray
+    status_code: np.ndarray
+    statuses: tuple[str, ...]
 
     @classmethod
     def read(cls, conn: Any) -> EventColumns:
         """One scan of ``events`` on ``conn`` (a DB-API connection of either store, inside
         the read transaction that makes it consistent), converted chunk by chunk (the rows
         of a million events as Python tuples would take over a gigabyte)."""
-        names: list[dict[Any, int]] = [{}, {}, {}]  # event_type, dataset, country
+        names: list[dict[Any, int]] = [{}, {}, {}, {}]  # event_type, dataset, country, status
         days: dict[Any, int] = {}
         parts: list[list[np.ndarray]] = []
         cur = conn.execute(COLUMNS_SQL)
         while rows := cur.fetchmany(COLUMN_CHUNK):
-            lat, lon, etype, start, end, dataset, country, killed, aggregate = zip(*rows,
-                                                                                  strict=True)
+            lat, lon, etype, start, end, dataset, country, killed, aggregate, status = zip(
+                *rows, strict=True)
             parts.append([
                 np.array(lat, dtype=np.float64), np.array(lon, dtype=np.float64),
                 _encode(etype, names[0]), _day_numbers(start, days), _day_numbers(end, days),
                 _encode(dataset, names[1]), _encode(country, names[2]),
                 np.array(killed, dtype=np.float64),
-                np.array([bool(a) for a in aggregate], dtype=bool)])
+                np.array([bool(a) for a in aggregate], dtype=bool),
+                _encode(status, names[3])])
         columns = ([np.concatenate(c) for c in zip(*parts, strict=True)] if parts else
                    [np.array([], dtype=d) for d in (np.float64, np.float64, np.int32, np.int32,
                                                     np.int32, np.int32, np.int32, np.float64,
-                                                    bool)])
-        lat, lon, etype, start, end, dataset, country, killed, aggregate = columns
+                                                    bool, np.int32)])
+        lat, lon, etype, start, end, dataset, country, killed, aggregate, status = columns
         type_code, types = _sorted_codes(etype, names[0])
         dataset_code, datasets = _sorted_codes(dataset, names[1])
         country_code, countries = _sorted_codes(country, names[2])
+        status_code, statuses = _sorted_codes(status, names[3])
         return cls(lat=lat, lon=lon, drawable=~np.isnan(lat) & ~np.isnan(lon) & ~aggregate,
                    type_code=type_code, types=types, start=start, end=end,
                    dataset_code=dataset_code, datasets=datasets, country_code=country_code,
-                   countries=countries, killed=killed)
+                   countries=countries, killed=killed, status_code=status_code,
+                   statuses=statuses)
 
     def __len__(self) -> int:
         return len(self.lat)
@@ -146,13 +151,14 @@ class EventColumns:
              until: str | None = None,
              spans: Spans | None = None,
              min_fatalities: int | None = None, include_undated: bool = True,
-             include_unlocated: bool = True) -> np.ndarray:
+             include_unlocated: bool = True, statuses: list[str] | None = None) -> np.ndarray:
         """The events :meth:`EventStore.query` would return for these filters (validated
         ones: ISO days, bbox spans as ``parse_query`` makes them), as a boolean array."""
         keep = np.ones(len(self), dtype=bool)
         for codes, names, wanted in ((self.type_code, self.types, types),
                                      (self.dataset_code, self.datasets, datasets),
-                                     (self.country_code, self.countries, countries)):
+                                     (self.country_code, self.countries, countries),
+                                     (self.status_code, self.statuses, statuses)):
             if wanted is not None:
                 keep &= self._member(codes, names, wanted)
         if min_fatalities is not None:

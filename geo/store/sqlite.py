@@ -27,6 +27,7 @@ from geo.geodesy import haversine_km
 from geo.store.base import AddResult, Filters, StoreError
 from geo.store.facets import BUMP_GENERATION, FacetMixin, generation_of
 from geo.store.filters import Spans
+from geo.store.monitoring import MonitorMixin
 from geo.store.queries import QueryMixin
 from geo.store.rules import date_range, fold, merge_events
 from geo.store.snapshot import UNREADABLE, EventColumns
@@ -47,7 +48,7 @@ __all__ = ["APPLICATION_ID", "DB_NAME", "MIGRATIONS", "RTREE_PROBE", "SCHEMA_VER
 RTREE_PROBE = 20_000
 
 
-class EventStore(SqliteOpening, SqliteWrites, QueryMixin, FacetMixin):
+class EventStore(SqliteOpening, SqliteWrites, QueryMixin, FacetMixin, MonitorMixin):
     """A folder holding ``events.sqlite``: see the module docstring and docs/store.md."""
 
     def __init__(self, path: str | Path, *, create: bool = True, timeout: float = 60.0) -> None:
@@ -94,9 +95,10 @@ class EventStore(SqliteOpening, SqliteWrites, QueryMixin, FacetMixin):
                 raise StoreError(f"{self.path}: read failed: {exc}") from None
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self, bump: bool = True) -> Iterator[sqlite3.Connection]:
         """One IMMEDIATE transaction: the write lock up front, so concurrent writers queue
-        (busy_timeout) instead of failing on upgrade; rolled back on any error."""
+        (busy_timeout) instead of failing on upgrade; rolled back on any error. ``bump``:
+        the write changes events (the generation moves)."""
         with self._lock:
             conn = self._require_open()
             try:
@@ -105,7 +107,8 @@ class EventStore(SqliteOpening, SqliteWrites, QueryMixin, FacetMixin):
                 raise StoreError(f"{self.path}: cannot lock for writing: {exc}") from None
             try:
                 yield conn
-                conn.execute(BUMP_GENERATION)
+                if bump:
+                    conn.execute(BUMP_GENERATION)
                 conn.execute("COMMIT")
             except sqlite3.DatabaseError as exc:
                 conn.execute("ROLLBACK")

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from geo.model import Event, Evidence
 from geo.store.base import StoreError
-from geo.store.rules import STORED, casefold, date_range, stored_row
+from geo.store.rules import STORED, STORED_V1, casefold, date_range, stored_row
 
 #: The schema this program writes. Older files are migrated, newer ones refused.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: ``PRAGMA application_id`` of a conflict-map store ("CMAP"): tells our file from any SQLite.
 APPLICATION_ID = 0x434D4150
 #: File name of the database inside the store folder.
@@ -33,11 +33,16 @@ DB_NAME = "events.sqlite"
 CACHE_KIB = 65_536
 MMAP_BYTES = 256 << 20
 
-INSERT = (f"INSERT INTO events({', '.join(STORED)}) "
-          f"VALUES ({', '.join('?' * len(STORED))})")
+#: A new row: the stored columns and the time it is added.
+INSERT = (f"INSERT INTO events({', '.join(STORED)}, added_at) "
+          f"VALUES ({', '.join('?' * (len(STORED) + 1))})")
 INSERT_IGNORE = INSERT.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1)
+_INSERT_V1 = (f"INSERT OR IGNORE INTO events({', '.join(STORED_V1)}) "
+              f"VALUES ({', '.join('?' * len(STORED_V1))})")
 
-SCHEMA = f"""
+#: Version 1. A new store is created as version 1 and migrated like an old one, so a new
+#: store and a migrated one have the same tables.
+SCHEMA_V1 = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE events (
     rid INTEGER PRIMARY KEY,
@@ -95,6 +100,75 @@ PRAGMA application_id = {APPLICATION_ID};
 PRAGMA user_version = 1;
 """
 
+#: Version 2: the report's status and ACLED's actor roles, when a row was added (what is
+#: new since a visit), a covering index with the status (the map shows reported events), and
+#: the monitor's tables (feeds, entries seen, the watchlist, alerts, visits).
+SCHEMA_V2_STEPS = """
+ALTER TABLE events ADD COLUMN actor1 TEXT;
+ALTER TABLE events ADD COLUMN actor2 TEXT;
+ALTER TABLE events ADD COLUMN claimant TEXT;
+ALTER TABLE events ADD COLUMN status TEXT NOT NULL DEFAULT 'reported';
+ALTER TABLE events ADD COLUMN added_at TEXT;
+DROP INDEX events_type_date;
+CREATE INDEX events_type_date ON events(event_type, date_start, date_end, lat, lon, status);
+CREATE INDEX events_added_at ON events(added_at) WHERE added_at IS NOT NULL;
+CREATE TABLE feeds (
+    url TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    title TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    added_at TEXT NOT NULL,
+    last_polled_at TEXT,
+    last_success_at TEXT,
+    last_error TEXT,
+    last_error_at TEXT,
+    entries INTEGER NOT NULL DEFAULT 0,
+    events INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE entries (
+    key TEXT PRIMARY KEY,
+    feed TEXT NOT NULL,
+    link TEXT,
+    title TEXT,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    article_key TEXT,
+    events INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    seen_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX entries_feed ON entries(feed);
+CREATE TABLE watchlist (
+    name TEXT PRIMARY KEY,
+    place_id TEXT,
+    place_name TEXT,
+    country TEXT,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    radius_km REAL NOT NULL,
+    added_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    watch TEXT NOT NULL,
+    rid INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    distance_km REAL NOT NULL,
+    event_type TEXT,
+    date TEXT,
+    place_name TEXT,
+    lat REAL,
+    lon REAL,
+    evidence TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    UNIQUE (watch, rid)
+);
+CREATE INDEX alerts_created ON alerts(created_at);
+CREATE TABLE visits (who TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID;
+"""
+
 #: Version 0, the prototype layout (no meta table, user_version 0): each event one JSON blob.
 V0_TABLES = {"events": {"id", "properties"}, "articles": {"key", "source", "title",
                                                          "published", "path"}}
@@ -108,11 +182,16 @@ def raise_span(conn: sqlite3.Connection, span: int) -> None:
                  "max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))", (int(span),))
 
 
-def create_schema(conn: sqlite3.Connection) -> None:
-    for statement in SCHEMA.split(";"):
+def _run(conn: sqlite3.Connection, script: str) -> None:
+    for statement in script.split(";"):
         if statement.strip():
             conn.execute(statement)
-    write_meta(conn, SCHEMA_VERSION)
+
+
+def create_schema_v1(conn: sqlite3.Connection) -> None:
+    """The version-1 tables (a new store then migrates like an old one)."""
+    _run(conn, SCHEMA_V1)
+    write_meta(conn, 1)
     raise_span(conn, 0)
 
 
@@ -160,7 +239,11 @@ class SqliteOpening:
             raise StoreError(f"{self.path}: cannot open: {exc}") from None
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
-            state = self._inspect(conn)  # refuse before changing anything in the file
+            conn.execute("BEGIN")  # one read transaction: version and meta of one moment
+            try:
+                state = self._inspect(conn)  # refuse before changing anything in the file
+            finally:
+                conn.execute("COMMIT")
             if state == "empty" and not create:
                 raise StoreError(f"{self.path}: empty database, not an event store (create=False)")
             conn.execute("PRAGMA journal_mode = WAL")
@@ -240,8 +323,9 @@ class SqliteOpening:
         try:
             state = self._inspect(conn)
             if state == "empty":
-                create_schema(conn)
-            while state not in ("current", "empty"):
+                create_schema_v1(conn)
+                state = self._inspect(conn)
+            while state != "current":
                 version = int(state[1:])
                 MIGRATIONS[version](conn)
                 write_meta(conn, version + 1)
@@ -259,7 +343,7 @@ def _migrate_v0(conn: sqlite3.Connection) -> None:
     Runs inside the opener's transaction: a crash leaves the v0 file as it was."""
     conn.execute("ALTER TABLE events RENAME TO events_v0")
     conn.execute("ALTER TABLE articles RENAME TO articles_v0")
-    create_schema(conn)
+    create_schema_v1(conn)
     conn.execute("PRAGMA user_version = 0")  # _upgrade writes the new version after this step
     batch: list[tuple] = []
     for (props,) in conn.execute("SELECT properties FROM events_v0 ORDER BY rowid").fetchall():
@@ -271,8 +355,8 @@ def _migrate_v0(conn: sqlite3.Connection) -> None:
             with suppress(ValueError):  # a v0 date we cannot read stays undated, not lost
                 first, last = date_range(ev.date)
                 ev = replace(ev, date_start=first, date_end=last)
-        batch.append(stored_row(ev))
-    conn.executemany(INSERT_IGNORE, batch)
+        batch.append(stored_row(ev)[:len(STORED_V1)])
+    conn.executemany(_INSERT_V1, batch)
     conn.execute("INSERT INTO events_rtree SELECT rid, lon, lon, lat, lat FROM events "
                  "WHERE lat IS NOT NULL")
     now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -285,5 +369,11 @@ def _migrate_v0(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE articles_v0")
 
 
+def _migrate_v1(conn: sqlite3.Connection) -> None:
+    """v1 -> v2 in place (:data:`SCHEMA_V2_STEPS`): stored events keep every value, are
+    ``reported``, with no actor roles and no time added (they are not new to anyone)."""
+    _run(conn, SCHEMA_V2_STEPS)
+
+
 #: from-version -> step to the next version. A new schema adds one entry here.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _migrate_v0}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _migrate_v0, 1: _migrate_v1}

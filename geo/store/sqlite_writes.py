@@ -31,8 +31,8 @@ class SqliteWrites(WriteMixin):
         return added
 
     @staticmethod
-    def _insert_row(conn: sqlite3.Connection, ev: Event) -> None:
-        cur = conn.execute(INSERT, stored_row(ev))
+    def _insert_row(conn: sqlite3.Connection, ev: Event, now: str) -> None:
+        cur = conn.execute(INSERT, (*stored_row(ev), now))
         if ev.has_point:
             conn.execute("INSERT INTO events_rtree VALUES (?, ?, ?, ?, ?)",
                          (cur.lastrowid, ev.lon, ev.lon, ev.lat, ev.lat))

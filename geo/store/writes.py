@@ -48,7 +48,7 @@ class WriteMixin:
     #: the merge probe's conditions on the flag and the dataset (SQLite: unary + keeps the
     #: planner off the low-selectivity dataset index, which it picked, scanning every news
     #: event for each report)
-    _MERGE_FLAGS = ("+e.aggregate = ?", "+e.dataset = ?")
+    _MERGE_FLAGS = ("+e.aggregate = ?", "+e.dataset = ?", "+e.status = ?")
     #: point a report's id at the row it merged into
     _ALIAS_SQL = "INSERT OR REPLACE INTO aliases(event_id, rid) VALUES (?, ?)"
 
@@ -61,6 +61,7 @@ class WriteMixin:
             if article_key and conn.execute(
                     "SELECT 1 FROM articles WHERE key = ?", (article_key,)).fetchone():
                 return AddResult(article_seen=True)
+            now = utc_now()
             added = merged = unchanged = span = 0
             bulk: list[tuple] = []
             for ev in events:
@@ -68,12 +69,12 @@ class WriteMixin:
                 if start and start != end:
                     span = max(span, span_days(start, end))
                 if ev.dataset not in MERGE_DATASETS:
-                    bulk.append(stored_row(ev, start, end))
+                    bulk.append((*stored_row(ev, start, end), now))
                     if len(bulk) >= BULK_BATCH:
                         n = self._insert_bulk(conn, bulk)
                         added, unchanged, bulk = added + n, unchanged + len(bulk) - n, []
                     continue
-                outcome = self._add_one(conn, normalise(ev, self.location))
+                outcome = self._add_one(conn, normalise(ev, self.location), now)
                 added += outcome == "added"
                 merged += outcome == "merged"
                 unchanged += outcome == "unchanged"
@@ -82,7 +83,8 @@ class WriteMixin:
                 added, unchanged = added + n, unchanged + len(bulk) - n
             self._raise_span(conn, span)
             if article_key:
-                record_article(conn, article_key, article or {}, added + merged + unchanged)
+                record_article(conn, article_key, article or {}, added + merged + unchanged,
+                               now)
             return AddResult(added, merged, unchanged, False)
 
     def replace_event(self, event_id: str, event: Event) -> str:
@@ -106,13 +108,13 @@ class WriteMixin:
                 conn.execute(self._ALIAS_SQL, (old_id, rid))
             return new.event_id
 
-    def _add_one(self, conn: Conn, ev: Event) -> str:
+    def _add_one(self, conn: Conn, ev: Event, now: str) -> str:
         eid = ev.event_id
         if self._rid(conn, eid) is not None:
             return "unchanged"
         match = self._merge_candidate(conn, ev)
         if match is None:
-            self._insert_row(conn, ev)
+            self._insert_row(conn, ev, now)
             return "added"
         rid, stored = match
         combined = merge_events(stored, ev)
@@ -123,12 +125,13 @@ class WriteMixin:
         return "merged"
 
     def _merge_candidate(self, conn: Conn, ev: Event) -> tuple[int, Event] | None:
-        """The stored event this report describes, if any: same family, aggregate flag and
-        dataset, place within MERGE_KM (the store's spatial index, then haversine) or the same
-        place id or name, dates overlapping or at most MERGE_DAYS apart. The nearest wins."""
+        """The stored event this report describes, if any: same family, aggregate flag,
+        dataset and status, place within MERGE_KM (the store's spatial index, then
+        haversine) or the same place id or name, dates overlapping or at most MERGE_DAYS
+        apart. The nearest wins."""
         types = sorted(family(ev.event_type))
         where = [f"e.event_type IN ({','.join('?' * len(types))})", *self._MERGE_FLAGS]
-        params: list[Any] = [*types, int(bool(ev.aggregate)), ev.dataset]
+        params: list[Any] = [*types, int(bool(ev.aggregate)), ev.dataset, ev.status]
         if ev.date_start:
             where.append("e.date_start IS NOT NULL AND e.date_start <= ? AND e.date_end >= ?")
             params += [shift(ev.date_end, MERGE_DAYS), shift(ev.date_start, -MERGE_DAYS)]
@@ -147,11 +150,12 @@ class WriteMixin:
     # --- what each store writes its own way ---------------------------------------------------
 
     def _insert_bulk(self, conn: Conn, rows: Sequence[tuple]) -> int:
-        """Add rows (:func:`stored_row` tuples) whose ids are not stored; return how many."""
+        """Add rows (:func:`stored_row` tuples and ``added_at``) whose ids are not stored;
+        return how many."""
         raise NotImplementedError
 
-    def _insert_row(self, conn: Conn, ev: Event) -> None:
-        """Add one new event, with its point in the spatial index."""
+    def _insert_row(self, conn: Conn, ev: Event, now: str) -> None:
+        """Add one new event (added at ``now``), with its point in the spatial index."""
         raise NotImplementedError
 
     def _update_row(self, conn: Conn, rid: int, ev: Event) -> None:
@@ -168,9 +172,13 @@ class WriteMixin:
         raise NotImplementedError
 
 
-def record_article(conn: Conn, key: str, article: dict, n_events: int) -> None:
+def utc_now() -> str:
+    """Now, as the store writes times: ISO 8601 in UTC to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def record_article(conn: Conn, key: str, article: dict, n_events: int, now: str) -> None:
     """The ``articles`` row of an ingested article."""
-    now = datetime.now(UTC).isoformat(timespec="seconds")
     conn.execute(
         "INSERT INTO articles(key, source, title, published, path, added_at, events) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
