@@ -2,6 +2,7 @@
 # PostgreSQL + PostGIS for the PostGIS store's tests and for trying it by hand (docs/store.md).
 #
 #   scripts/postgis.sh install            Debian's postgresql and postgis packages (apt-get; root)
+#   scripts/postgis.sh ensure             the same when root, else only a warning (make test)
 #   scripts/postgis.sh bindir             where initdb/pg_ctl are (exit 1 when not installed)
 #   scripts/postgis.sh start DIR PORT     a throwaway cluster in DIR/data on 127.0.0.1:PORT, trust
 #                                         authentication for local connections only, and a
@@ -13,20 +14,18 @@
 # package creates, in a folder that user owns.
 set -euo pipefail
 
-packages=(postgresql postgis postgresql-15-postgis-3)
-
-bindir() {
-  local d
-  for d in "$(pg_config --bindir 2>/dev/null || true)" /usr/lib/postgresql/*/bin; do
-    if [ -n "$d" ] && [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then
-      local share
-      share="$("$d/pg_config" --sharedir 2>/dev/null || echo "${d%/bin}/../../share/postgresql/$(basename "${d%/bin}")")"
-      if ls "$share"/extension/postgis.control >/dev/null 2>&1 \
-          || ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
+bindir() {  # the newest server whose PostGIS extension is installed
+  local d ver share
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV) \
+           "$(pg_config --bindir 2>/dev/null || true)"; do
+    { [ -n "$d" ] && [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; } || continue
+    ver="$(basename "$(dirname "$d")")"
+    for share in "/usr/share/postgresql/$ver" "$("$d/pg_config" --sharedir 2>/dev/null || true)"; do
+      if [ -n "$share" ] && [ -f "$share/extension/postgis.control" ]; then
         echo "$d"
         return 0
       fi
-    fi
+    done
   done
   return 1
 }
@@ -36,15 +35,21 @@ as_owner() {  # run a command as the cluster's owner
 }
 
 case "${1:-}" in
-  install)
+  install|ensure)
     if bindir >/dev/null; then exit 0; fi
-    if [ "$(id -u)" != 0 ]; then
-      echo "postgis.sh: PostgreSQL/PostGIS missing; run as root: $0 install" >&2
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+      msg="PostgreSQL/PostGIS are not installed: install Debian's postgresql and postgis packages (as root: $0 install)"
+      if [ "$1" = ensure ]; then echo "$msg (the PostGIS store tests will be skipped)" >&2; exit 0; fi
+      echo "$msg" >&2
       exit 1
     fi
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      "${packages[@]}" >/dev/null
+      postgresql postgis >/dev/null
+    # the extension of the server version just installed (postgresql-15-postgis-3 on Debian 12)
+    version="$(ls /usr/lib/postgresql | sort -n | tail -1)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "postgresql-$version-postgis-3" >/dev/null
     bindir >/dev/null
     ;;
   bindir)
@@ -80,7 +85,7 @@ case "${1:-}" in
     fi
     ;;
   *)
-    sed -n '2,13p' "$0" >&2
+    sed -n '2,14p' "$0" >&2
     exit 2
     ;;
 esac

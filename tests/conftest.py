@@ -10,7 +10,8 @@ PostgreSQL cluster this session starts (``scripts/postgis.sh start``: initdb and
 a temporary folder, a free port on 127.0.0.1), stopped at the end. ``--stores sqlite``,
 ``--stores postgis`` or ``CONFLICT_MAP_TEST_STORES`` pick some (default both). The PostGIS
 runs skip, saying why, only when the PostgreSQL/PostGIS binaries or psycopg are not installed
-(``scripts/postgis.sh install``; ``.ci/run`` installs them, so CI never skips).
+(``scripts/postgis.sh install``); ``.ci/run`` installs them and sets
+``CONFLICT_MAP_TEST_REQUIRE_POSTGIS=1``, which turns that skip into a failure.
 """
 
 from __future__ import annotations
@@ -138,6 +139,8 @@ def postgis_missing() -> str | None:
 def pg_cluster() -> Iterator[PgCluster]:
     reason = postgis_missing()
     if reason:
+        if os.environ.get("CONFLICT_MAP_TEST_REQUIRE_POSTGIS"):  # .ci/run: never skip
+            pytest.fail(f"CONFLICT_MAP_TEST_REQUIRE_POSTGIS is set but {reason}")
         pytest.skip(reason)
     folder = Path(tempfile.mkdtemp(prefix="cm-pg-"))
     port = _free_port()
