@@ -170,3 +170,104 @@ def fresh_location(store_backend: str, tmp_path_factory: pytest.TempPathFactory,
     cluster: PgCluster = request.getfixturevalue("pg_cluster")
     yield cluster.new_store_url
     cluster.drop_stores()  # the module's stores are closed by now
+
+
+# --- a local web server for the monitor's tests -----------------------------------------------
+
+class Route:
+    """What the server answers on one path (change the attributes between polls)."""
+
+    def __init__(self, body: bytes = b"", content_type: str = "application/rss+xml",
+                 status: int = 200, etag: str | None = None,
+                 last_modified: str | None = None, delay: float = 0.0,
+                 claimed_length: int | None = None) -> None:
+        self.body, self.content_type, self.status = body, content_type, status
+        self.etag, self.last_modified, self.delay = etag, last_modified, delay
+        self.claimed_length = claimed_length  # a Content-Length larger than the body: cut
+
+
+class FeedServer:
+    """An HTTP server on 127.0.0.1 serving ``routes`` (path -> Route), logging every request
+    (method, path, headers, monotonic time) and keeping every POST body (the webhook)."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+        import time as _time
+
+        self.routes: dict[str, Route] = {}
+        self.log: list[tuple[str, str, dict[str, str], float]] = []
+        self.posts: list[bytes] = []
+        self.post_status = 200
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:  # quiet
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                server.log.append(("GET", self.path, dict(self.headers), _time.monotonic()))
+                route = server.routes.get(self.path.split("?")[0])
+                if route is None:
+                    self.send_error(404, "Not Found")
+                    return
+                if route.delay:
+                    _time.sleep(route.delay)
+                if route.status != 200:
+                    self.send_error(route.status)
+                    return
+                fresh = ((route.etag and self.headers.get("If-None-Match") == route.etag) or
+                         (route.last_modified and not route.etag and
+                          self.headers.get("If-Modified-Since") == route.last_modified))
+                self.send_response(304 if fresh else 200)
+                if route.etag:
+                    self.send_header("ETag", route.etag)
+                if route.last_modified:
+                    self.send_header("Last-Modified", route.last_modified)
+                if fresh:
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_header("Content-Type", route.content_type)
+                self.send_header("Content-Length",
+                                 str(route.claimed_length or len(route.body)))
+                if route.claimed_length:
+                    self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(route.body)
+                if route.claimed_length:
+                    self.close_connection = True
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                server.log.append(("POST", self.path, dict(self.headers), _time.monotonic()))
+                server.posts.append(body)
+                self.send_response(server.post_status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def gets(self, path: str) -> list[tuple[str, str, dict[str, str], float]]:
+        return [r for r in self.log if r[0] == "GET" and r[1] == path]
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+@pytest.fixture()
+def feed_server() -> Iterator[FeedServer]:
+    server = FeedServer()
+    yield server
+    server.close()
