@@ -257,4 +257,4 @@ def _default_extractor(settings: Settings) -> Extractor:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")

@@ -73,7 +73,7 @@ def parse_query(types: Any = None, since: Any = None, until: Any = None, bbox: A
 
 
 def utc_instant(value: str | date | datetime, what: str) -> str:
-    """An instant as the store writes it (``added_at``: ISO 8601, UTC, to the second), from a
+    """An instant as the store writes it (``added_at``: ISO 8601, UTC, six decimals), from a
     datetime (naive: UTC), a date (its midnight, UTC) or an ISO text."""
     if isinstance(value, str):
         try:
@@ -86,7 +86,7 @@ def utc_instant(value: str | date | datetime, what: str) -> str:
         value = datetime(value.year, value.month, value.day)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="seconds")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def bbox_spans(bbox: Sequence[float]) -> Spans:

@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from geo.store.base import StoreError
+from geo.store.filters import utc_instant
 from geo.store.queries import Conn
 from geo.store.writes import utc_now
 
@@ -180,7 +181,7 @@ class MonitorMixin:
         params: list[Any] = []
         if since is not None:
             sql += " WHERE created_at >= ?"
-            params.append(str(since))
+            params.append(utc_instant(since, "since"))
         sql += " ORDER BY id DESC"
         if limit is not None:
             sql += " LIMIT ?"
@@ -190,7 +191,7 @@ class MonitorMixin:
     def alert_count(self, *, since: str | None = None) -> int:
         sql, params = "SELECT count(*) FROM alerts", []
         if since is not None:
-            sql, params = sql + " WHERE created_at >= ?", [str(since)]
+            sql, params = sql + " WHERE created_at >= ?", [utc_instant(since, "since")]
         return int(self._read(lambda c: c.execute(sql, params).fetchone()[0]))
 
     # --- visits -------------------------------------------------------------------------------
@@ -206,5 +207,6 @@ class MonitorMixin:
         with self._write(bump=False) as conn:
             row = conn.execute("SELECT at FROM visits WHERE who = ?", (who,)).fetchone()
             conn.execute("INSERT INTO visits(who, at) VALUES (?, ?) ON CONFLICT (who) "
-                         "DO UPDATE SET at = excluded.at", (who, at or utc_now()))
+                         "DO UPDATE SET at = excluded.at",
+                         (who, utc_instant(at, "visit") if at else utc_now()))
             return row[0] if row else None

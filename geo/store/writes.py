@@ -83,8 +83,7 @@ class WriteMixin:
                 added, unchanged = added + n, unchanged + len(bulk) - n
             self._raise_span(conn, span)
             if article_key:
-                record_article(conn, article_key, article or {}, added + merged + unchanged,
-                               now)
+                record_article(conn, article_key, article or {}, added + merged + unchanged)
             return AddResult(added, merged, unchanged, False)
 
     def replace_event(self, event_id: str, event: Event) -> str:
@@ -173,12 +172,15 @@ class WriteMixin:
 
 
 def utc_now() -> str:
-    """Now, as the store writes times: ISO 8601 in UTC to the second."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    """Now, as the store writes the time a row is added (``added_at``) and the monitor's
+    times: ISO 8601 in UTC to the microsecond, always six digits, so the text orders as the
+    time does and "new since a visit" is not blurred by a second's resolution."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def record_article(conn: Conn, key: str, article: dict, n_events: int, now: str) -> None:
-    """The ``articles`` row of an ingested article."""
+def record_article(conn: Conn, key: str, article: dict, n_events: int) -> None:
+    """The ``articles`` row of an ingested article (``added_at`` to the second, as in v1)."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     conn.execute(
         "INSERT INTO articles(key, source, title, published, path, added_at, events) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
