@@ -104,3 +104,19 @@ def test_added_since(store: Store) -> None:
     assert int(store.fast_bins(1.0, added_since=before)["n"].sum()) == 5
     with pytest.raises(ValueError, match="added_since"):
         store.count(added_since="yesterday")
+
+
+def test_a_status_filter_keeping_every_stored_status_is_no_filter(store: Store) -> None:
+    """The map asks for reported events; while the store holds nothing else the clause is
+    dropped (it would cost a row lookup per event), and comes back with another status."""
+    from geo.store.filters import parse_query
+
+    def clauses() -> list[str]:
+        q = parse_query(statuses=["reported"])
+        return store._read(lambda c: store._common(c, q)[0])
+
+    store.add_events([report(i * 41, status="reported") for i in range(3)])
+    assert clauses() == [] and store.count(statuses="reported") == 3
+    store.add_events([report(1000, status="planned")])
+    assert clauses() == ["e.status IN (?)"] and store.count(statuses="reported") == 3
+    assert store.count(statuses=["planned", "reported"]) == 4

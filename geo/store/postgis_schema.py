@@ -100,6 +100,13 @@ ALTER TABLE events ADD COLUMN added_at TEXT COLLATE "C";
 DROP INDEX events_type_date;
 CREATE INDEX events_type_date ON events(event_type, date_start, date_end, lat, lon, status);
 CREATE INDEX events_added_at ON events(added_at) WHERE added_at IS NOT NULL;
+DROP INDEX events_date_start;
+CREATE INDEX events_date_start ON events(date_start, status);
+DROP INDEX events_dataset;
+CREATE INDEX events_dataset ON events(dataset, status);
+DROP INDEX events_country;
+CREATE INDEX events_country ON events(country, status);
+INSERT INTO meta(key, value) VALUES ('statuses', '["reported"]');
 CREATE TABLE feeds (
     url TEXT COLLATE "C" PRIMARY KEY,
     kind TEXT NOT NULL,

@@ -7,6 +7,7 @@ handful of class attributes and the ``_bbox_sql`` hook each store defines.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, Unpack
@@ -84,9 +85,9 @@ class QueryMixin:
             params.append(q.limit)
         return sql, params
 
-    def _common(self, q: Query) -> tuple[list[str], list[Any]]:
+    def _common(self, conn: Conn, q: Query) -> tuple[list[str], list[Any]]:
         """The clauses every part shares (type, dataset, country, actors, text, killed,
-        status, time added)."""
+        status, time added). A status filter keeping every status ever stored is none."""
         common: list[str] = []
         params: list[Any] = []
         for column, values in (("event_type", q.types), ("dataset", q.datasets),
@@ -105,7 +106,7 @@ class QueryMixin:
         if q.min_fatalities is not None:
             common.append("e.killed >= ?")
             params.append(q.min_fatalities)
-        if q.statuses is not None:
+        if q.statuses is not None and not self._all_statuses(conn, q.statuses):
             common.append(f"e.status IN ({','.join('?' * len(q.statuses))})" if q.statuses
                           else self._SQL_FALSE)
             params += q.statuses
@@ -144,13 +145,19 @@ class QueryMixin:
                 places.append(("e.lat IS NULL", []))
         elif not q.include_unlocated:
             places = [("e.lat IS NOT NULL", [])]
-        common, common_params = self._common(q)
+        common, common_params = self._common(conn, q)
         parts = []
         for dwhere, dparams in dates:
             for pwhere, pparams in places:
                 where = " AND ".join([*common, dwhere, pwhere])
                 parts.append((where, [*common_params, *dparams, *pparams]))
         return parts
+
+    @staticmethod
+    def _all_statuses(conn: Conn, statuses: tuple[str, ...]) -> bool:
+        """Whether ``statuses`` holds every status the store has stored (meta.statuses)."""
+        row = conn.execute("SELECT value FROM meta WHERE key = 'statuses'").fetchone()
+        return row is not None and set(json.loads(row[0])) <= set(statuses)
 
     @staticmethod
     def _max_span(conn: Conn) -> int | None:

@@ -101,8 +101,9 @@ PRAGMA user_version = 1;
 """
 
 #: Version 2: the report's status and ACLED's actor roles, when a row was added (what is
-#: new since a visit), a covering index with the status (the map shows reported events), and
-#: the monitor's tables (feeds, entries seen, the watchlist, alerts, visits).
+#: new since a visit), the status in the indexes the map's counts read (it shows reported
+#: events: without it each count reads every row), ``meta.statuses`` (every status stored),
+#: and the monitor's tables (feeds, entries seen, the watchlist, alerts, visits).
 SCHEMA_V2_STEPS = """
 ALTER TABLE events ADD COLUMN actor1 TEXT;
 ALTER TABLE events ADD COLUMN actor2 TEXT;
@@ -112,6 +113,13 @@ ALTER TABLE events ADD COLUMN added_at TEXT;
 DROP INDEX events_type_date;
 CREATE INDEX events_type_date ON events(event_type, date_start, date_end, lat, lon, status);
 CREATE INDEX events_added_at ON events(added_at) WHERE added_at IS NOT NULL;
+DROP INDEX events_date_start;
+CREATE INDEX events_date_start ON events(date_start, status);
+DROP INDEX events_dataset;
+CREATE INDEX events_dataset ON events(dataset, status);
+DROP INDEX events_country;
+CREATE INDEX events_country ON events(country, status);
+INSERT INTO meta(key, value) VALUES ('statuses', '["reported"]');
 CREATE TABLE feeds (
     url TEXT PRIMARY KEY,
     kind TEXT NOT NULL,

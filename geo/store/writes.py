@@ -10,6 +10,7 @@ report are found) are the hooks at the end of :class:`WriteMixin`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from geo.store.rules import (
     READ_SQL,
     best_match,
     check_event,
+    dumps,
     event_from_row,
     family,
     merge_events,
@@ -64,8 +66,10 @@ class WriteMixin:
             now = utc_now()
             added = merged = unchanged = span = 0
             bulk: list[tuple] = []
+            statuses: set[str] = set()
             for ev in events:
                 start, end = check_event(ev, self.location)
+                statuses.add(ev.status)
                 if start and start != end:
                     span = max(span, span_days(start, end))
                 if ev.dataset not in MERGE_DATASETS:
@@ -82,6 +86,7 @@ class WriteMixin:
                 n = self._insert_bulk(conn, bulk)
                 added, unchanged = added + n, unchanged + len(bulk) - n
             self._raise_span(conn, span)
+            note_statuses(conn, statuses)
             if article_key:
                 record_article(conn, article_key, article or {}, added + merged + unchanged)
             return AddResult(added, merged, unchanged, False)
@@ -102,6 +107,7 @@ class WriteMixin:
                                   (rid,)).fetchone()[0]
             self._update_row(conn, rid, new)
             self._raise_span(conn, span_days(new.date_start, new.date_end))
+            note_statuses(conn, {new.status})
             conn.execute("DELETE FROM aliases WHERE event_id = ?", (new.event_id,))
             if old_id != new.event_id:
                 conn.execute(self._ALIAS_SQL, (old_id, rid))
@@ -169,6 +175,17 @@ class WriteMixin:
     def _raise_span(self, conn: Conn, span: int) -> None:
         """Keep meta.max_span_days an upper bound of every stored range."""
         raise NotImplementedError
+
+
+def note_statuses(conn: Conn, statuses: set[str]) -> None:
+    """Keep ``meta.statuses`` a superset of every status stored: a ``statuses=`` filter that
+    keeps all of them is no filter (the map asks for reported events; most stores hold
+    nothing else, and the clause would cost a table lookup per row)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'statuses'").fetchone()
+    have = set(json.loads(row[0])) if row else set()
+    if statuses - have:
+        conn.execute("INSERT INTO meta(key, value) VALUES ('statuses', ?) ON CONFLICT (key) "
+                     "DO UPDATE SET value = excluded.value", (dumps(sorted(have | statuses)),))
 
 
 def utc_now() -> str:
