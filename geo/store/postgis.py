@@ -20,6 +20,7 @@ nothing beyond the standard library).
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -94,6 +95,10 @@ class PostgisStore(PostgisWrites, QueryMixin, FacetMixin, MonitorMixin):
     _ORDER_BY = "ORDER BY date_start NULLS FIRST, rid"
     _CELL_SQL = ("floor((e.lat + 90.0) / ?)::integer AS r, "
                  "floor((e.lon + 180.0) / ?)::integer AS c")
+    # not max(e.date_end): PostgreSQL answers that by walking the date_end index down from
+    # the latest day until a row passes the filters (seconds at 1M events for a 2019 filter);
+    # on an expression it reads the filtered rows from the index the filters use (ms)
+    _DATE_MAX = "max(e.date_end || '')"
 
     def __init__(self, url: str, *, create: bool = True, timeout: float = 60.0) -> None:
         self._url = url
@@ -249,6 +254,13 @@ class PostgisStore(PostgisWrites, QueryMixin, FacetMixin, MonitorMixin):
                            "e.lon BETWEEN ? AND ? AND e.lat BETWEEN ? AND ?)")
             params += [west, south, east, north, west, east, south, north]
         return "(" + " OR ".join(clauses) + ")", params
+
+    @staticmethod
+    def _actor_texts(conn: _Conn, where: str, params: list[Any]) -> Counter:
+        """Grouped on the server: one row per distinct actors text, not one per event."""
+        return Counter(dict(conn.execute(
+            f"SELECT e.actors, count(*) FROM events e WHERE {where} GROUP BY 1",
+            params).fetchall()))
 
     @staticmethod
     def _stamp(conn: _Conn) -> tuple[int]:
