@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh machine (see README):
 #   make app    runs the map page on the embedded default store, seeded from seeds/
-#   make test   runs the whole test suite (lint, unit, CLI, real-browser tests)
+#   make test   runs the whole test suite (lint, unit, CLI, real-browser tests, and the store
+#               tests on both stores: SQLite and a throwaway PostgreSQL/PostGIS server)
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,6 +21,7 @@ app: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/ensure-chromium.sh
+	bash scripts/postgis.sh ensure
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

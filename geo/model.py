@@ -171,10 +171,12 @@ class Event:
         return cls(**kwargs)
 
 
-#: Column order for tables and CSV: the GeoJSON property names of the core issue first.
+#: Column order for tables and CSV: the GeoJSON property names of the core issue first, then
+#: what schema version 2 of the store added (ACLED's actor roles and the report's status).
 EVENT_COLUMNS: tuple[str, ...] = (
     "id", "event_type", "date", "time_precision", "place", "place_name", "place_id",
     "place_kind", "country", "lat", "lon", "geo_precision", "killed", "wounded", "actors",
     "evidence", "source", "confidence", "aggregate", "date_start", "date_end",
     "evidence_start", "evidence_end", "dataset", "notes", "sources",
+    "actor1", "actor2", "claimant", "status",
 )

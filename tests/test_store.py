@@ -1,4 +1,6 @@
-"""The event store against real SQLite files: versions, merging, filters, crashes, concurrency."""
+"""The event store against real SQLite files and real PostGIS databases: versions, merging,
+filters, crashes, concurrency. Tests taking ``store`` or ``corpus_store`` run once per store
+(tests/conftest.py); the others are about the SQLite file itself."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo.model import EVENT_COLUMNS, EVENT_TYPES, Event, Evidence
+from geo.store import Store, open_store
 from geo.store.sqlite import (
     APPLICATION_ID,
     DB_NAME,
@@ -48,8 +51,8 @@ def attack(**kw: object) -> Event:
 
 
 @pytest.fixture()
-def store(tmp_path: Path) -> EventStore:
-    with EventStore(tmp_path / "store") as s:
+def store(fresh_location) -> Store:
+    with open_store(fresh_location()) as s:
         yield s
 
 
@@ -201,7 +204,7 @@ def test_v0_store_is_migrated(tmp_path: Path) -> None:
 
 # --- adding, dedupe, merging -----------------------------------------------------------------
 
-def test_round_trip_keeps_every_field(store: EventStore) -> None:
+def test_round_trip_keeps_every_field(store: Store) -> None:
     ev = attack(actors=["Kata'ib Hezbollah", "ISIS (alleged) ☪"], notes="place: curated; ü",
                 sources=[Evidence("Rockets hit K-1 Air Base.", 10, 35, "a.txt", "Título",
                                   "2019-12-28")],
@@ -218,7 +221,7 @@ def test_round_trip_keeps_every_field(store: EventStore) -> None:
     assert row["killed"] == 1 and row["wounded"] == 6
 
 
-def test_same_article_twice_adds_nothing(store: EventStore) -> None:
+def test_same_article_twice_adds_nothing(store: Store) -> None:
     meta = {"source": "https://example.org/k1", "title": "K-1 attack", "published": "2019-12-28",
             "path": "articles/k1.txt"}
     first = store.add_events([attack(), attack(event_type="base", evidence_start=90)],
@@ -232,13 +235,13 @@ def test_same_article_twice_adds_nothing(store: EventStore) -> None:
     assert art["key"] == "sha-1" and art["title"] == "K-1 attack" and art["events"] == 2
 
 
-def test_identical_event_id_is_unchanged(store: EventStore) -> None:
+def test_identical_event_id_is_unchanged(store: Store) -> None:
     store.add_events([attack()])
     assert store.add_events([attack()]) == AddResult(0, 0, 1, False)
     assert len(store) == 1
 
 
-def test_reports_of_one_attack_merge(store: EventStore) -> None:
+def test_reports_of_one_attack_merge(store: Store) -> None:
     first = attack(geo_precision=2, time_precision=2, date="2019-12", date_start="2019-12-26",
                    date_end="2019-12-28", lat=35.47, lon=44.39, place="near Kirkuk",
                    place_id=None, killed=1, confidence=0.4, actors=["Kata'ib Hezbollah"])
@@ -267,7 +270,7 @@ def test_reports_of_one_attack_merge(store: EventStore) -> None:
     assert final.killed == 3 and len(final.sources) == 3
 
 
-def test_duplicate_evidence_is_not_appended(store: EventStore) -> None:
+def test_duplicate_evidence_is_not_appended(store: Store) -> None:
     store.add_events([attack()])
     twin = attack(event_type="air_strike", confidence=0.7)  # same source+start+end
     assert store.add_events([twin]).merged == 1
@@ -281,13 +284,13 @@ def test_duplicate_evidence_is_not_appended(store: EventStore) -> None:
     attack(aggregate=True, source="b.txt"),
     attack(dataset="acled", source="ACLED:IRQ1"),
 ])
-def test_distinct_events_do_not_merge(store: EventStore, other: Event) -> None:
+def test_distinct_events_do_not_merge(store: Store, other: Event) -> None:
     store.add_events([attack()])
     assert store.add_events([other]).added == 1
     assert len(store) == 2
 
 
-def test_merge_edges(store: EventStore) -> None:
+def test_merge_edges(store: Store) -> None:
     """Within 25 km and one day merges; undated merges only for bases and crossings; two
     unlocated reports merge on the folded place name."""
     near = attack(lat=35.5125 + 0.2, lon=44.28417, place_id=None, source="b.txt",
@@ -309,7 +312,7 @@ def test_merge_edges(store: EventStore) -> None:
     assert fold("Al-Qāʼim") == fold("al qaim")
 
 
-def test_imports_are_stable(store: EventStore) -> None:
+def test_imports_are_stable(store: Store) -> None:
     ged = [attack(dataset="ucdp", source=f"UCDP GED:{i}", evidence=f"GED row {i}",
                   lat=35 + i / 1000, lon=44.0) for i in range(50)]
     assert store.add_events(ged).added == 50  # same day, close places: still 50 events
@@ -318,7 +321,7 @@ def test_imports_are_stable(store: EventStore) -> None:
     assert store.count(datasets="ucdp", bbox=(43.9, 34.9, 44.1, 35.1)) == 50
 
 
-def test_bad_event_rolls_back_the_call(store: EventStore) -> None:
+def test_bad_event_rolls_back_the_call(store: Store) -> None:
     good = [attack(source=f"s{i}") for i in range(3)]
     for bad, match in [(attack(event_type="riot"), "unknown event_type 'riot'"),
                        (attack(lat=95.0), "out of range"),
@@ -330,7 +333,7 @@ def test_bad_event_rolls_back_the_call(store: EventStore) -> None:
         assert len(store) == 0 and store.articles() == []
 
 
-def test_replace_event(store: EventStore) -> None:
+def test_replace_event(store: Store) -> None:
     store.add_events([attack()])
     ev = store.get(attack().event_id)  # as the page holds it: sources filled in
     assert ev is not None and len(ev.sources) == 1
@@ -371,6 +374,7 @@ def _corpus() -> list[Event]:
             evidence=f"Report number {i} from Çağlayan desk.",
             source=f"https://example.org/{i}",
             dataset="ucdp" if i % 3 == 0 else "acled",
+            status=["reported", "reported", "planned", "reported", "denied", "threatened"][i % 6],
         ))
     return events
 
@@ -381,7 +385,7 @@ def _expected(events: list[Event], f: dict) -> set[str]:
     for ev in events:
         start, end = ev.date_start, ev.date_end
         if ev.date and not start:
-            from geo.store.sqlite import _date_range
+            from geo.store.rules import date_range as _date_range
             start, end = _date_range(ev.date)
         if f.get("types") is not None and ev.event_type not in f["types"]:
             continue
@@ -419,14 +423,16 @@ def _expected(events: list[Event], f: dict) -> set[str]:
         if f.get("min_fatalities") is not None and (ev.killed is None
                                                    or ev.killed < f["min_fatalities"]):
             continue
+        if f.get("statuses") is not None and ev.status not in f["statuses"]:
+            continue
         out.add(ev.event_id)
     return out
 
 
 @pytest.fixture(scope="module")
-def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[EventStore, list[Event]]:
+def corpus_store(fresh_location) -> tuple[Store, list[Event]]:
     events = _corpus()
-    s = EventStore(tmp_path_factory.mktemp("corpus"))
+    s = open_store(fresh_location())
     s.add_events(events)
     yield s, events
     s.close()
@@ -445,6 +451,8 @@ filters = st.fixed_dictionaries({}, optional={
     "text": st.sampled_from(["kirkuk", "ḥalab", "erbİl".casefold(), "çağlayan", "number 7",
                              "sdf"]),
     "min_fatalities": st.integers(0, 9),
+    "statuses": st.lists(st.sampled_from(["reported", "planned", "denied", "threatened"]),
+                         max_size=2),
     "include_undated": st.booleans(), "include_unlocated": st.booleans(),
 })
 
@@ -452,7 +460,7 @@ filters = st.fixed_dictionaries({}, optional={
 @settings(max_examples=120, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(f=filters)
-def test_filters_match_brute_force(corpus_store: tuple[EventStore, list[Event]], f: dict) -> None:
+def test_filters_match_brute_force(corpus_store: tuple[Store, list[Event]], f: dict) -> None:
     store, events = corpus_store
     if f.get("since") and f.get("until") and f["since"] > f["until"]:
         with pytest.raises(ValueError, match="after until"):
@@ -468,7 +476,7 @@ def test_filters_match_brute_force(corpus_store: tuple[EventStore, list[Event]],
     assert dated == sorted(dated)
 
 
-def test_query_limit_and_accepts_dates(corpus_store: tuple[EventStore, list[Event]]) -> None:
+def test_query_limit_and_accepts_dates(corpus_store: tuple[Store, list[Event]]) -> None:
     store, _ = corpus_store
     full = store.query(since=date(2019, 3, 1), until="2019-06-30", include_undated=False)
     assert full and all(e.date_end > "2019-02-28" and e.date_start <= "2019-06-30" for e in full)
@@ -477,14 +485,14 @@ def test_query_limit_and_accepts_dates(corpus_store: tuple[EventStore, list[Even
     assert store.count(limit=5) == 5
 
 
-def test_bbox_edges_are_exact(store: EventStore) -> None:
+def test_bbox_edges_are_exact(store: Store) -> None:
     store.add_events([attack(lat=35.0, lon=44.0, place_id=None, source="edge"),
                       attack(lat=35.00001, lon=44.5, place_id=None, source="out",
                              event_type="base")])
     assert store.count(bbox=(44.0, 34.0, 45.0, 35.0)) == 1  # on the edge: in; 1e-5 above: out
 
 
-def test_antimeridian_bbox_and_merge(store: EventStore) -> None:
+def test_antimeridian_bbox_and_merge(store: Store) -> None:
     fiji = dict(place_id=None, lat=-16.5, geo_precision=1)
     store.add_events([attack(lon=179.95, source="east", **fiji),
                       attack(lon=-179.95, source="west", **fiji),  # 10.7 km away: same event
@@ -496,7 +504,7 @@ def test_antimeridian_bbox_and_merge(store: EventStore) -> None:
     assert store.count(bbox=(170, -20, 175, -10)) == 0
 
 
-def test_bad_filters_raise(store: EventStore) -> None:
+def test_bad_filters_raise(store: Store) -> None:
     with pytest.raises(ValueError, match="not an ISO date"):
         store.query(since="last week")
     with pytest.raises(ValueError, match="bbox"):
@@ -507,7 +515,7 @@ def test_bad_filters_raise(store: EventStore) -> None:
         store.query(limit=-1)
 
 
-def test_stats(corpus_store: tuple[EventStore, list[Event]]) -> None:
+def test_stats(corpus_store: tuple[Store, list[Event]]) -> None:
     store, events = corpus_store
     st_ = store.stats()
     assert st_["events"] == len(events) == len(store)
@@ -602,7 +610,8 @@ def _same_columns(a: EventColumns, b: EventColumns) -> bool:
                np.array_equal(getattr(a, f), getattr(b, f), equal_nan=True)
                and getattr(a, f).dtype == getattr(b, f).dtype
                for f in ("lat", "lon", "drawable", "type_code", "types", "start", "end",
-                         "dataset_code", "datasets", "country_code", "countries", "killed"))
+                         "dataset_code", "datasets", "country_code", "countries", "killed",
+                         "status_code", "statuses"))
 
 
 def elsewhere(**kw: object) -> Event:

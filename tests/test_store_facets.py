@@ -1,25 +1,35 @@
-"""EventStore.facets and EventStore.bins against what query_frame returns, on a real store of
-synthetic events (clustered, with undated, country-only and aggregate ones)."""
+"""Store.facets and Store.bins against what query_frame returns, on a real store of synthetic
+events (clustered, with undated, country-only and aggregate ones), once per store (SQLite and
+PostGIS: tests/conftest.py)."""
 
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from geo.model import Event
-from geo.store import EventStore
+from geo.store import open_store
 from geo.web.mapview import split_drawable
-from tests.synthetic_events import fill_store, synthetic_event
+from tests.synthetic_events import synthetic_event, synthetic_events
 
 N = 3_000
 
 
+def fill(location: str, n: int, batch: int = 1_000) -> int:
+    """What tests.synthetic_events.fill_store does, into a store of any kind."""
+    added = 0
+    with open_store(location) as store:
+        for offset in range(0, n, batch):
+            added += store.add_events(synthetic_events(min(batch, n - offset), 0,
+                                                       offset)).added
+    return added
+
+
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("facets_store")
-    assert fill_store(path, N, batch=1_000) > N * 0.9
+def store_dir(fresh_location) -> str:
+    path = fresh_location()
+    assert fill(path, N) > N * 0.9
     return path
 
 
@@ -38,8 +48,8 @@ FILTERS = [
 
 
 @pytest.mark.parametrize("filters", FILTERS, ids=[str(f) for f in FILTERS])
-def test_facets_agree_with_the_rows(store_dir: Path, filters: dict):
-    with EventStore(store_dir) as store:
+def test_facets_agree_with_the_rows(store_dir: str, filters: dict):
+    with open_store(store_dir) as store:
         frame = store.query_frame(**filters)
         facets = store.facets(**filters)
     drawn, _listed = split_drawable(frame)
@@ -66,8 +76,8 @@ def test_facets_agree_with_the_rows(store_dir: Path, filters: dict):
     assert list(facets["by_type"].values()) == sorted(facets["by_type"].values(), reverse=True)
 
 
-def test_facets_fields_pick_what_is_counted(store_dir: Path):
-    with EventStore(store_dir) as store:
+def test_facets_fields_pick_what_is_counted(store_dir: str):
+    with open_store(store_dir) as store:
         full = store.facets(types=["bombing"])
         some = store.facets(types=["bombing"], fields=["total", "by_day"])
         assert some == {"total": full["total"], "by_day": full["by_day"]}
@@ -75,10 +85,10 @@ def test_facets_fields_pick_what_is_counted(store_dir: Path):
             store.facets(fields=["volcanoes"])
 
 
-def test_facets_follow_changes_from_any_connection(tmp_path: Path):
-    path = tmp_path / "store"
-    fill_store(path, 200)
-    with EventStore(path) as reader, EventStore(path) as writer:
+def test_facets_follow_changes_from_any_connection(fresh_location):
+    path = fresh_location()
+    fill(path, 200)
+    with open_store(path) as reader, open_store(path) as writer:
         before = reader.facets()
         assert reader.facets() == before  # cached answer, same content
         reader.facets()["by_type"].clear()  # a caller's change does not reach the cache
@@ -94,8 +104,8 @@ def test_facets_follow_changes_from_any_connection(tmp_path: Path):
         assert reader.facets()["total"] == before["total"] + 2
 
 
-def test_bad_filters_are_refused(store_dir: Path):
-    with EventStore(store_dir) as store:
+def test_bad_filters_are_refused(store_dir: str):
+    with open_store(store_dir) as store:
         with pytest.raises(ValueError, match="not an ISO date"):
             store.facets(since="March")
         with pytest.raises(ValueError, match="bbox"):
@@ -107,9 +117,9 @@ def test_bad_filters_are_refused(store_dir: Path):
 
 @pytest.mark.parametrize("cell", [0.05, 0.5, 3.0, 180.0])
 @pytest.mark.parametrize("filters", FILTERS[:8], ids=[str(f) for f in FILTERS[:8]])
-def test_bins_sum_to_the_drawable_count(store_dir: Path, cell: float, filters: dict):
+def test_bins_sum_to_the_drawable_count(store_dir: str, cell: float, filters: dict):
     filters = {k: v for k, v in filters.items() if k != "include_unlocated"}
-    with EventStore(store_dir) as store:
+    with open_store(store_dir) as store:
         bins = store.bins(cell, **filters)
         facets = store.facets(**filters, include_unlocated=False)
         drawn, _ = split_drawable(store.query_frame(**filters, include_unlocated=False))

@@ -3,6 +3,6 @@
 Each module's ``register(add_parser)`` adds its subparsers, each with ``handler`` set to a function
 ``(args, settings) -> exit code``; :mod:`geo.cli` only builds the parser and runs it."""
 
-from geo.commands import events, places, store
+from geo.commands import events, monitor, places, store
 
-GROUPS = (places, events, store)
+GROUPS = (places, events, store, monitor)
