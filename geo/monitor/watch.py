@@ -188,9 +188,10 @@ class Monitor:
         return len(events)
 
     def _content(self, entry: Entry) -> tuple[bytes, str]:
-        if entry.path is not None:
+        if entry.path is not None:  # (the reader refuses a page over the limit)
             try:
-                return entry.path.read_bytes()[: self.options.max_page_bytes + 1], str(entry.path)
+                with entry.path.open("rb") as page:
+                    return page.read(self.options.max_page_bytes + 1), str(entry.path)
             except OSError as exc:
                 raise ArticleError(f"cannot read: {exc.strerror or exc}") from None
         if entry.link:

@@ -20,6 +20,9 @@ from geo.store.writes import utc_now
 #: Feed columns a poll may set.
 FEED_FIELDS = ("title", "etag", "last_modified", "last_polled_at", "last_success_at",
                "last_error", "last_error_at")
+#: What an alert tells (its ``rid`` is the store's own business).
+_ALERT_COLUMNS = ("id, watch, event_id, distance_km, event_type, date, place_name, lat, lon, "
+                  "evidence, source, created_at")
 #: What an entry's outcome may be: read (stored once) or failed (tried again, up to a limit).
 ENTRY_STATUSES = ("read", "failed")
 
@@ -166,18 +169,21 @@ class MonitorMixin:
                 new_ids.append(conn.execute(
                     "SELECT id FROM alerts WHERE watch = ? AND rid = ?",
                     (watch, rid)).fetchone()[0])
-        if not new_ids:
+        return self._alerts_by_id(new_ids)
+
+    def _alerts_by_id(self, ids: list[int]) -> list[dict[str, Any]]:
+        if not ids:
             return []
-        wanted = set(new_ids)
-        return [a for a in self.alerts(limit=len(new_ids) + 100) if a["id"] in wanted]
+        return self._read(lambda c: _dicts(c.execute(
+            f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE id IN ({','.join('?' * len(ids))}) "
+            "ORDER BY id", ids)))
 
     def alerts(self, *, since: str | None = None, limit: int | None = None
                ) -> list[dict[str, Any]]:
         """Alerts, newest first: id, watch, event_id, distance_km, event_type, date,
         place_name, lat, lon, evidence, source, created_at; ``since`` (an ISO time) keeps
         those recorded at or after it."""
-        sql = ("SELECT id, watch, event_id, distance_km, event_type, date, place_name, lat, "
-               "lon, evidence, source, created_at FROM alerts")
+        sql = f"SELECT {_ALERT_COLUMNS} FROM alerts"
         params: list[Any] = []
         if since is not None:
             sql += " WHERE created_at >= ?"
