@@ -20,7 +20,7 @@ from geo.config import SEEDS_DIR, Settings
 from geo.extract import Extractor
 from geo.gazetteer import Gazetteer
 from geo.model import Event
-from geo.store import EventStore
+from geo.store import Store, open_store
 
 
 @dataclass
@@ -119,7 +119,7 @@ def _chunk_size(files: int, workers: int) -> int:
     return max(1, min(16, files // (workers * 16)))
 
 
-def ingest_paths(paths: Iterable[str | Path], store: EventStore, settings: Settings, *,
+def ingest_paths(paths: Iterable[str | Path], store: Store, settings: Settings, *,
                  published: date | None = None, workers: int = 1,
                  extractor: Extractor | None = None, progress: bool = False) -> IngestSummary:
     """Extracts and stores; an article already stored (same clean text) adds nothing."""
@@ -140,7 +140,7 @@ def ingest_paths(paths: Iterable[str | Path], store: EventStore, settings: Setti
     return summary
 
 
-def store_article(store: EventStore, article: Article, events: list[Event]):
+def store_article(store: Store, article: Article, events: list[Event]):
     """Adds one article's events in one transaction, keyed by the article's text hash."""
     meta = {"source": article.source, "title": article.title, "path": article.path,
             "published": article.published.isoformat() if article.published else None}
@@ -149,7 +149,7 @@ def store_article(store: EventStore, article: Article, events: list[Event]):
 
 def seed_store_if_empty(settings: Settings, extractor: Extractor | None = None) -> int:
     """Fills an empty store from ``seeds/`` (a fresh start); returns the events added."""
-    with EventStore(settings.store_dir) as store:
+    with open_store(settings.store_dir) as store:
         if len(store) or store.articles() or not SEEDS_DIR.is_dir():
             return 0
         summary = ingest_paths([SEEDS_DIR], store, settings, extractor=extractor)

@@ -17,7 +17,6 @@ from geo.store import EventStore
 from geo.web.filters import Filters
 from geo.web.mapview import BASEMAP_PANE, TYPE_STYLES, split_drawable
 from geo.web.page import FOCUS_ZOOM, plan_map, snap_view
-from geo.web.status import store_args
 from tests.browser_helpers import (
     CHROMIUM,
     Recorder,
@@ -337,7 +336,7 @@ def _page_plan(store_dir: Path, view: tuple[float, float, int], budget: int) -> 
     with EventStore(store_dir) as store:
         everything = store.facets(fields=["by_type"])
         kwargs = Filters().store_kwargs(everything["by_type"])
-        facets = store.facets(**store_args(kwargs))
+        facets = store.facets(**kwargs)
         plan = plan_map(store, kwargs, facets["drawable"], budget, snap_view(*view),
                         facets["bounds"])
     return plan.mode, plan.in_view

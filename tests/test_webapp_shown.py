@@ -12,7 +12,6 @@ import pytest
 
 from geo.model import STATUSES, Event, Evidence
 from geo.store import EventStore
-from geo.web import status
 from geo.web.filters import Filters, filters_from_query, filters_to_query
 from geo.web.mapview import (
     UNREPORTED_OPACITY,
@@ -101,46 +100,29 @@ def test_events_not_reported_are_marked_in_popup_table_and_map():
     assert html.count(f'"opacity": {UNREPORTED_OPACITY}') == 1
 
 
-def test_only_reported_events_by_default_and_all_when_asked():
-    frame = events_frame([dataclasses.replace(KNOWN, status=s) for s in STATUSES])
+def test_only_reported_events_by_default_and_all_when_asked(tmp_path: Path):
+    """The page's filter arguments ask the store for reported events only, unless the
+    sidebar's control asks for every status."""
     default = Filters().store_kwargs()
     assert default["statuses"] == ["reported"]
-    assert list(status.keep_statuses(frame, default["statuses"])["status"]) == ["reported"]
     every = Filters(include_unreported=True).store_kwargs()
     assert "statuses" not in every
-    assert len(status.keep_statuses(frame, every.get("statuses"))) == len(STATUSES)
-    # a frame without statuses (a store of schema v1) is all reported
-    assert len(status.keep_statuses(frame.drop(columns="status"), ["reported"])) == len(frame)
+    with EventStore(tmp_path / "store") as store:
+        assert store.add_events([dataclasses.replace(KNOWN, status=s)
+                                 for s in STATUSES]).added == len(STATUSES)
+        assert list(store.query_frame(**default)["status"]) == ["reported"]
+        assert store.count(**default) == store.facets(**default)["total"] == 1
+        assert store.count(**every) == len(STATUSES)
     # the link keeps the choice
     asked = Filters(include_unreported=True)
     assert filters_to_query(asked) == {"unreported": "1"}
     assert filters_from_query({"unreported": ["1"]}) == asked
 
 
-def test_the_store_is_asked_without_statuses_until_it_takes_them(store_dir: Path):
-    """The one place the status filter meets the store: it gets the other filters, and the
-    frames it returns are filtered (the same rows here: schema v1 keeps no status)."""
-    kwargs = Filters().store_kwargs()
-    assert "statuses" not in status.store_args(kwargs)
-    with EventStore(store_dir) as store:
-        assert store.count(**status.store_args(kwargs)) == 2
-        assert len(status.query_frame(store, kwargs)) == 2
-        assert len(status.query_frame(store, kwargs, limit=1)) == 1
-
-
-def _store_keeps_status(tmp_path: Path) -> bool:
-    with EventStore(tmp_path / "probe") as store:
-        store.add_events([dataclasses.replace(KNOWN, status="planned")])
-        frame = store.query_frame()
-    return "status" in frame and frame["status"].iloc[0] == "planned"
-
-
 def test_the_page_leaves_out_unreported_events_unless_asked(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch):
     """On a store that keeps an event's status (schema v2): a planned attack is neither on
     the map nor in the table by default; with the sidebar's control it is in both, marked."""
-    if not _store_keeps_status(tmp_path):
-        pytest.skip("this store does not keep an event's status yet (schema v2 does)")
     planned = dataclasses.replace(KNOWN, event_type="bombing", place="Balad",
                                   place_name="Balad", lat=34.01, lon=44.15, date="2020-04-02",
                                   date_start="2020-04-02", date_end="2020-04-02",

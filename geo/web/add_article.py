@@ -20,7 +20,7 @@ from geo.gazetteer import Gazetteer
 from geo.inputs import printable
 from geo.model import Event, Place
 from geo.pipeline import store_article
-from geo.store import EventStore
+from geo.store import Store
 from geo.web.mapview import TYPE_STYLES, UNDATED, escape_text
 
 
@@ -61,7 +61,7 @@ def with_place(event: Event, place: Place) -> Event:
 
 
 
-def render_add_article(store: EventStore, settings: Settings, gazetteer: Gazetteer) -> None:
+def render_add_article(store: Store, settings: Settings, gazetteer: Gazetteer) -> None:
     """Paste or upload an article, review its events and places, add them to the store."""
     with st.expander("Add an article", expanded=bool(st.session_state.get("cm_draft"))):
         pasted = st.text_area("Paste the article text", key="cm_paste", height=150)
@@ -143,7 +143,7 @@ PREVIEW_CHARS = 50_000
 REVIEW_EVENTS = 50
 
 
-def _review_draft(store: EventStore, draft: dict[str, Any], gazetteer: Gazetteer) -> None:
+def _review_draft(store: Store, draft: dict[str, Any], gazetteer: Gazetteer) -> None:
     article, events = draft["article"], draft["events"]
     shown = article.text[:PREVIEW_CHARS]
     spans = [(e.evidence_start, min(e.evidence_end, len(shown))) for e in events

@@ -10,18 +10,17 @@ from typing import Any
 import streamlit as st
 
 from geo.formats import flat_frame, to_geojson
-from geo.store import EventStore
-from geo.web.status import query_frame
+from geo.store import Store
 
 
-def render_downloads(store: EventStore, kwargs: Mapping[str, Any], total: int) -> None:
+def render_downloads(store: Store, kwargs: Mapping[str, Any], total: int) -> None:
     """The filtered events as GeoJSON and CSV (the export module's formats), read from the
     store only when a button is clicked: a million rows are not built on every rerun."""
     def geojson() -> str:
-        return json.dumps(to_geojson(query_frame(store, kwargs)), ensure_ascii=False)
+        return json.dumps(to_geojson(store.query_frame(**kwargs)), ensure_ascii=False)
 
     def csv() -> str:
-        return flat_frame(query_frame(store, kwargs), actors_sep="; ").to_csv(
+        return flat_frame(store.query_frame(**kwargs), actors_sep="; ").to_csv(
             index=False, lineterminator="\n")
 
     col1, col2 = st.columns(2)

@@ -42,7 +42,7 @@ class Filters:
     include_unreported: bool = False
 
     def store_kwargs(self, stored_types: Collection[str] = ()) -> dict[str, Any]:
-        """Keyword arguments for ``EventStore.query_frame``/``count``. Types that include
+        """Keyword arguments for ``Store.query_frame``/``count``. Types that include
         every one of ``stored_types`` (the store's) are no filter, and are left out: SQLite
         then plans without the type index (on a million events, counting the drawable ones
         took 2.8 s with the list of every type, 0.4 s without)."""

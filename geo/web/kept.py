@@ -15,28 +15,29 @@ from geo.config import Settings
 from geo.gazetteer import Gazetteer
 from geo.model import SITE_KINDS, Place
 from geo.pipeline import seed_store_if_empty
-from geo.store import EventStore
+from geo.store import Store
+from geo.store import open_store as open_any_store
 from geo.web.filters import filters_key
 from geo.web.mapview import EventLayers, event_layer_data
-from geo.web.status import query_frame
 from geo.web.table import table_frame
 
 
 @st.cache_resource(show_spinner=False)
-def open_store(store_dir: str) -> EventStore:
-    """One store connection per process and store folder (SQLite WAL allows concurrent reads)."""
-    return EventStore(store_dir)
+def open_store(location: str) -> Store:
+    """One store per process and location (a folder or a postgresql:// URL): SQLite's WAL and
+    PostgreSQL's snapshots let the page's sessions read it at once."""
+    return open_any_store(location)
 
 
-def event_layers_of(store: EventStore, generation: int, kwargs: Mapping[str, Any],
+def event_layers_of(store: Store, generation: int, kwargs: Mapping[str, Any],
                     points: Callable[[], pd.DataFrame]) -> EventLayers:
     """The map layers of the drawable events ``kwargs`` selects from ``store`` at
-    ``generation`` (:meth:`EventStore.generation`, read before any query); ``points`` queries
+    ``generation`` (:meth:`Store.generation`, read before any query); ``points`` queries
     them, only when they are not kept yet. Kept per store, generation and filters: every run
     of the page draws the map again (a held first run and its rerun, a row selected in the
     table, a form filled in), and making the layers is most of what building a big map takes
     (0.6 of 0.64 s at 10,000 events; the query 0.15-0.2 s more)."""
-    return kept_event_layers(str(store.path), generation, filters_key(kwargs), points)
+    return kept_event_layers(store.location, generation, filters_key(kwargs), points)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -48,13 +49,13 @@ def kept_event_layers(path: str, generation: int, filters: str,
     return event_layer_data(_points())
 
 
-def table_rows_of(store: EventStore, generation: int, kwargs: Mapping[str, Any],
+def table_rows_of(store: Store, generation: int, kwargs: Mapping[str, Any],
                   limit: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The events ``kwargs`` selects (the first ``limit`` by date, or all) and the events
     table made of them (:func:`table_frame`), kept like the map's layers: a rerun at the same
     filters (a row selected) read and shaped every row again (0.2 s at 10,000 events)."""
-    return kept_table_rows(str(store.path), generation, filters_key(kwargs), limit,
-                           lambda: query_frame(store, kwargs, limit=limit))
+    return kept_table_rows(store.location, generation, filters_key(kwargs), limit,
+                           lambda: store.query_frame(**kwargs, limit=limit))
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

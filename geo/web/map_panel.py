@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.model import Place
-from geo.store import EventStore
+from geo.store import Store
 from geo.web.filters import Filters
 from geo.web.mapview import (
     DEFAULT_CENTER,
@@ -215,7 +215,7 @@ def map_placement(state: MutableMapping[str, Any], view: View, map_id: Hashable,
 
 
 @st.fragment
-def map_of_view(store: EventStore, kwargs: dict[str, Any], facets: dict[str, Any],
+def map_of_view(store: Store, kwargs: dict[str, Any], facets: dict[str, Any],
                 total_all: int, budget: int, f: Filters,
                 reference: tuple[list[Place], list[Place]],
                 legend_types: Sequence[str] = ()) -> None:

@@ -178,7 +178,7 @@ def build_map(
     Located, non-aggregate events are drawn in toggleable clustered layers by kind; the rest
     are for the caller to list (:func:`split_drawable`). ``sites`` and ``crossings`` are
     gazetteer places drawn as reference layers. Nothing is fetched from the internet unless
-    ``online_tiles`` adds the optional OpenStreetMap layer. ``bins`` (``EventStore.bins``
+    ``online_tiles`` adds the optional OpenStreetMap layer. ``bins`` (``Store.bins``
     counts) are drawn as counted circles, for views holding more events than a browser can
     draw one by one; the events passed are drawn as points beside them. ``legend_types``
     fixes the legend (default: the types drawn); ``layer_control=False`` leaves the layer

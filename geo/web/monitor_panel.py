@@ -144,10 +144,13 @@ def render_alerts(store: Store, who: str = "default", limit: int = 50) -> int:
     return new
 
 
-def rerun_on_change(store: Store, every: float = 30.0) -> None:
+def rerun_on_change(store: Store, every: float = 30.0, drawn: int | None = None) -> None:
     """Reruns the whole page when the store's write generation moves (a watch or an ingest
     stored events), checked every ``every`` seconds in a fragment: the map shows new events
-    without a reload by hand. Call it once per page run."""
+    without a reload by hand. Call it once per page run; ``drawn`` is the generation that
+    run drew (so the page's own writes cause no second run)."""
+    if drawn is not None:
+        st.session_state[_GENERATION_KEY] = drawn
 
     @st.fragment(run_every=every)
     def _check() -> None:

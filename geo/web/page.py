@@ -14,10 +14,10 @@ between runs). This module draws them in order (:func:`render`) and re-exports t
 names.
 
 At scale the page never loads every row: the sidebar, the counts and the timeline come from
-``EventStore.facets`` (SQL GROUP BYs, cached until the store changes), the table shows the first
+``Store.facets`` (SQL GROUP BYs, cached until the store changes), the table shows the first
 :data:`TABLE_ROWS`, downloads are built only when clicked, and when more events match than a
 browser can draw (``Settings.map_max_points``) the map shows the store's per-cell counts for
-the current view (``EventStore.bins``), refined as the user pans and zooms, and the events
+the current view (``Store.bins``), refined as the user pans and zooms, and the events
 themselves once the view holds few enough.
 """
 
@@ -26,6 +26,8 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.config import Settings
+from geo.store import Store
+from geo.web import monitor_panel
 from geo.web.add_article import (
     PREVIEW_CHARS,
     REVIEW_EVENTS,
@@ -96,7 +98,6 @@ from geo.web.map_panel import (
 from geo.web.mapview import split_drawable
 from geo.web.plan import WHOLE_BINS_MAX_ZOOM, MapPlan, drawable_points, plan_map
 from geo.web.sidebar import init_state_from_url, sidebar_filters, sync_url
-from geo.web.status import store_args
 from geo.web.table import (
     NEAREST_BOXES,
     NEAREST_CANDIDATES,
@@ -171,7 +172,7 @@ def render(settings: Settings) -> None:
 
     kwargs = f.store_kwargs(everything["by_type"])
     generation = store.generation()  # before the queries: it keys what is made of them
-    facets = store.facets(**store_args(kwargs), fields=VIEW_FACETS)
+    facets = store.facets(**kwargs, fields=VIEW_FACETS)
     small = facets["drawable"] <= budget
 
     held = hold_below_map(st.session_state)
@@ -212,6 +213,17 @@ def render(settings: Settings) -> None:
     render_timeline(facets["by_day"])
     render_downloads(store, kwargs, facets["total"])
     render_add_article(store, settings, gazetteer)
+    render_monitor(store, generation)
+
+
+def render_monitor(store: Store, generation: int) -> None:
+    """The monitor (``conflict-map watch``): new since the last visit, the feeds, the alerts;
+    the page reruns by itself when a watcher stores events."""
+    with st.expander(f"Monitor: {monitor_panel.alerts_badge(store)}"):
+        monitor_panel.render_new_since_visit(store)
+        monitor_panel.render_feeds(store)
+        monitor_panel.render_alerts(store)
+    monitor_panel.rerun_on_change(store, drawn=generation)
 
 
 def main() -> None:

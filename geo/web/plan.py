@@ -10,10 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from geo.store import EventStore
+from geo.store import Store
 from geo.web.kept import event_layers_of
 from geo.web.mapview import EventLayers, cell_degrees, split_drawable
-from geo.web.status import query_frame, store_args
 from geo.web.views import View, fit_view
 
 #: Up to this zoom the page asks the store for the cells of every filtered event (a few
@@ -37,12 +36,12 @@ class MapPlan:
 
     mode: str  # "all" (every drawable event), "view" (the points in view) or "bins"
     layers: EventLayers | None  # the events drawn one by one ("all" and "view" modes)
-    bins: pd.DataFrame | None  # EventStore.bins rows, in "bins" mode
+    bins: pd.DataFrame | None  # Store.bins rows, in "bins" mode
     view: View | None  # None in "all" mode: the map fits the events itself
     in_view: int  # drawable events the drawn layers stand for
 
 
-def plan_map(store: EventStore, kwargs: Mapping[str, Any], drawable: int, budget: int,
+def plan_map(store: Store, kwargs: Mapping[str, Any], drawable: int, budget: int,
              view: View | None, bounds: Sequence[float] | None) -> MapPlan:
     """Decide what to draw. Up to ``budget`` drawable events in all: every one, as before.
     Above it: the current ``view`` (else one fitting ``bounds``), its box padded by half a
@@ -58,7 +57,7 @@ def plan_map(store: EventStore, kwargs: Mapping[str, Any], drawable: int, budget
     pad_lon, pad_lat = (east - west) / 2, (north - south) / 2
     box = (max(west - pad_lon, -180.0), max(south - pad_lat, -90.0),
            min(east + pad_lon, 180.0), min(north + pad_lat, 90.0))
-    bin_kwargs = {k: v for k, v in store_args(kwargs).items() if k != "include_unlocated"}
+    bin_kwargs = {k: v for k, v in kwargs.items() if k != "include_unlocated"}
     cell = cell_degrees(view.zoom)
     # from the store's numpy snapshot (tens of ms) once it is read; SQL until then (the first
     # call starts reading it in the background)
@@ -75,6 +74,6 @@ def plan_map(store: EventStore, kwargs: Mapping[str, Any], drawable: int, budget
     return MapPlan("view", layers, None, view, layers.count)
 
 
-def drawable_points(store: EventStore, kwargs: Mapping[str, Any]) -> pd.DataFrame:
+def drawable_points(store: Store, kwargs: Mapping[str, Any]) -> pd.DataFrame:
     """The events ``kwargs`` selects that the map can draw as points."""
-    return split_drawable(query_frame(store, {**kwargs, "include_unlocated": False}))[0]
+    return split_drawable(store.query_frame(**{**kwargs, "include_unlocated": False}))[0]

@@ -14,7 +14,7 @@ from geopy.distance import geodesic
 from geo.gazetteer import Gazetteer
 from geo.geodesy import haversine_km
 from geo.model import SITE_KINDS, Place
-from geo.store import EventStore
+from geo.store import Store
 from geo.web.mapview import (
     actors_text,
     count_text,
@@ -24,7 +24,7 @@ from geo.web.mapview import (
     popup_html,
     type_text,
 )
-from geo.web.status import DEFAULT_STATUSES, query_frame, status_kwargs
+from geo.web.status import DEFAULT_STATUSES, status_kwargs
 
 #: Columns of the events table, in order.
 TABLE_COLUMNS = ("date", "event_type", "place_name", "country", "killed", "wounded", "actors",
@@ -99,14 +99,14 @@ NEAREST_BOXES = (1.0, 4.0, 15.0)
 NEAREST_CANDIDATES = 8
 
 
-def stored_places_near(store: EventStore, lat: float, lon: float,
+def stored_places_near(store: Store, lat: float, lon: float,
                        event_type: str) -> list[Place]:
     """Stored events of ``event_type`` near a point as places, from the smallest box of
     :data:`NEAREST_BOXES` holding any, the closest few by great-circle distance."""
     for half in NEAREST_BOXES:
         box = (max(lon - half, -180.0), max(lat - half, -90.0), min(lon + half, 180.0),
                min(lat + half, 90.0))
-        frame = query_frame(store, {"types": [event_type], "bbox": box, "include_unlocated": False,
+        frame = store.query_frame(**{"types": [event_type], "bbox": box, "include_unlocated": False,
                                     **status_kwargs(DEFAULT_STATUSES)})
         places = reference_places(frame, {event_type})
         if places:
@@ -115,7 +115,7 @@ def stored_places_near(store: EventStore, lat: float, lon: float,
     return []
 
 
-def nearest_from(gazetteer: Gazetteer | None, store: EventStore, lat: float, lon: float,
+def nearest_from(gazetteer: Gazetteer | None, store: Store, lat: float, lon: float,
                  kinds: Iterable[str], event_type: str,
                  exclude_id: str) -> tuple[Place, float] | None:
     """Nearest gazetteer place of ``kinds`` or stored event of ``event_type``, geodesic km.
@@ -138,7 +138,7 @@ def selected_row(table: pd.DataFrame, state: Any) -> dict[str, Any] | None:
 
 
 
-def render_selected(event_row: dict[str, Any], store: EventStore,
+def render_selected(event_row: dict[str, Any], store: Store,
                     gazetteer: Gazetteer | None) -> None:
     """Details of the selected event and the nearest base and border crossing."""
     st.markdown(popup_html(event_row), unsafe_allow_html=True)
