@@ -472,3 +472,22 @@ def test_an_event_between_two_places_is_one_event_near_the_first(extractor):
             "and Samawah on Sunday. Rockets hit Baghdad and Erbil on Sunday.")
     events = sorted((e.place, e.geo_precision) for e in extractor.extract(article_from_text(text)))
     assert events == [("Baghdad", 1), ("Erbil", 1), ("Nasiriyah", 2)]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Residents in Mosul said a drone struck a convoy on Monday.",
+    "Rockets hit the base on Monday, officials in Baghdad said.",
+    "A drone was shot down on Monday during talks in Doha.",
+    "The group fired missiles at ships on Monday to punish Israel for the war in Gaza.",
+    "Israeli jets struck the port on Monday, saying the Houthis must pay for their support "
+    "for Gaza.",
+    "Protesters marched on Monday in solidarity with Kyiv after the air strike.",
+    "The brigade said in a Telegram post that heavy fighting went on all Monday.",
+    "Heavy fighting raged on Monday, the General Staff said in a Facebook post.",
+])
+def test_a_place_that_is_not_where_the_event_happened_places_nothing(extractor, sentence):
+    """A speaker's place, a venue of talks, a war named by its place, a cause one stands for
+    ("support for Gaza") and a post on a platform ("a Telegram post": not an outpost) are
+    named in the sentence but are not the event's place."""
+    events = extractor.extract(article_from_text(f"DATE: 2024-07-23\n\n{sentence}"))
+    assert not [(e.event_type, e.place) for e in events if e.place], sentence

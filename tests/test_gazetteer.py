@@ -17,14 +17,13 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from geo.config import GAZETTEER_DATA_DIR, PROJECT_DIR, Settings
+from geo.gazetteer.aliases import clean_aliases, useful_alias
 from geo.gazetteer.build import (
     GazetteerBuildError,
     apply_facilities,
     border_crossings,
-    clean_aliases,
     rivers,
     source_files,
-    useful_alias,
 )
 from geo.gazetteer.cache import cache_key, read_common_words
 from geo.gazetteer.index import Gazetteer, GazetteerError

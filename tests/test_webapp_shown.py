@@ -108,8 +108,10 @@ def test_only_reported_events_by_default_and_all_when_asked(tmp_path: Path):
     every = Filters(include_unreported=True).store_kwargs()
     assert "statuses" not in every
     with EventStore(tmp_path / "store") as store:
-        assert store.add_events([dataclasses.replace(KNOWN, status=s)
-                                 for s in STATUSES]).added == len(STATUSES)
+        assert store.add_events([  # four events, each at its own town
+            dataclasses.replace(KNOWN, status=s, lat=KNOWN.lat + i, place=f"Town {i}",
+                                place_name=f"Town {i}", source=f"https://example.org/{s}")
+            for i, s in enumerate(STATUSES)]).added == len(STATUSES)
         assert list(store.query_frame(**default)["status"]) == ["reported"]
         assert store.count(**default) == store.facets(**default)["total"] == 1
         assert store.count(**every) == len(STATUSES)

@@ -95,6 +95,9 @@ _NOT_NAMES = frozenset({
     "Western", "Upper", "Lower", "Greater", "Date", "Location", "Result", "Next", "Recap",
     "Background", "Attack", "Battle", "Aftermath", "Live", "Updates",
 })
+#: Media and platforms: "a Telegram post", "a Facebook post", "on its X account" name no place.
+_MEDIA = frozenset({"Telegram", "Facebook", "Twitter", "X", "Instagram", "TikTok", "YouTube",
+                    "WhatsApp", "Truth", "Social", "VKontakte", "Weibo", "LinkedIn", "Signal"})
 #: A list of names joined by commas and "and": "Gwer, Makhmour and the Parvezkhan border
 #: crossing", "Khurmatu, Daquq and Jalawla".
 _LIST_ITEM = re.compile(rf"(?:,\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:the\s+)?(?P<n>{_NAMES})")
@@ -163,8 +166,8 @@ def unknown_places(sent: Sentence) -> list[Resolved]:
             words = words[1:]
         if not words or start >= name_end or any(s < end and start < e for s, e in known):
             return
-        if any(_not_a_name(w) for w in words):
-            return  # "Israeli town", "Myanmar's", "TPLF", "Autonomous Region"
+        if any(_not_a_name(w) for w in words) or _MEDIA.intersection(words):
+            return  # "Israeli town", "Myanmar's", "TPLF", "Autonomous Region", "Telegram post"
         if any(s < end and start < e
                for s, e in ((r.start - sent.start, r.end - sent.start) for r in out)):
             return

@@ -83,14 +83,16 @@ _ORG_BEFORE = re.compile(r"\bOperation\s+$")
 #: Not where something happens: a time zone ("11:30 a.m. Sanaa time"), a sea or a strait
 #: named after a town ("the Gulf of Aden", "Bab el-Mandeb Strait"), a venue of talks or a
 #: ceremony ("talks in Kunming", "celebrations in Moscow"), a war named by its place ("the
-#: war in Gaza", "the Israel-Hamas war").
+#: war in Gaza", "the Israel-Hamas war"), a cause one stands for ("its support for Gaza",
+#: "solidarity with Kyiv").
 _NOT_PLACE_AFTER = re.compile(r"\s+(?:time|Strait|Straits|Sea|Gulf|Bay|Canal|war|War)\b")
 _NOT_PLACE_BEFORE = re.compile(
     r"(?i)\b(?:(?:gulf|sea|strait|straits|bay)\s+of\s+(?:the\s+)?"
     r"|(?:talks|summit|meeting|conference|negotiations|ceremony|celebrations?|funeral|rally|"
     r"protests?|demonstrations?|parade|visit|trip|speech)\s+(?:held\s+|taking\s+place\s+)?"
     r"(?:in|at)\s+(?:the\s+)?"
-    r"|(?:war|conflict|crisis|genocide)\s+in\s+(?:the\s+)?)$")
+    r"|(?:war|conflict|crisis|genocide)\s+in\s+(?:the\s+)?"
+    r"|(?:support|solidarity|sympathy|backing)\s+(?:for|with|of)\s+(?:the\s+)?(?:people\s+of\s+)?)$")
 #: Sentence openings that refer back to a place named before ("The place was...").
 ANAPHOR = re.compile(
     r"^\s*(?:The|This|That)\s+(?:(?:air|military|army|naval|US|American|former)\s+)?"
@@ -335,7 +337,8 @@ _NOT_PLACE_CUES = frozenset({"gulf", "sea", "strait", "straits", "bay", "talks",
                              "meeting", "conference", "negotiations", "ceremony", "celebration",
                              "celebrations", "funeral", "rally", "protest", "protests",
                              "demonstration", "demonstrations", "parade", "visit", "trip",
-                             "speech", "war", "conflict", "crisis", "genocide"})
+                             "speech", "war", "conflict", "crisis", "genocide", "support",
+                             "solidarity", "sympathy", "backing"})
 
 
 def without_references(places: list[Resolved]) -> list[Resolved]:

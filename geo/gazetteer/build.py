@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from geo.config import GAZETTEER_DATA_DIR
+from geo.gazetteer.aliases import clean_aliases
 from geo.model import PLACE_KINDS, Place
 from geo.text.names import fold, name_keys
 
@@ -74,9 +75,6 @@ _MILITARY_NAME = re.compile(
 _AIRFIELD_NAME = re.compile(r"\b(air ?field|air ?strip|highway strip|heliport|helipad)\b",
                             re.IGNORECASE)
 _SITE_WORD = re.compile(r"\b(airport|field|base|international)\b", re.IGNORECASE)
-_LATIN = re.compile(r"^[0-9A-Za-z\u00C0-\u024F\u1E00-\u1EFF\u02B0-\u02FF\s'’‘`.,()\-]+$")
-_ARABIC = re.compile(r"^[\u0600-\u06FF\s]+$")
-_CODE_LIKE = re.compile(r"^[A-Z0-9]{2,4}$")
 
 
 class GazetteerBuildError(RuntimeError):
@@ -105,39 +103,6 @@ class Compiled:
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-def useful_alias(alias: str) -> bool:
-    """Keep aliases that can match English/Latin-script or Arabic-script text.
-
-    GeoNames alternatenames also hold lowercase romanisations of CJK/Arabic ("krkwk"), airport
-    codes ("KIK") and names in other scripts: none helps reading English news, all cost memory.
-    """
-    alias = alias.strip()
-    if not alias or len(alias) > 60:
-        return False
-    if _ARABIC.match(alias):
-        return True
-    if not _LATIN.match(alias) or _CODE_LIKE.match(alias):
-        return False
-    return any(c.isupper() for c in alias)
-
-
-def clean_aliases(name: str, aliases: Iterable[str], trusted: Iterable[str] = ()
-                  ) -> tuple[str, ...]:
-    """Useful aliases, deduplicated by folded form, without the name itself.
-
-    ``trusted`` aliases (curated ones, e.g. "US") skip the usefulness filter.
-    """
-    seen = {fold(name)}
-    out: list[str] = []
-    keep = dict.fromkeys(trusted)  # ordered: a set's order changes with the hash seed
-    for alias in [*aliases, *keep]:
-        key = fold(alias)
-        if key and key not in seen and (alias in keep or useful_alias(alias)):
-            seen.add(key)
-            out.append(alias.strip())
-    return tuple(out)
-
 
 def _float(value: str | None) -> float | None:
     try:
@@ -512,7 +477,7 @@ def source_files(data_dir: Path = GAZETTEER_DATA_DIR, user: Iterable[Path] = ())
 #: them, the columns and keys): a change to one rebuilds the cache. Query-time modules
 #: (matching, ranking, scanning, the geocoders, evaluation) are left out; a module that
 #: build or columns imports must be listed (tests/test_gazetteer.py checks it).
-INDEX_MODULES = ("areas.py", "build.py", "cache.py", "columns.py", "demonyms.py",
+INDEX_MODULES = ("aliases.py", "areas.py", "build.py", "cache.py", "columns.py", "demonyms.py",
                  "userdata.py")
 
 

@@ -16,6 +16,7 @@ import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from geo.gazetteer.aliases import clean_aliases
 from geo.model import PLACE_KINDS, Place
 
 USER_DIR = "gazetteer"
@@ -70,7 +71,6 @@ def read_user_file(path: Path) -> Iterator[Place]:
 
 
 def _read_geonames(path: Path) -> Iterator[Place]:
-    from geo.gazetteer.build import clean_aliases
 
     try:
         fh = path.open(encoding="utf-8", newline="")
