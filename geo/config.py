@@ -40,6 +40,9 @@ class Settings:
     #: Most events the map draws one by one; above it, counted cells (docs/map.md: a fresh
     #: page of 10,000 points is drawn in about 4.7 s, one of cells in under 3 s).
     map_max_points: int = 20_000
+    #: Seconds between the open page's checks for events a watcher or an ingest stored (it
+    #: redraws when there are some); 0 turns the checks off.
+    page_refresh_seconds: int = 30
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -51,6 +54,8 @@ class Settings:
             s = replace(s, cache_dir=Path(env["CONFLICT_MAP_CACHE"]).expanduser())
         if env.get("CONFLICT_MAP_MAX_POINTS", "").strip():
             s = replace(s, map_max_points=_count(env, "CONFLICT_MAP_MAX_POINTS"))
+        if env.get("CONFLICT_MAP_REFRESH_SECONDS", "").strip():
+            s = replace(s, page_refresh_seconds=_count(env, "CONFLICT_MAP_REFRESH_SECONDS"))
         if env.get("CONFLICT_MAP_ONLINE_GEOCODER"):
             s = replace(s, online_geocoder=env["CONFLICT_MAP_ONLINE_GEOCODER"].strip().lower())
         return s

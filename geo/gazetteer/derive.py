@@ -27,6 +27,11 @@ from geo.gazetteer.scan import GENERIC_GEO_WORDS
 from geo.text.names import name_keys
 
 #: Columns of countries.csv and us_areas.csv.
+#: GeoNames' own country points where the Factbook's lies more than 161 km from them (the
+#: points geoparsing corpora and GeoNames-based geoparsers use): the United States, GeoNames
+#: feature 6252001 (https://www.geonames.org/6252001), 39.76 N 98.5 W; the Factbook's is 38 N
+#: 97 W.
+GEONAMES_POINTS: dict[str, tuple[float, float]] = {"US": (39.76, -98.5)}
 COUNTRY_COLUMNS = ("iso2", "name", "lat", "lon", "point", "west", "south", "east", "north",
                    "demonyms")
 US_COLUMNS = ("fips", "name", "kind", "state", "postal", "ap", "lat", "lon", "west", "south",
@@ -96,7 +101,9 @@ def write_countries(path: Path, countryinfo_data: Path, ne_admin0: Path) -> int:
             continue  # one row per code: the largest (France, not Clipperton Island)
         seen.add(iso)
         d = info.get(iso, {})
-        if d.get("latlng"):
+        if iso in GEONAMES_POINTS:
+            (lat, lon), point = GEONAMES_POINTS[iso], "geonames"
+        elif d.get("latlng"):
             lat, lon, point = float(d["latlng"][0]), float(d["latlng"][1]), "factbook"
         else:
             lat, lon, point = float(f["LABEL_Y"]), float(f["LABEL_X"]), "naturalearth label"

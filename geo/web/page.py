@@ -213,17 +213,19 @@ def render(settings: Settings) -> None:
     render_timeline(facets["by_day"])
     render_downloads(store, kwargs, facets["total"])
     render_add_article(store, settings, gazetteer)
-    render_monitor(store, generation)
+    render_monitor(store, generation, settings.page_refresh_seconds)
 
 
-def render_monitor(store: Store, generation: int) -> None:
+def render_monitor(store: Store, generation: int, refresh_seconds: int) -> None:
     """The monitor (``conflict-map watch``): new since the last visit, the feeds, the alerts;
-    the page reruns by itself when a watcher stores events."""
+    the page reruns by itself when a watcher stores events (checked every
+    ``refresh_seconds``; 0: never)."""
     with st.expander(f"Monitor: {monitor_panel.alerts_badge(store)}"):
         monitor_panel.render_new_since_visit(store)
         monitor_panel.render_feeds(store)
         monitor_panel.render_alerts(store)
-    monitor_panel.rerun_on_change(store, drawn=generation)
+    if refresh_seconds:
+        monitor_panel.rerun_on_change(store, every=refresh_seconds, drawn=generation)
 
 
 def main() -> None:
