@@ -209,34 +209,36 @@ def test_texts_without_month_weekday_or_year_words_give_nothing() -> None:
 
 def test_stated_days_read_once_are_those_read_alone() -> None:
     """find_dates hands the day-month rule the stated days it already read: same refs."""
-    from geo.text.dates import _rule_day_month, _stated_days
+    from geo.text.date_absolute import rule_day_month, stated_days
 
     read = 0
     for path in sorted((Path(__file__).parent / "fixtures" / "articles").glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         published = date(2020, 3, 17)
-        alone = list(_rule_day_month(text, published))
-        assert alone == list(_rule_day_month(text, published, _stated_days(text)))
+        alone = list(rule_day_month(text, published))
+        assert alone == list(rule_day_month(text, published, stated_days(text)))
         read += len(alone)
     assert read >= 5
 
 
 def test_patterns_tried_at_their_leads_find_what_a_scan_finds() -> None:
     """Month-, weekday- and word-led patterns are tried only where their first words occur
-    (_matches): on real articles, in any case, the matches are those of a scan."""
-    from geo.text.dates import _LEADS, _matches
+    (PatternScan.matches): on real articles, in any case, the matches are those of a scan."""
+    from geo.text import date_absolute, date_relative
 
-    assert len(_LEADS) >= 10
+    scans = (date_absolute._SCAN, date_relative._SCAN)
+    assert all(len(scan.leads) >= 5 for scan in scans)
     folder = Path(__file__).parent / "fixtures"
     texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*articles/*.txt"))]
     texts += [p.read_text(encoding="utf-8") for p in sorted(folder.glob("dev/articles/*.txt"))]
     texts += [t.upper() for t in texts[:3]] + [t.lower() for t in texts[:3]]
     tried = 0
-    for regex in _LEADS:
-        for text in texts:
-            scanned = [m.span() for m in regex.finditer(text)]
-            assert [m.span() for m in _matches(regex, text)] == scanned, regex.pattern
-            tried += len(scanned)
+    for scan in scans:
+        for regex in scan.leads:
+            for text in texts:
+                scanned = [m.span() for m in regex.finditer(text)]
+                assert [m.span() for m in scan.matches(regex, text)] == scanned, regex.pattern
+                tried += len(scanned)
     assert tried > 50
 
 
@@ -247,10 +249,11 @@ def test_patterns_tried_at_their_leads_find_what_a_scan_finds() -> None:
 def test_digit_led_patterns_are_tried_where_numbers_start(text: str) -> None:
     """Day-led patterns run only where a number or a weekday starts: the same matches as a
     scan of the whole text."""
-    from geo.text.dates import _DIGIT_LED, _matches
+    from geo.text.date_absolute import _SCAN
 
-    for regex in _DIGIT_LED:
-        assert [m.span() for m in _matches(regex, text)] == \
+    assert len(_SCAN.digit_led) == 4
+    for regex in _SCAN.digit_led:
+        assert [m.span() for m in _SCAN.matches(regex, text)] == \
             [m.span() for m in regex.finditer(text)], (regex.pattern, text)
 
 
@@ -329,7 +332,7 @@ def test_a_page_dated_by_its_event_goes_on_into_the_next_days() -> None:
     ("a day after the deadliest strike", [1]),
 ])
 def test_days_told_relative_to_the_event_before(text: str, days: list[int]) -> None:
-    from geo.text.dates import find_relative_days
+    from geo.text.date_relative import find_relative_days
 
     found = find_relative_days(text)
     assert [r.days for r in found] == days

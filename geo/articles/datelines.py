@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from geo.text.dates import MONTH, WEEKDAY, parse_dateline
+from geo.text.date_base import MONTH, WEEKDAY
+from geo.text.dates import parse_dateline
 
 #: How many leading lines may hold a dateline (after a headline, section label, byline...).
 DATELINE_SEARCH_LINES = 6

@@ -9,11 +9,11 @@ from geo.articles import Article
 from geo.extract import lexicon
 from geo.extract.places import POINT_KINDS, Resolved, Sentence
 from geo.model import ATTACK_TYPES, Event, Evidence, Place
-from geo.text import dates as dates_mod
+from geo.text.date_base import DateRef
 
 
 def new_event(article: Article, sent: Sentence, etype: str, res: Resolved | None,
-              date_ref: dates_mod.DateRef | None, actors: list[str], hedged: bool,
+              date_ref: DateRef | None, actors: list[str], hedged: bool,
               date_note: str = "") -> Event:
     """An event of ``sent``; ``date_note`` says how the date was found when not in the
     sentence ("the day after the event before", "the line's date")."""

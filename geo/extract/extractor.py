@@ -8,7 +8,7 @@ The extractor reads each sentence of ``Article.text`` once:
    the places already resolved and whether the sentence is about a base; a sentence that names
    no place but opens with an anaphor ("The place was...", "The base...") refers to the last
    place the article named;
-3. *dates* (``dates.find_dates``) found in the sentence, nearest to the trigger;
+3. *dates* (``geo.text.dates.find_dates``) found in the sentence, nearest to the trigger;
 4. *counts* and *actors* from the sentence (``lexicon``).
 
 One event per (type, place, date); two places give two events. Events of one article that are
@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import replace
+from datetime import date
 
 from geo.articles import Article
 from geo.extract import lexicon
@@ -51,7 +52,9 @@ from geo.extract.when import (
 )
 from geo.gazetteer import Gazetteer
 from geo.model import ATTACK_TYPES, Event
-from geo.text import dates as dates_mod
+from geo.text.date_base import DateRef
+from geo.text.date_relative import find_relative_days
+from geo.text.dates import find_dates
 from geo.text.sentences import split_sentences
 
 __all__ = ["ATTACK_CONCEPTS", "Extractor", "infobox_period"]
@@ -120,7 +123,7 @@ class Extractor:
             withdrawal = any(t.concept == "withdrawal" for t in triggers[i])
             reading.after_withdrawal = withdrawal or withdrew
             withdrew = withdrawal
-            reading.relative_days = dates_mod.find_relative_days(sent.text) \
+            reading.relative_days = find_relative_days(sent.text) \
                 if triggers[i] else []
             reading.status = statuses(sent.text, triggers[i])
             own_actors = [replace(a, start=a.start - sent.start, end=a.end - sent.start)
@@ -133,7 +136,7 @@ class Extractor:
                                 and not e.aggregate and e.status == "reported"), last_attack)
             day = next((e for e in reversed(found) if e.time_precision == 1), None)
             if day is not None:
-                reading.last_day = dates_mod.date.fromisoformat(day.date)
+                reading.last_day = date.fromisoformat(day.date)
             reading.context_dates = (reading.context_dates + [
                 d for d in sent_dates if d.precision == 1 and d.rule != "future"])[-3:]
             specific = [p for p in without_references(sent.places) if is_specific(p)]
@@ -145,18 +148,18 @@ class Extractor:
         return merged
 
 
-def _dates(article: Article) -> tuple[list[dates_mod.DateRef], list[LineDate]]:
+def _dates(article: Article) -> tuple[list[DateRef], list[LineDate]]:
     """The article's dates and the dates that open its lines. A wire dateline's date is the
     report's and its place where it was filed: no event's. A line's relative dates count from
     its own date or its heading's ("Monday, 15 August 2022" then "08:30 GMT - ... handed over
     this morning": the 15th), not from publication."""
     text = article.text
     dateline_start, dateline_end = article.dateline
-    refs = [d for d in dates_mod.find_dates(text, article.published)
+    refs = [d for d in find_dates(text, article.published)
             if not dateline_start <= d.start < dateline_end]
     lines = line_dates(text, refs, article.published)
-    own: list[tuple[int, int, dates_mod.date]] = []  # a line with its own reference day
-    headed: list[tuple[int, int, dates_mod.date]] = []  # the lines under a heading
+    own: list[tuple[int, int, date]] = []  # a line with its own reference day
+    headed: list[tuple[int, int, date]] = []  # the lines under a heading
     for n, line in enumerate(lines):
         day = local_reference(line, article.published)
         if day is None or day == article.published:
@@ -169,11 +172,11 @@ def _dates(article: Article) -> tuple[list[dates_mod.DateRef], list[LineDate]]:
     if not own and not headed:
         return refs, lines
     keep = {id(ld.ref) for ld in lines}
-    local: list[dates_mod.DateRef] = []
+    local: list[DateRef] = []
     for spans, skip in ((own, []), (headed, own)):
         skip_starts = [s for s, _, _ in skip]
         for start, end, day in spans:
-            for d in dates_mod.find_dates(text[start:end], day):
+            for d in find_dates(text[start:end], day):
                 at = d.start + start
                 if d.rule in _RELATIVE_RULES and not _inside(skip, skip_starts, at):
                     local.append(replace(d, start=at, end=d.end + start))
@@ -209,13 +212,13 @@ def dateline_span(article: Article) -> tuple[int, int]:
     return 0, 0
 
 
-def _inside(spans: list[tuple[int, int, dates_mod.date]], starts: list[int], at: int) -> bool:
+def _inside(spans: list[tuple[int, int, date]], starts: list[int], at: int) -> bool:
     """Whether ``at`` falls in one of ``spans`` (disjoint, sorted; ``starts`` their starts)."""
     i = bisect_left(starts, at + 1) - 1
     return i >= 0 and spans[i][0] <= at < spans[i][1]
 
 
-def _date_the_news(events: list[Event], lead_end: int, published: dates_mod.date) -> None:
+def _date_the_news(events: list[Event], lead_end: int, published: date) -> None:
     """The headline's and the lead's events at a place that no report dates are the news of
     the day the article was published ("Ukraine pulls troops out of Avdiivka")."""
     day = published.isoformat()

@@ -32,7 +32,8 @@ from geo.extract.places import (
 from geo.extract.triggers import ATTACK_CONCEPTS
 from geo.extract.when import listed_days, nearest_date
 from geo.model import ATTACK_TYPES, SITE_KINDS, Event
-from geo.text import dates as dates_mod
+from geo.text.date_base import DateRef
+from geo.text.date_relative import RelativeDay
 from geo.text.search import search_lower
 
 #: Weapons whose mention with a verb of firing or hitting is an attack ("drones hit Kharkiv",
@@ -119,18 +120,18 @@ _HEDGE = re.compile(
 class Reading:
     """What the article has told before the sentence being read."""
 
-    context_dates: list[dates_mod.DateRef] = field(default_factory=list)  # the paragraph's days
-    line_date: dates_mod.DateRef | None = None  # a headline's or a live-blog entry's date
+    context_dates: list[DateRef] = field(default_factory=list)  # the paragraph's days
+    line_date: DateRef | None = None  # a headline's or a live-blog entry's date
     last_day: date | None = None  # the day of the last dated event ("the following day")
     after_withdrawal: bool = False  # the sentence or the one before tells forces leaving
-    relative_days: list[dates_mod.RelativeDay] = field(default_factory=list)  # of the sentence
+    relative_days: list[RelativeDay] = field(default_factory=list)  # of the sentence
 
 
     status: dict[int, str | None] = field(default_factory=dict)
 
 
 def sentence_events(article: Article, sent: Sentence, places: list[Resolved],
-                    sent_dates: list[dates_mod.DateRef], reading: Reading,
+                    sent_dates: list[DateRef], reading: Reading,
                     triggers: list[lexicon.Trigger],
                     found_actors: list[lexicon.Actor] | None = None) -> list[Event]:
     """Every event ``sent`` states, clause by clause (see the module's doc). ``found_actors``:
@@ -285,10 +286,10 @@ def _targets(etype: str, targets: list[Resolved], located: list[Resolved], sent:
     return targets
 
 
-def _dates(dates: list[dates_mod.DateRef], own: list[dates_mod.DateRef],
-           relative: list[dates_mod.RelativeDay], reading: Reading, part: Clause,
+def _dates(dates: list[DateRef], own: list[DateRef],
+           relative: list[RelativeDay], reading: Reading, part: Clause,
            sent: Sentence, offset: int, etype: str,
-           used: set[int]) -> tuple[list[dates_mod.DateRef | None], str]:
+           used: set[int]) -> tuple[list[DateRef | None], str]:
     """The dates of one event word: its clause's (days listed with "and" each), else a day
     told relative to the event before ("the following day"), else the sentence's, else the
     line's or the paragraph's."""
@@ -301,7 +302,7 @@ def _dates(dates: list[dates_mod.DateRef], own: list[dates_mod.DateRef],
     if relative and reading.last_day is not None:
         r = relative[0]
         day = reading.last_day + timedelta(days=r.days)
-        return [dates_mod.DateRef(sent.start + r.start, sent.start + r.end, r.text,
+        return [DateRef(sent.start + r.start, sent.start + r.end, r.text,
                                   day.isoformat(), day, day, 1, "relative-to-event")], \
             f"{r.days:+d} days from the event before"
     if part.own_time:
@@ -318,7 +319,7 @@ def _dates(dates: list[dates_mod.DateRef], own: list[dates_mod.DateRef],
 _AT_RANGE_END = frozenset({"territory_change", "withdrawal", "handover"})
 
 
-def _end_of_range(ref: dates_mod.DateRef | None, etype: str) -> dates_mod.DateRef | None:
+def _end_of_range(ref: DateRef | None, etype: str) -> DateRef | None:
     if ref is None or ref.head is None or ref.tail is None or ref.precision < 3:
         return ref
     return ref.tail if etype in _AT_RANGE_END else ref.head

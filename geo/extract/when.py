@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from geo.text import dates as dates_mod
+from geo.text.date_base import DateRef
 
 #: Photo captions: their dates are when the picture was taken or released.
 CAPTION = re.compile(r"(?i)\b(?:this\s+photo|in\s+this\s+(?:photo|image|picture)|"
@@ -21,8 +21,8 @@ _INFOBOX_WITHIN = 4000
 _PROSE_LINE = re.compile(r"^(?![ \t]*•).{200,}$", re.MULTILINE)
 
 
-def infobox_period(text: str, date_refs: list[dates_mod.DateRef]
-                   ) -> tuple[dates_mod.DateRef, tuple[int, int]] | None:
+def infobox_period(text: str, date_refs: list[DateRef]
+                   ) -> tuple[DateRef, tuple[int, int]] | None:
     """The period a flattened infobox gives as its Date, and the span from that field to the
     first line of prose. The infobox's bullets ("• Turkish Armed Forces ... capture Ras
     al-Ayn") are events of that period when they say no date of their own; ``time_precision``
@@ -44,8 +44,8 @@ def in_bullet(text: str, offset: int, span: tuple[int, int]) -> bool:
     return span[0] <= offset < span[1] and text[offset:offset + 1] == "•"
 
 
-def nearest_date(refs: list[dates_mod.DateRef], at: int, used: set[int],
-                  many: bool) -> dates_mod.DateRef | None:
+def nearest_date(refs: list[DateRef], at: int, used: set[int],
+                  many: bool) -> DateRef | None:
     """The date expression closest to the trigger; with ``many`` each trigger gets its own.
     A date that holds a more precise one of the same sentence gives way to it ("The 2019 K-1
     Air Base attack was a rocket attack ... on 27 December 2019": the day)."""
@@ -62,8 +62,8 @@ def nearest_date(refs: list[dates_mod.DateRef], at: int, used: set[int],
     return best
 
 
-def listed_days(refs: list[dates_mod.DateRef], text: str,
-                 offset: int) -> list[dates_mod.DateRef]:
+def listed_days(refs: list[DateRef], text: str,
+                 offset: int) -> list[DateRef]:
     """Days joined by "and": "on 11 March and 14 March 2020" are two events' dates."""
     days = [d for d in refs if d.precision == 1]
     if len(days) < 2:
@@ -95,11 +95,11 @@ class LineDate:
 
     start: int
     end: int
-    ref: dates_mod.DateRef
+    ref: DateRef
     heading: bool
 
 
-def line_dates(text: str, refs: list[dates_mod.DateRef],
+def line_dates(text: str, refs: list[DateRef],
                published: date | None = None) -> list[LineDate]:
     """The dates that open lines of ``text``, in text order (``refs``: its dates). A lone
     heading that repeats the publication date (a byline's "March 17, 2020 07:25 AM") heads
