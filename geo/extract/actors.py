@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -160,6 +160,14 @@ _TARGET_CUE = re.compile(
 _BLAME_CUE = re.compile(r"(?i)\b(?:blamed|blame|pinned|claimed|carried\s+out)\s+(?:on|by)\s+$")
 
 
+def _present(mask: int) -> Iterator[tuple[int, tuple[str, re.Pattern[str], Leads | None]]]:
+    """Each pattern whose bit is set in ``mask`` (as LeadIndex numbers them), with its bit."""
+    while mask:
+        bit = mask & -mask
+        mask ^= bit
+        yield bit, _ACTOR_RES[bit.bit_length() - 1]
+
+
 def find_actors(text: str) -> list[Actor]:
     """Armed actors named in ``text``, canonical names from :data:`ACTORS`, in text order.
 
@@ -173,9 +181,9 @@ def find_actors(text: str) -> list[Actor]:
     present, starts = _ACTOR_LEADS.find(text, low)
     matches = sorted(
         ((m.start(), -len(m[0]), name, m)
-         for bit, (name, regex, leads) in zip(_ACTOR_LEADS.bits, _ACTOR_RES, strict=True)
-         # a text names a few actors at most, and each only where its leading words are
-         if present & bit
+         # a text names a few of the table's actors at most, each only where its leads are:
+         # only the patterns whose bit is set are visited
+         for bit, (name, regex, leads) in _present(present)
          for m in (regex.finditer(text) if leads is None
                    else finditer_at_lead_starts(regex, text, low, starts[bit]))),
         key=lambda t: (t[0], t[1]),
