@@ -96,3 +96,21 @@ def test_actor_recall_on_the_news_gold(extractor) -> None:
     r = actor_recall(extractor)
     assert all_gold_with_actors() == 301
     assert r.found >= 100
+
+
+@pytest.mark.parametrize(("sentence", "roles"), [
+    ("Rockets hit the Taji base on 5 March 2020, killing two soldiers; Kataib Hezbollah "
+     "claimed responsibility.", ("Kataib Hezbollah", None, "Kataib Hezbollah")),
+    ("On 12 January 2024 an RSF drone struck Sudanese army positions in Omdurman, killing 4.",
+     ("RSF", "Sudanese forces", None)),
+    ("A drone attack claimed by the Islamic Resistance in Iraq hit an SDF base near Hasakah "
+     "on 3 February 2024.", ("Islamic Resistance in Iraq", "SDF", "Islamic Resistance in Iraq")),
+])
+def test_events_carry_acled_roles(extractor, sentence: str, roles: tuple) -> None:
+    """actor1 the side that acted, actor2 the side it hit, the claimant who says it did it."""
+    from geo.articles import article_from_text
+    from geo.model import ATTACK_TYPES
+
+    [ev] = [e for e in extractor.extract(article_from_text(f"DATE: 2024-02-05\n\n{sentence}"))
+            if e.event_type in ATTACK_TYPES]
+    assert (ev.actor1, ev.actor2, ev.claimant) == roles

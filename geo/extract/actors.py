@@ -23,7 +23,7 @@ class Actor:
     start: int
     end: int
     text: str
-    role: str = ""  # "" or "target"
+    role: str = ""  # "", "target" (the side hit) or "claimant" (says it did it)
 
 
 _NATIONAL_FORCE = (
@@ -157,6 +157,12 @@ _TARGET_CUE = re.compile(
     r"housing|hosting|host|hosts|house)\s+(?:the\s+|a\s+|an\s+|two\s+|several\s+)?$"
 )
 #: "blamed on X", "claimed by X": X is the perpetrator even after a target cue word.
+#: Who says it did it: "claimed by X", "X claimed responsibility", "X said it had attacked".
+_CLAIM_BEFORE = re.compile(r"(?i)\bclaimed\s+by\s+(?:the\s+)?$")
+_CLAIM_AFTER = re.compile(r"(?i)\s+(?:(?:later\s+)?claimed|has\s+claimed|have\s+claimed|"
+                          r"took|has\s+taken|have\s+taken)\s+(?:the\s+)?responsibility\b"
+                          r"|\s+said\s+(?:it|they)\s+(?:had\s+)?(?:carried\s+out|launched|"
+                          r"targeted|attacked|struck)\b")
 _BLAME_CUE = re.compile(r"(?i)\b(?:blamed|blame|pinned|claimed|carried\s+out)\s+(?:on|by)\s+$")
 
 
@@ -193,6 +199,7 @@ def find_actors(text: str) -> list[Actor]:
             continue
         before = text[max(0, start - 40):start]
         is_target = _TARGET_CUE.search(before) and not _BLAME_CUE.search(before)
-        role = "target" if is_target else ""
+        claims = _CLAIM_BEFORE.search(before) or _CLAIM_AFTER.match(text, m.end())
+        role = "target" if is_target else "claimant" if claims else ""
         found.append(Actor(name, start, m.end(), m[0], role))
     return found

@@ -97,6 +97,16 @@ def informative(ev: Event) -> bool:
     return ev.date is not None or ev.killed is not None or ev.wounded is not None
 
 
+def set_roles(ev: Event, actors: Iterable[lexicon.Actor]) -> None:
+    """ACLED's roles from the actors of the event's clause: ``actor1`` the first side that
+    acted (or claimed it), ``actor2`` the first side hit, ``claimant`` who says it did it."""
+    chosen = list(actors)
+    ev.actor1 = next((a.name for a in chosen if a.role != "target"), None)
+    ev.actor2 = next((a.name for a in chosen if a.role == "target" and a.name != ev.actor1),
+                     None)
+    ev.claimant = next((a.name for a in chosen if a.role == "claimant"), None)
+
+
 def actor_names(actors: Iterable[lexicon.Actor]) -> list[str]:
     """Each actor once, with its first role: "Houthis", "US forces (target)"."""
     named: dict[str, str] = {}

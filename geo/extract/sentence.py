@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from geo.articles import Article
 from geo.extract import lexicon
-from geo.extract.build import actor_names, informative, new_event
+from geo.extract.build import actor_names, informative, new_event, set_roles
 from geo.extract.clauses import Clause, clauses, status
 from geo.extract.places import (
     POINT_KINDS,
@@ -182,6 +182,7 @@ def sentence_events(article: Article, sent: Sentence, places: list[Resolved],
                 for date_ref in date_refs:
                     ev = new_event(article, sent, etype, res, date_ref,
                                    clause_actors or actors, hedged, note)
+                    set_roles(ev, own_actors if clause_actors else found_actors)
                     ev.status = state
                     if etype in ATTACK_TYPES:
                         ev.killed, ev.wounded = counts.get(id(res), (None, None))
