@@ -1,12 +1,14 @@
 """Text to store, end to end: read articles, extract events, add them to the store.
 
 Shared by the CLI (``extract``, ``ingest``, ``seed``) and the page (the first start fills the
-store from ``seeds/``). ``workers > 1`` extracts in a process pool (each worker loads the cached
-gazetteer index once); the parent process alone writes to the store.
+store from ``seeds/``). ``workers > 1`` extracts in a process pool (forked workers share the
+parent's loaded gazetteer index; under another start method each loads it once); the parent
+process alone writes to the store.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -68,9 +70,22 @@ _worker: Extractor | None = None
 _max_bytes: int = Settings.max_article_bytes
 
 
-def _init_worker(settings: Settings) -> None:
+def _init_worker(settings: Settings, extractor: Extractor | None) -> None:
     global _worker, _max_bytes  # noqa: PLW0603 - per-process cache of the loaded gazetteer
-    _worker, _max_bytes = load_extractor(settings), settings.max_article_bytes
+    _worker = extractor if extractor is not None else load_extractor(settings)
+    _max_bytes = settings.max_article_bytes
+
+
+def _pool(workers: int, settings: Settings, extractor: Extractor | None) -> ProcessPoolExecutor:
+    """Worker processes with an extractor each. Forked workers inherit the parent's extractor
+    (loaded here once; with whatever it has read lazily so far) without pickling it; under
+    another start method ("spawn", "forkserver") the initializer's arguments are pickled, so
+    each worker loads the cached index itself instead."""
+    context = multiprocessing.get_context()
+    forked = context.get_start_method() == "fork"
+    shared = (extractor or load_extractor(settings)) if forked else None
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                               initargs=(settings, shared))
 
 
 def _extract_in_worker(args: tuple[Path, date | None]) -> Extracted:
@@ -90,8 +105,7 @@ def extract_paths(paths: Iterable[str | Path], settings: Settings, *,
     bar = _progress(len(files), progress)
     try:
         if workers > 1 and len(files) > 1:
-            with ProcessPoolExecutor(min(workers, len(files)), initializer=_init_worker,
-                                     initargs=(settings,)) as pool:
+            with _pool(min(workers, len(files)), settings, extractor) as pool:
                 for item in pool.map(_extract_in_worker, [(f, published) for f in files],
                                      chunksize=_chunk_size(len(files), workers)):
                     bar.update(1)

@@ -168,6 +168,11 @@ class PlaceTable:
             codes = np.frombuffer(self.kinds, dtype=np.uint8)
             wanted = [PLACE_KINDS.index(k) for k in kinds if k in PLACE_KINDS]
             dist[~np.isin(codes, wanted)] = np.inf
-        order = np.argsort(dist, kind="stable")[:limit]
-        return [(self.place(int(i)), float(dist[i])) for i in order
-                if np.isfinite(dist[i]) and (max_km is None or dist[i] <= max_km)]
+        # only the places that can be answered are sorted and read (a stable sort of them
+        # keeps the order a stable sort of every place gives)
+        keep = np.isfinite(dist)
+        if max_km is not None:
+            keep &= dist <= max_km
+        found = np.flatnonzero(keep)
+        order = found[np.argsort(dist[found], kind="stable")[:limit]]
+        return [(self.place(int(i)), float(dist[i])) for i in order]
