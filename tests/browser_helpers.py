@@ -351,6 +351,17 @@ LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backgro
                "--disable-component-update"]
 
 
+def skip_module_without_browser() -> None:
+    """Skip the calling test module when Debian's chromium or Playwright is missing (CI
+    installs both: scripts/ensure-chromium.sh)."""
+    import pytest
+
+    if CHROMIUM is None:
+        pytest.skip("Debian chromium is not installed (scripts/ensure-chromium.sh installs it)",
+                    allow_module_level=True)
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
 @contextlib.contextmanager
 def launched_browser() -> Iterator[Any]:
     """Chromium through Playwright, closed after."""

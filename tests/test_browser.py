@@ -22,7 +22,6 @@ from geo.model import Event, Evidence
 from geo.store import EventStore
 from geo.web.mapview import BASEMAP_PANE, LABEL_PANE, save_map, split_drawable
 from tests.browser_helpers import (
-    CHROMIUM,
     MARKER_STATE_JS,
     Recorder,
     Server,
@@ -34,6 +33,7 @@ from tests.browser_helpers import (
     open_page,
     poll,
     settled_box,
+    skip_module_without_browser,
     start_server,
     wait_for_counts,
     wait_for_markers,
@@ -44,10 +44,7 @@ SCREENSHOT = PROJECT_DIR / "docs" / "screenshot.png"
 
 pytestmark = pytest.mark.browser
 
-if CHROMIUM is None:
-    pytest.skip("Debian chromium is not installed (scripts/ensure-chromium.sh installs it)",
-                allow_module_level=True)
-pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+skip_module_without_browser()
 
 
 @pytest.fixture(scope="module")

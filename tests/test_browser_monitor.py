@@ -4,9 +4,6 @@ alert for the one near a watched base in the monitor's badge."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,35 +12,24 @@ import pytest
 from geo.model import Event, Evidence
 from geo.store import open_store
 from tests.browser_helpers import (
-    CHROMIUM,
     launched_browser,
     new_page,
     page_counts,
     poll,
+    skip_module_without_browser,
     start_server,
     wait_for_counts,
 )
 from tests.conftest import Route
 from tests.test_monitor import TAJI, rss
+from tests.test_monitor_cli import cli
 
 pytestmark = pytest.mark.browser
 
-if CHROMIUM is None:
-    pytest.skip("Debian chromium is not installed (scripts/ensure-chromium.sh installs it)",
-                allow_module_level=True)
-pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+skip_module_without_browser()
 
-PROJECT = Path(__file__).resolve().parent.parent
 #: How often the open page checks the store in this test (the default is 30 s).
 REFRESH = "2"
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "CONFLICT_MAP_STORE"}
-    proc = subprocess.run([sys.executable, "-m", "geo.cli", *args], capture_output=True,
-                          text=True, cwd=PROJECT, env=env, timeout=600)
-    assert proc.returncode == 0, proc.stderr
-    return proc
 
 
 def _first_event() -> Event:
@@ -62,7 +48,7 @@ def test_an_open_page_shows_what_a_watcher_stores(fresh_location, feed_server,
     where = fresh_location()
     with open_store(where) as store:  # one event: the page does not seed from seeds/
         assert store.add_events([_first_event()]).added == 1
-    _cli("watchlist", "add", "Camp Taji", "--radius", "25km", "--store", where)
+    cli("watchlist", "add", "Camp Taji", "--radius", "25km", "--store", where)
     feed_server.routes["/a/taji.txt"] = Route(TAJI.read_bytes(), "text/plain")
     feed_server.routes["/wire.xml"] = Route(
         rss([{"title": "Taji", "link": feed_server.url("/a/taji.txt")}]))
@@ -76,7 +62,7 @@ def test_an_open_page_shows_what_a_watcher_stores(fresh_location, feed_server,
             assert _monitor_label(page) == "Monitor: Alerts"
             page.evaluate("window.__cm_same_page = 1")  # gone if the page reloads
 
-            watched = _cli("watch", feed_server.url("/wire.xml"), "--once", "--store", where,
+            watched = cli("watch", feed_server.url("/wire.xml"), "--once", "--store", where,
                            "--host-delay", "0")
             alerts = [line for line in watched.stdout.splitlines()
                       if line.startswith("ALERT Camp Taji")]

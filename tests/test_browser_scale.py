@@ -18,7 +18,6 @@ from geo.web.filters import Filters
 from geo.web.mapview import BASEMAP_PANE, TYPE_STYLES, split_drawable
 from geo.web.page import FOCUS_ZOOM, plan_map, snap_view
 from tests.browser_helpers import (
-    CHROMIUM,
     Recorder,
     Server,
     assert_clean,
@@ -33,6 +32,7 @@ from tests.browser_helpers import (
     page_state,
     poll,
     settled_box,
+    skip_module_without_browser,
     start_server,
     wait_for_counts,
     wait_for_markers,
@@ -43,10 +43,7 @@ from tests.synthetic_events import fill_store
 
 pytestmark = pytest.mark.browser
 
-if CHROMIUM is None:
-    pytest.skip("Debian chromium is not installed (scripts/ensure-chromium.sh installs it)",
-                allow_module_level=True)
-pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+skip_module_without_browser()
 
 
 @pytest.fixture(scope="module")
